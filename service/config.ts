@@ -1,0 +1,81 @@
+/**
+ * The one configuration module: every setting, its default and its environment name, validated at start-up.
+ * Nothing else in the code base reads `process.env` (a lint rule enforces it).
+ *
+ * @example
+ *   const config = loadConfig();            // from process.env
+ *   const test = loadConfig({ STRATA_PORT: '0' });
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The Elasticsearch version the project runs and builds its plugin against: pinned here only. */
+export const ES_VERSION = '9.5.3';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const ConfigSchema = z.object({
+  STRATA_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'strata')),
+  STRATA_MODELS_DIR: z.string().optional(),
+  STRATA_ES_URL: z.string().url().default('http://127.0.0.1:9200'),
+  STRATA_ES_PORT: int(9200),
+  STRATA_ES_HEAP: z.string().default('1g'),
+  STRATA_ES_USER: z.string().default('strata-es'),
+  STRATA_ES_TIMEOUT_MS: int(30_000),
+  ES_JAVA_HOME: z.string().optional(),
+  STRATA_HOST: z.string().default('127.0.0.1'),
+  STRATA_PORT: int(8787),
+  STRATA_INDEX: z.string().default('products'),
+  STRATA_POOL_THREADS: int(Math.max(1, Math.min(2, os.availableParallelism()))),
+  STRATA_POOL_MAX_QUEUE: int(256),
+  STRATA_RRF_K: int(60),
+  STRATA_WINDOW: int(100),
+  STRATA_API_KEYS: z.string().optional(),
+  STRATA_MAX_BODY_BYTES: int(10 * 1024 * 1024),
+  STRATA_MAX_FIELD_CHARS: int(100_000),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  cacheDir: string;
+  modelsDir: string;
+  es: { url: string; port: number; heap: string; user: string; javaHome: string | undefined; timeoutMs: number; version: string };
+  service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number };
+  pool: { threads: number; maxQueue: number };
+  retrieval: { rrfK: number; window: number };
+}
+
+/** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    cacheDir: c.STRATA_CACHE_DIR,
+    modelsDir: c.STRATA_MODELS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'models'),
+    es: {
+      url: c.STRATA_ES_URL,
+      port: c.STRATA_ES_PORT,
+      heap: c.STRATA_ES_HEAP,
+      user: c.STRATA_ES_USER,
+      javaHome: c.ES_JAVA_HOME,
+      timeoutMs: c.STRATA_ES_TIMEOUT_MS,
+      version: ES_VERSION,
+    },
+    service: {
+      host: c.STRATA_HOST,
+      port: c.STRATA_PORT,
+      index: c.STRATA_INDEX,
+      apiKeys: c.STRATA_API_KEYS,
+      maxBodyBytes: c.STRATA_MAX_BODY_BYTES,
+      maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
+    },
+    pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
+    retrieval: { rrfK: c.STRATA_RRF_K, window: c.STRATA_WINDOW },
+  };
+}

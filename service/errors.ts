@@ -1,0 +1,46 @@
+/**
+ * The error catalogue: every error the project raises on purpose has a code, an HTTP status and a message
+ * template. Handlers throw `StrataError`; the app's `onError` alone turns it into
+ * `{ "error": { "code", "message", "details" } }`; the CLI prints the message and exits non-zero.
+ *
+ * @example
+ *   throw strataError('es_unavailable', { url: 'http://127.0.0.1:9200', reason: 'ECONNREFUSED' });
+ */
+export const ERRORS = {
+  validation: { status: 400, message: 'Invalid request: {summary}' },
+  unknown_filter_field: { status: 400, message: 'Unknown filter field "{field}"' },
+  not_found: { status: 404, message: '{what} not found' },
+  payload_too_large: { status: 413, message: 'Payload too large: {reason}' },
+  unauthorized: { status: 401, message: 'Missing or invalid API key' },
+  forbidden: { status: 403, message: '{reason}' },
+  queue_full: { status: 503, message: 'The encoder pool queue is full ({size} waiting); retry shortly' },
+  aborted: { status: 499, message: 'The request was aborted' },
+  es_unavailable: { status: 502, message: 'Elasticsearch is not reachable at {url} ({reason}). Start it with `strata es start`.' },
+  es_timeout: { status: 504, message: 'Elasticsearch at {url} did not answer within {ms} ms' },
+  es_error: { status: 502, message: 'Elasticsearch error: {reason}' },
+  dimension_mismatch: { status: 409, message: '{reason}' },
+  model_error: { status: 500, message: 'Model error in {file}: {reason}' },
+  bad_input_file: { status: 400, message: '{reason}' },
+  internal: { status: 500, message: 'Internal error: {reason}' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class StrataError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'StrataError';
+  }
+}
+
+/** Builds a catalogued error, filling `{name}` placeholders in the template from `params`. */
+export function strataError(code: ErrorCode, params: Record<string, unknown> = {}, details?: unknown): StrataError {
+  const { status, message } = ERRORS[code];
+  const text = message.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+  return new StrataError(code, text, status, details);
+}
