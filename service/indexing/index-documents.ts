@@ -1,0 +1,140 @@
+/**
+ * Indexing as a story: rows come in (already validated or rejected with their line), valid documents are
+ * cleaned and embedded in batches through the pool, then streamed into Elasticsearch with `helpers.bulk`.
+ * Invalid rows, truncated fields and documents Elasticsearch refused all end up in the report: nothing is lost
+ * without a word.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { CatalogRow } from '../catalog/read.ts';
+import type { EncoderPool } from '../pool/pool.ts';
+import { vectorField } from '../encoders/registry.ts';
+import { rowOf } from '../encoders/types.ts';
+import { embeddingText, prepareDocument } from './prepare.ts';
+import { mapEsError, clientUrl } from '../es/client.ts';
+
+export interface IndexReport {
+  indexed: number;
+  invalid: Array<{ line: number; id?: string; errors: string[] }>;
+  dropped: Array<{ id: string; status: number; error: string }>;
+  truncated: Array<{ line: number; id: string; fields: string[] }>;
+  encodeErrors: Array<{ id: string; encoder: string; message: string }>;
+  seconds: number;
+}
+
+export interface IndexOptions {
+  client: Client;
+  pool: EncoderPool;
+  /** Alias or index to write to. */
+  index: string;
+  /** Text encoders whose vectors are stored. */
+  encoders: readonly string[];
+  batchSize?: number;
+  /** `wait_for` makes the documents searchable before the call returns. */
+  refresh?: boolean | 'wait_for';
+  maxFieldChars?: number;
+  flushBytes?: number;
+  concurrency?: number;
+  onProgress?: (p: { read: number; indexed: number; invalid: number }) => void;
+  signal?: AbortSignal;
+}
+
+type EsDoc = Record<string, unknown> & { id: string };
+
+/**
+ * Indexes catalog rows; returns what happened to every row.
+ *
+ * @example const report = await indexDocuments(readCatalogFile('demo.jsonl'), { client, pool, index: 'products', encoders: ['text/chargram'] });
+ */
+export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>, options: IndexOptions): Promise<IndexReport> {
+  const { client, pool, index, encoders, batchSize = 64, refresh = false, maxFieldChars = 100_000 } = options;
+  const started = performance.now();
+  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0 };
+  let read = 0;
+  const progress = () => options.onProgress?.({ read, indexed: report.indexed, invalid: report.invalid.length });
+
+  async function* embedded(): AsyncGenerator<EsDoc> {
+    let batch: EsDoc[] = [];
+    const flush = async function* (): AsyncGenerator<EsDoc> {
+      const texts = batch.map((d) => embeddingText(d as never));
+      for (const encoder of encoders) {
+        const result = await pool.encode(encoder, texts, options.signal ? { signal: options.signal } : {});
+        const failed = new Set(result.errors.map((e) => e.index));
+        for (const e of result.errors) report.encodeErrors.push({ id: batch[e.index]!.id, encoder, message: e.message });
+        batch.forEach((doc, i) => {
+          const v = rowOf(result, i);
+          // A zero vector (empty text) has no direction: cosine similarity refuses it, so leave the field out.
+          if (!failed.has(i) && v.some((x) => x !== 0)) doc[vectorField(encoder)] = Array.from(v);
+        });
+      }
+      yield* batch;
+      batch = [];
+    };
+    for await (const row of rows) {
+      read++;
+      if (!row.ok) {
+        report.invalid.push({ line: row.line, ...(row.id !== undefined ? { id: row.id } : {}), errors: row.errors });
+        progress();
+        continue;
+      }
+      const { doc, truncated } = prepareDocument(row.doc, { maxFieldChars });
+      if (truncated.length) report.truncated.push({ line: row.line, id: doc.id, fields: truncated });
+      batch.push({ ...doc, indexed_at: new Date().toISOString() });
+      if (batch.length >= batchSize) yield* flush();
+    }
+    if (batch.length) yield* flush();
+  }
+
+  try {
+    const result = await client.helpers.bulk<EsDoc>({
+      datasource: embedded(),
+      onDocument: (doc) => ({ index: { _index: index, _id: doc.id } }),
+      onDrop: (drop) => {
+        const error = drop.error as { type?: string; reason?: string } | null;
+        report.dropped.push({
+          id: drop.document.id,
+          status: drop.status,
+          error: error ? `${error.type ?? 'error'}: ${error.reason ?? ''}` : 'unknown error',
+        });
+      },
+      onSuccess: () => {
+        report.indexed++;
+        if (report.indexed % 100 === 0) progress();
+      },
+      flushBytes: options.flushBytes ?? 5_000_000,
+      concurrency: options.concurrency ?? 2,
+      retries: 2,
+      // `wait_for` goes on every bulk request (each returns once its documents are searchable).
+      ...(refresh === 'wait_for' ? { refresh: 'wait_for' as const } : {}),
+      refreshOnCompletion: refresh === true ? index : false,
+    });
+    if (result.aborted) throw new Error('bulk indexing was aborted');
+  } catch (err) {
+    throw mapEsError(err, clientUrl(client));
+  }
+  progress();
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+/**
+ * Deletes documents by id; returns the ids that were not found.
+ *
+ * @example await deleteDocuments(es, 'products', ['sku-1'], { refresh: 'wait_for' });
+ */
+export async function deleteDocuments(
+  client: Client,
+  index: string,
+  ids: readonly string[],
+  { refresh = false }: { refresh?: boolean | 'wait_for' } = {},
+): Promise<{ deleted: string[]; notFound: string[] }> {
+  if (ids.length === 0) return { deleted: [], notFound: [] };
+  try {
+    const res = await client.bulk({ refresh, operations: ids.map((id) => ({ delete: { _index: index, _id: id } })) });
+    const deleted: string[] = [];
+    const notFound: string[] = [];
+    res.items.forEach((item, i) => (item.delete?.result === 'deleted' ? deleted : notFound).push(ids[i]!));
+    return { deleted, notFound };
+  } catch (err) {
+    throw mapEsError(err, clientUrl(client));
+  }
+}

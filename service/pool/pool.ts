@@ -1,0 +1,95 @@
+/**
+ * The encoder pool: a bounded Piscina pool of worker threads running encoders. A full queue is a distinct
+ * `queue_full` error (HTTP 503), an aborted request cancels its queued task, and batches are split so one
+ * huge request cannot starve the others.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { EncodedBatch } from '../encoders/types.ts';
+import type { EncoderContext } from '../encoders/registry.ts';
+import { strataError, StrataError } from '../errors.ts';
+
+export interface PoolOptions {
+  threads?: number;
+  maxQueue?: number;
+  /** Inputs per task sent to a worker. */
+  batchSize?: number;
+  context?: EncoderContext;
+}
+
+export interface EncoderPool {
+  encode(encoder: string, inputs: unknown[], options?: { signal?: AbortSignal }): Promise<EncodedBatch>;
+  warm(encoder: string): Promise<void>;
+  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number };
+  close(): Promise<void>;
+}
+
+const workerFile = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+
+/** Joins per-task batches into one, offsetting item indexes in errors. */
+export function concatBatches(parts: EncodedBatch[]): EncodedBatch {
+  const dim = parts[0]?.dim ?? 0;
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const vectors = new Float32Array(count * dim);
+  const errors: EncodedBatch['errors'] = [];
+  let offset = 0;
+  let truncated = 0;
+  for (const p of parts) {
+    vectors.set(p.vectors, offset * dim);
+    for (const e of p.errors) errors.push({ index: e.index + offset, message: e.message });
+    truncated += p.truncated ?? 0;
+    offset += p.count;
+  }
+  return { dim, count, vectors, errors, truncated };
+}
+
+/**
+ * Starts a pool. Workers load the TypeScript task module through a small `.mjs` bootstrap (worker-entry.mjs).
+ *
+ * @example const pool = createEncoderPool({ threads: 2 }); await pool.encode('text/chargram', ['fridge']);
+ */
+export function createEncoderPool({
+  threads = 2,
+  maxQueue = 256,
+  batchSize = 64,
+  context = { modelsDir: '' },
+}: PoolOptions = {}): EncoderPool {
+  const piscina = new Piscina({
+    filename: workerFile,
+    minThreads: threads,
+    maxThreads: threads,
+    maxQueue,
+    workerData: context,
+  });
+
+  const runTask = async (name: string, task: unknown, signal?: AbortSignal) => {
+    try {
+      return await piscina.run(task, { name, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (err instanceof StrataError) throw err;
+      const message = (err as Error).message ?? String(err);
+      if (message.includes('queue is at limit')) throw strataError('queue_full', { size: piscina.queueSize });
+      if ((err as Error).name === 'AbortError') throw strataError('aborted');
+      throw err;
+    }
+  };
+
+  return {
+    async encode(encoder, inputs, { signal } = {}) {
+      if (signal?.aborted) throw strataError('aborted');
+      const tasks: Promise<EncodedBatch>[] = [];
+      for (let i = 0; i < inputs.length; i += batchSize) {
+        tasks.push(runTask('encode', { encoder, inputs: inputs.slice(i, i + batchSize) }, signal));
+      }
+      if (tasks.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };
+      const parts = await Promise.all(tasks);
+      return parts.length === 1 ? parts[0]! : concatBatches(parts);
+    },
+    async warm(encoder) {
+      // One warm task per thread so every worker has the model loaded before traffic arrives.
+      await Promise.all(Array.from({ length: threads }, () => runTask('warm', { encoder })));
+    },
+    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue }),
+    close: () => piscina.destroy(),
+  };
+}

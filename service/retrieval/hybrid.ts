@@ -1,0 +1,97 @@
+/**
+ * First-stage retrieval: the query is embedded once, then BM25 (multi_match over the boosted text fields) and
+ * kNN (over the encoder's vector field) run in one `_msearch` with the same filters, and are fused by RRF.
+ */
+import type { Client, estypes } from '@elastic/elasticsearch';
+import type { EncoderPool } from '../pool/pool.ts';
+import { vectorField } from '../encoders/registry.ts';
+import { BM25_FIELDS } from '../../mappings/products.ts';
+import { filterClauses, type Filters } from './filters.ts';
+import { reciprocalRankFusion, type FusedCandidate, type RankedHit } from './rrf.ts';
+import { mapEsError, clientUrl } from '../es/client.ts';
+import { strataError } from '../errors.ts';
+
+export type RetrievalMode = 'hybrid' | 'bm25' | 'knn';
+
+export interface RetrievalOptions {
+  client: Client;
+  pool: EncoderPool;
+  index: string;
+  query: string;
+  filters?: Filters;
+  /** How many candidates each list returns (and how many fused candidates come back). */
+  window?: number;
+  rrfK?: number;
+  /** The encoder whose vectors kNN searches. */
+  encoder?: string;
+  mode?: RetrievalMode;
+  signal?: AbortSignal;
+  /** An already computed query vector (e.g. from a cache). */
+  queryVector?: Float32Array;
+}
+
+export interface RetrievalResult {
+  candidates: FusedCandidate[];
+  queryVector: Float32Array | null;
+  took: { embeddingMs: number; retrievalMs: number };
+}
+
+/** The BM25 request body (exported for tests and for the plugin benchmark). */
+export function bm25Body(query: string, filters: estypes.QueryDslQueryContainer[], size: number): estypes.SearchSearchRequestBody {
+  const must: estypes.QueryDslQueryContainer = query.trim()
+    ? { multi_match: { query, fields: [...BM25_FIELDS], type: 'best_fields', tie_breaker: 0.3 } }
+    : { match_all: {} };
+  return { size, query: { bool: { must, filter: filters } }, track_total_hits: false };
+}
+
+/** The kNN request body: the same filters go into the kNN `filter`, so filtering happens during the graph search. */
+export function knnBody(field: string, vector: Float32Array, filters: estypes.QueryDslQueryContainer[], size: number): estypes.SearchSearchRequestBody {
+  return {
+    size,
+    knn: { field, query_vector: Array.from(vector), k: size, num_candidates: Math.min(10_000, Math.max(100, size * 2)), filter: filters },
+    track_total_hits: false,
+  };
+}
+
+function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase, what: string): RankedHit[] {
+  if ('error' in res) {
+    const reason = res.error.root_cause?.[0]?.reason ?? res.error.reason ?? res.error.type;
+    throw strataError('es_error', { reason: `${what} search failed: ${reason}` });
+  }
+  return res.hits.hits.map((h) => ({ id: String(h._id), score: h._score ?? 0, source: (h._source ?? {}) as Record<string, unknown> }));
+}
+
+/**
+ * Runs hybrid (or BM25-only / kNN-only) retrieval.
+ *
+ * @example const { candidates } = await retrieve({ client, pool, index: 'products', query: 'quiet dishwasher', filters: { price: { lte: 600 } } });
+ */
+export async function retrieve(options: RetrievalOptions): Promise<RetrievalResult> {
+  const { client, pool, index, query, window = 100, rrfK = 60, encoder = 'text/chargram', mode = 'hybrid' } = options;
+  const filters = filterClauses(options.filters);
+  const useKnn = mode !== 'bm25' && query.trim() !== '';
+  const useBm25 = mode !== 'knn' || query.trim() === '';
+
+  let queryVector = options.queryVector ?? null;
+  const t0 = performance.now();
+  if (useKnn && !queryVector) {
+    const batch = await pool.encode(encoder, [query], options.signal ? { signal: options.signal } : {});
+    if (batch.errors.length) throw strataError('validation', { summary: `query could not be embedded: ${batch.errors[0]!.message}` });
+    queryVector = batch.vectors.slice(0, batch.dim);
+  }
+  const t1 = performance.now();
+
+  const searches: estypes.MsearchRequestItem[] = [];
+  if (useBm25) searches.push({ index }, bm25Body(query, filters, window) as estypes.SearchSearchRequestBody);
+  if (useKnn) searches.push({ index }, knnBody(vectorField(encoder), queryVector!, filters, window) as estypes.SearchSearchRequestBody);
+  let responses: estypes.MsearchResponse['responses'];
+  try {
+    responses = (await client.msearch({ searches }, options.signal ? { signal: options.signal } : {})).responses;
+  } catch (err) {
+    throw mapEsError(err, clientUrl(client));
+  }
+  const bm25 = useBm25 ? hitsOf(responses[0]!, 'BM25') : [];
+  const knn = useKnn ? hitsOf(responses[useBm25 ? 1 : 0]!, 'kNN') : [];
+  const candidates = reciprocalRankFusion(bm25, knn, { k: rrfK }).slice(0, window);
+  return { candidates, queryVector, took: { embeddingMs: t1 - t0, retrievalMs: performance.now() - t1 } };
+}
