@@ -20,7 +20,7 @@ export interface PoolOptions {
 export interface EncoderPool {
   encode(encoder: string, inputs: unknown[], options?: { signal?: AbortSignal }): Promise<EncodedBatch>;
   warm(encoder: string): Promise<void>;
-  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number };
+  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number; lateAnswers: number };
   close(): Promise<void>;
 }
 
@@ -62,7 +62,14 @@ export function createEncoderPool({
     workerData: context,
   });
 
+  // A worker may answer a task that was just aborted; Piscina reports that as an 'error' event, which is
+  // harmless here (the caller already has its answer), so it is counted rather than left to crash the process.
+  let lateAnswers = 0;
+  piscina.on('error', () => lateAnswers++);
+  let activeTasks = 0;
+
   const runTask = async (name: string, task: unknown, signal?: AbortSignal) => {
+    activeTasks++;
     try {
       return await piscina.run(task, { name, ...(signal ? { signal } : {}) });
     } catch (err) {
@@ -71,25 +78,46 @@ export function createEncoderPool({
       if (message.includes('queue is at limit')) throw strataError('queue_full', { size: piscina.queueSize });
       if ((err as Error).name === 'AbortError') throw strataError('aborted');
       throw err;
+    } finally {
+      activeTasks--;
     }
   };
 
   return {
     async encode(encoder, inputs, { signal } = {}) {
       if (signal?.aborted) throw strataError('aborted');
-      const tasks: Promise<EncodedBatch>[] = [];
-      for (let i = 0; i < inputs.length; i += batchSize) {
-        tasks.push(runTask('encode', { encoder, inputs: inputs.slice(i, i + batchSize) }, signal));
+      if (inputs.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };
+      const chunks: unknown[][] = [];
+      for (let i = 0; i < inputs.length; i += batchSize) chunks.push(inputs.slice(i, i + batchSize));
+      // Admission control: a request whose tasks do not all fit in the queue is refused whole, up front,
+      // rather than half-queued.
+      const free = maxQueue - piscina.queueSize + Math.max(0, threads - activeTasks);
+      if (chunks.length > free) throw strataError('queue_full', { size: piscina.queueSize });
+      // One failed or aborted task cancels its siblings, so nothing is left running for a dead request.
+      const siblings = new AbortController();
+      const onAbort = () => siblings.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const parts = await Promise.all(
+          chunks.map((chunk) =>
+            runTask('encode', { encoder, inputs: chunk }, siblings.signal).catch((err) => {
+              siblings.abort();
+              throw err;
+            }),
+          ),
+        );
+        return parts.length === 1 ? parts[0]! : concatBatches(parts);
+      } catch (err) {
+        throw signal?.aborted ? strataError('aborted') : err;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
       }
-      if (tasks.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };
-      const parts = await Promise.all(tasks);
-      return parts.length === 1 ? parts[0]! : concatBatches(parts);
     },
     async warm(encoder) {
       // One warm task per thread so every worker has the model loaded before traffic arrives.
       await Promise.all(Array.from({ length: threads }, () => runTask('warm', { encoder })));
     },
-    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue }),
+    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue, lateAnswers }),
     close: () => piscina.destroy(),
   };
 }

@@ -1,0 +1,102 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCatalogFile, readLines, type CatalogRow } from '../../service/catalog/read.ts';
+
+async function rowsOf(name: string, content: string | Buffer): Promise<CatalogRow[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'strata-read-'));
+  const file = path.join(dir, name);
+  await writeFile(file, content);
+  const rows: CatalogRow[] = [];
+  for await (const row of readCatalogFile(file)) rows.push(row);
+  return rows;
+}
+
+describe('readCatalogFile (JSONL)', () => {
+  it('validates each line and reports bad ones with their line number and field', async () => {
+    const rows = await rowsOf(
+      'c.jsonl',
+      [
+        JSON.stringify({ id: 'a', title: 'Fridge', price: 499 }),
+        '{"id": "b", "title": ',
+        JSON.stringify({ title: 'No id' }),
+        JSON.stringify({ id: 'c', title: 'Oven', price: 'cheap' }),
+        '',
+        JSON.stringify({ id: 'a', title: 'Duplicate' }),
+        JSON.stringify({ id: 7, title: 'Numeric id', rating: 4.5 }),
+      ].join('\n'),
+    );
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+      [4, false],
+      [6, false],
+      [7, true],
+    ]);
+    const errs = Object.fromEntries(rows.filter((r) => !r.ok).map((r) => [r.line, (r as { errors: string[] }).errors.join('; ')]));
+    expect(errs[2]).toMatch(/malformed JSON/);
+    expect(errs[3]).toMatch(/^id: /);
+    expect(errs[4]).toMatch(/^price: /);
+    expect(errs[6]).toMatch(/duplicate id "a" \(first on line 1\)/);
+    const seven = rows.find((r) => r.line === 7);
+    expect(seven?.ok && seven.doc.id).toBe('7');
+  });
+
+  it('reports a line that is not valid UTF-8 and keeps reading', async () => {
+    const good = Buffer.from(JSON.stringify({ id: 'x', title: 'ok' }) + '\n');
+    const bad = Buffer.concat([Buffer.from('{"id":"y","title":"caf'), Buffer.from([0xe9, 0x22, 0x7d, 0x0a])]);
+    const rows = await rowsOf('u.jsonl', Buffer.concat([bad, good]));
+    expect(rows[0]).toMatchObject({ line: 1, ok: false, errors: ['not valid UTF-8'] });
+    expect(rows[1]).toMatchObject({ line: 2, ok: true });
+  });
+
+  it('refuses an empty file and an unknown extension with the file name', async () => {
+    await expect(rowsOf('empty.jsonl', '')).rejects.toThrow(/catalog file is empty: .*empty\.jsonl/);
+    await expect(rowsOf('c.xml', '<x/>')).rejects.toThrow(/unsupported catalog format "\.xml"/);
+  });
+
+  it('rejects unknown fields by name (strict schema)', async () => {
+    const rows = await rowsOf('s.jsonl', JSON.stringify({ id: 'a', title: 't', colour: 'red' }));
+    expect(rows[0]).toMatchObject({ ok: false });
+    expect((rows[0] as { errors: string[] }).errors[0]).toMatch(/colour/);
+  });
+});
+
+describe('readLines', () => {
+  it('skips an over-long line without buffering it and carries on', async () => {
+    async function* chunks() {
+      yield Buffer.from('short\n' + 'x'.repeat(50));
+      yield Buffer.from('y'.repeat(50) + '\nnext\n');
+    }
+    const out = [];
+    for await (const l of readLines(chunks(), { maxLineBytes: 64 })) out.push(l);
+    expect(out).toEqual([
+      { line: 1, text: 'short' },
+      { line: 2, error: 'line is longer than the 64 byte limit' },
+      { line: 3, text: 'next' },
+    ]);
+  });
+});
+
+describe('readCatalogFile (CSV)', () => {
+  it('maps numbers, attributes.* and lat/lon columns, and names bad fields with file line numbers', async () => {
+    const csv = [
+      'id,title,price,rating,attributes.color,lat,lon,reviews',
+      's1,"Quiet ""Eco"" dishwasher",399.5,4.2,white,52.5,13.4,Great|Loud',
+      's2,Kettle,abc,,,,,',
+      's3,"Multi',
+      'line title",10,,,,,',
+    ].join('\n');
+    const rows = await rowsOf('c.csv', csv);
+    expect(rows[0]).toMatchObject({
+      line: 2,
+      ok: true,
+      doc: { id: 's1', title: 'Quiet "Eco" dishwasher', price: 399.5, rating: 4.2, attributes: { color: 'white' }, location: { lat: 52.5, lon: 13.4 }, reviews: ['Great', 'Loud'] },
+    });
+    expect(rows[1]).toMatchObject({ line: 3, ok: false });
+    expect((rows[1] as { errors: string[] }).errors[0]).toMatch(/^price: /);
+    expect(rows[2]).toMatchObject({ line: 5, ok: true, doc: { title: 'Multi\nline title' } });
+  });
+});

@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { concatBatches, createEncoderPool } from '../../service/pool/pool.ts';
+import { encodeChargrams } from '../../service/encoders/chargram.ts';
+
+describe('concatBatches', () => {
+  it('joins vectors and offsets error indexes', () => {
+    const a = { dim: 2, count: 2, vectors: new Float32Array([1, 2, 3, 4]), errors: [{ index: 1, message: 'x' }] };
+    const b = { dim: 2, count: 1, vectors: new Float32Array([5, 6]), errors: [{ index: 0, message: 'y' }], truncated: 1 };
+    const c = concatBatches([a, b]);
+    expect(Array.from(c.vectors)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(c.errors).toEqual([{ index: 1, message: 'x' }, { index: 2, message: 'y' }]);
+    expect(c.truncated).toBe(1);
+  });
+});
+
+describe('encoder pool (real worker threads)', () => {
+  const pool = createEncoderPool({ threads: 2, maxQueue: 2, batchSize: 8 });
+  afterAll(() => pool.close());
+
+  it('gives the same vectors as the in-process encoder, across batch splits', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `product ${i} code RF${i}X`);
+    const out = await pool.encode('text/chargram', texts);
+    expect(out.count).toBe(20);
+    expect(Array.from(out.vectors)).toEqual(Array.from(encodeChargrams(texts).vectors));
+  });
+
+  it('refuses work with queue_full when the bounded queue is full', async () => {
+    const many = Array.from({ length: 8 * 20 }, (_, i) => 'x'.repeat(2000) + i);
+    await expect(pool.encode('text/chargram', many)).rejects.toMatchObject({ code: 'queue_full', status: 503 });
+  });
+
+  it('honours an aborted signal and an unknown encoder', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(pool.encode('text/chargram', ['a'], { signal: ac.signal })).rejects.toMatchObject({ code: 'aborted' });
+    await expect(pool.encode('text/nope', ['a'])).rejects.toThrow(/unknown encoder "text\/nope"/);
+  });
+});
