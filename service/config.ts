@@ -23,10 +23,14 @@ const ConfigSchema = z.object({
   STRATA_ES_HEAP: z.string().default('1g'),
   STRATA_ES_USER: z.string().default('strata-es'),
   STRATA_ES_TIMEOUT_MS: int(30_000),
+  // Where the managed node's zip, home, data and logs live (default: <cacheDir>/es, or /var/lib/strata/es as root).
+  STRATA_ES_DIR: z.string().optional(),
   ES_JAVA_HOME: z.string().optional(),
   STRATA_HOST: z.string().default('127.0.0.1'),
   STRATA_PORT: int(8787),
   STRATA_INDEX: z.string().default('products'),
+  /** Text encoders whose vectors are stored at indexing; the first one is the one kNN searches. */
+  STRATA_TEXT_ENCODERS: z.string().default('text/chargram'),
   STRATA_POOL_THREADS: int(Math.max(1, Math.min(2, os.availableParallelism()))),
   STRATA_POOL_MAX_QUEUE: int(256),
   STRATA_RRF_K: int(60),
@@ -41,10 +45,20 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export interface Config {
   cacheDir: string;
   modelsDir: string;
-  es: { url: string; port: number; heap: string; user: string; javaHome: string | undefined; timeoutMs: number; version: string };
+  es: {
+    url: string;
+    port: number;
+    heap: string;
+    user: string;
+    javaHome: string | undefined;
+    timeoutMs: number;
+    version: string;
+    /** Directory of the managed local node (zip, home, data, logs); unset means the default for the caller. */
+    dir?: string | undefined;
+  };
   service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number };
   pool: { threads: number; maxQueue: number };
-  retrieval: { rrfK: number; window: number };
+  retrieval: { rrfK: number; window: number; textEncoders: string[] };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -66,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       javaHome: c.ES_JAVA_HOME,
       timeoutMs: c.STRATA_ES_TIMEOUT_MS,
       version: ES_VERSION,
+      dir: c.STRATA_ES_DIR,
     },
     service: {
       host: c.STRATA_HOST,
@@ -76,6 +91,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
     },
     pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
-    retrieval: { rrfK: c.STRATA_RRF_K, window: c.STRATA_WINDOW },
+    retrieval: {
+      rrfK: c.STRATA_RRF_K,
+      window: c.STRATA_WINDOW,
+      textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
+    },
   };
 }

@@ -1,10 +1,13 @@
 /** Every CLI verb, registered in one place. Each module exports `register(program, config)`. */
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
+import { register as registerIndex } from './index-catalog.ts';
+import { register as registerServe } from './serve.ts';
+import { register as registerEs } from './es.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [];
+const registrations: Register[] = [registerEs, registerIndex, registerServe];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);

@@ -1,0 +1,10 @@
+/** What the app needs from the outside world, passed to `createApp` (no module-level singletons). */
+import type { Client } from '@elastic/elasticsearch';
+import type { Config } from '../config.ts';
+import type { EncoderPool } from '../pool/pool.ts';
+
+export interface AppDeps {
+  config: Config;
+  es: Client;
+  pool: EncoderPool;
+}

@@ -1,0 +1,49 @@
+/**
+ * `start()` wires the real dependencies (Elasticsearch client, encoder pool), checks them, and listens.
+ * It refuses to start when an encoder cannot be loaded, naming it.
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.ts';
+import { createApp } from './app.ts';
+import { createEsClient } from '../es/client.ts';
+import { createEncoderPool } from '../pool/pool.ts';
+
+export interface RunningService {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service on `config.service.host:port` (port 0 picks a free one).
+ *
+ * @example const svc = await start(loadConfig()); console.log(svc.url); await svc.close();
+ */
+export async function start(config: Config): Promise<RunningService> {
+  const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
+  const pool = createEncoderPool({
+    threads: config.pool.threads,
+    maxQueue: config.pool.maxQueue,
+    context: { modelsDir: config.modelsDir },
+  });
+  try {
+    for (const id of config.retrieval.textEncoders) await pool.warm(id);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  const app = createApp({ config, es, pool });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.service.host, port: config.service.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.service.host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.close();
+      await es.close();
+    },
+  };
+}

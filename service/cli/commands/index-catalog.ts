@@ -1,0 +1,107 @@
+/**
+ * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY and a
+ * report of every row that was not indexed. Exits non-zero when a row was invalid (unless --skip-invalid) or a
+ * document was refused by Elasticsearch.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import type { Config } from '../../config.ts';
+import { readCatalogFile } from '../../catalog/read.ts';
+import { createEsClient } from '../../es/client.ts';
+import { ensureIndex, createProductIndex, swapAlias, versionedName } from '../../es/indices.ts';
+import { createEncoderPool } from '../../pool/pool.ts';
+import { indexDocuments, type IndexReport } from '../../indexing/index-documents.ts';
+import type { VectorIndexType } from '../../../mappings/products.ts';
+
+interface IndexFlags {
+  index: string;
+  skipInvalid?: boolean;
+  report?: string;
+  refresh?: boolean;
+  reindex?: boolean;
+  batchSize: string;
+  vectorIndex: VectorIndexType;
+  encoders?: string;
+}
+
+/** Prints the first problems of a report, each with its line and field. */
+function printProblems(report: IndexReport, limit = 20): void {
+  const lines = [
+    ...report.invalid.map((r) => `  line ${r.line}${r.id ? ` (id ${r.id})` : ''}: ${r.errors.join('; ')}`),
+    ...report.dropped.map((d) => `  id ${d.id}: refused by Elasticsearch (${d.status}) ${d.error}`),
+    ...report.encodeErrors.map((e) => `  id ${e.id}: ${e.encoder} could not embed it: ${e.message}`),
+  ];
+  for (const l of lines.slice(0, limit)) console.error(l);
+  if (lines.length > limit) console.error(`  ... and ${lines.length - limit} more (see the report file)`);
+}
+
+export function register(program: Command, config: Config): void {
+  program
+    .command('index')
+    .description('index a catalog file (.jsonl or .csv) into Elasticsearch')
+    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row')
+    .option('-i, --index <name>', 'index alias to write to', config.service.index)
+    .option('--skip-invalid', 'index the valid rows and exit 0 even when some rows are invalid')
+    .option('--report <file>', 'where to write the JSON report of rows not indexed', 'strata-index-report.json')
+    .option('--refresh', 'make the documents searchable before returning (refresh=wait_for)')
+    .option('--reindex', 'build a new index and swap the alias to it when done (blue/green)')
+    .option('--batch-size <n>', 'documents per embedding batch', '64')
+    .option('--encoders <ids>', 'comma-separated text encoders', config.retrieval.textEncoders.join(','))
+    .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
+    .action(async (file: string, flags: IndexFlags) => {
+      const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
+      const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: { modelsDir: config.modelsDir } });
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            { format: 'indexing {value} docs | {rate} docs/s | {invalid} invalid | {duration}s', stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+      try {
+        const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
+        if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
+        const started = Date.now();
+        bar?.start(0, 0, { rate: 0, invalid: 0 });
+        const report = await indexDocuments(readCatalogFile(path.resolve(file)), {
+          client: es,
+          pool,
+          index: target,
+          encoders,
+          batchSize: Number(flags.batchSize),
+          refresh: flags.refresh ? 'wait_for' : true,
+          maxFieldChars: config.service.maxFieldChars,
+          onProgress: (p) => {
+            const rate = Math.round(p.indexed / Math.max(0.001, (Date.now() - started) / 1000));
+            bar?.setTotal(p.read);
+            bar?.update(p.indexed, { rate, invalid: p.invalid });
+          },
+        });
+        bar?.stop();
+        if (flags.reindex) {
+          const old = await swapAlias(es, flags.index, target);
+          console.log(`alias ${flags.index} -> ${target}${old.length ? ` (removed ${old.join(', ')})` : ''}`);
+        }
+        const rate = report.indexed / Math.max(report.seconds, 0.001);
+        console.log(`indexed ${report.indexed} documents into ${flags.index} in ${report.seconds.toFixed(1)} s (${rate.toFixed(0)} docs/s)`);
+        if (report.truncated.length) console.log(`${report.truncated.length} documents had over-long fields truncated (listed in the report)`);
+        const problems = report.invalid.length + report.dropped.length + report.encodeErrors.length;
+        if (problems > 0 || report.truncated.length > 0) {
+          await writeFile(flags.report ?? 'strata-index-report.json', JSON.stringify({ file, index: flags.index, ...report }, null, 2));
+        }
+        if (problems > 0) {
+          console.error(`${report.invalid.length} invalid rows, ${report.dropped.length} refused by Elasticsearch, ${report.encodeErrors.length} not embedded:`);
+          printProblems(report);
+          console.error(`report: ${path.resolve(flags.report ?? 'strata-index-report.json')}`);
+          const onlyInvalid = report.dropped.length === 0 && report.encodeErrors.length === 0;
+          if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;
+        }
+      } finally {
+        bar?.stop();
+        await pool.close();
+        await es.close();
+      }
+    });
+}
