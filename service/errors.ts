@@ -20,6 +20,10 @@ export const ERRORS = {
   es_error: { status: 502, message: 'Elasticsearch error: {reason}' },
   dimension_mismatch: { status: 409, message: '{reason}' },
   model_error: { status: 500, message: 'Model error in {file}: {reason}' },
+  model_unsupported: { status: 400, message: 'Unsupported architecture "{architecture}" in {file}; supported: {supported}' },
+  model_missing: { status: 404, message: 'Model files missing in {dir}: {missing}. {hint}' },
+  model_download_failed: { status: 502, message: 'Downloading {url} failed: {reason}' },
+  model_checksum_mismatch: { status: 502, message: 'Checksum mismatch for {file}: expected {algorithm} {expected}, got {actual}' },
   bad_input_file: { status: 400, message: '{reason}' },
   internal: { status: 500, message: 'Internal error: {reason}' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,0 +1,102 @@
+/**
+ * Converts a Hugging Face BERT folder (`config.json` + `model.safetensors`) into ONNX files under `onnx/`:
+ * `model.onnx` (float32) and, on request, `model_int8.onnx` (dynamically quantized). No Python, no torch.
+ */
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { strataError } from '../../errors.ts';
+import { describeFiles, readManifest, writeManifest } from '../manifest.ts';
+import { ONNX_DIR, ONNX_FILES, type OnnxVariant } from '../paths.ts';
+import { bertWeights, parseBertConfig, type HeadKind } from './bert-config.ts';
+import { buildBertGraph, OPSET } from './bert-graph.ts';
+import { encodeModel } from './onnx-proto.ts';
+import { readSafetensors } from './safetensors.ts';
+
+export interface ConvertOptions {
+  /** Also write the int8 variant. */
+  int8?: boolean;
+  /** Pooling of `sentence_embedding`; default from `1_Pooling/config.json` (CLS when it says so), else mean. */
+  pooling?: 'mean' | 'cls';
+  log?: (message: string) => void;
+}
+
+export interface ConvertResult {
+  architecture: string;
+  head: HeadKind;
+  pooling: 'mean' | 'cls';
+  hidden: number;
+  layers: number;
+  files: Partial<Record<OnnxVariant, string>>;
+}
+
+/**
+ * Converts `dir` in place (writes `dir/onnx/model.onnx`, and `model_int8.onnx` with `int8`), recording the
+ * outputs' sha256 in `dir/manifest.json`.
+ *
+ * @example const { files } = await convertModel('/cache/models/sentence-transformers/all-MiniLM-L6-v2', { int8: true });
+ */
+export async function convertModel(dir: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const { int8 = false, log = () => {} } = options;
+  const configFile = path.join(dir, 'config.json');
+  const weightsFile = path.join(dir, 'model.safetensors');
+  const missing: string[] = [];
+  for (const f of [configFile, weightsFile]) if (!(await exists(f))) missing.push(path.basename(f));
+  if (missing.length) throw strataError('model_missing', { dir, missing: missing.join(', '), hint: 'Pull or import the model first (`strata models pull|import`).' });
+
+  let rawConfig: unknown;
+  try {
+    rawConfig = JSON.parse(await readFile(configFile, 'utf8'));
+  } catch (err) {
+    throw strataError('model_error', { file: configFile, reason: `not valid JSON (${(err as Error).message})` });
+  }
+  const cfg = parseBertConfig(rawConfig, configFile);
+  const pooling = options.pooling ?? (await poolingOf(dir));
+  const weights = bertWeights(await readSafetensors(weightsFile));
+
+  const outDir = path.join(dir, ONNX_DIR);
+  await mkdir(outDir, { recursive: true });
+  const variants: OnnxVariant[] = int8 ? ['fp32', 'int8'] : ['fp32'];
+  const files: ConvertResult['files'] = {};
+  for (const variant of variants) {
+    const started = Date.now();
+    const graph = buildBertGraph(weights, cfg, { pooling, quantize: variant === 'int8' });
+    const bytes = encodeModel(
+      graph.toModel({
+        opset: OPSET,
+        producer: 'strata',
+        version: '1',
+        doc: `${cfg.architecture} converted from ${path.basename(dir)} by strata (${variant})`,
+        metadata: { architecture: cfg.architecture, head: cfg.head, pooling, variant, hidden_size: String(cfg.hidden_size) },
+      }),
+    );
+    const file = path.join(outDir, ONNX_FILES[variant]);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+    files[variant] = file;
+    log(`wrote ${file} (${(bytes.byteLength / 1e6).toFixed(1)} MB, ${Date.now() - started} ms)`);
+  }
+
+  const manifest = (await readManifest(dir)) ?? { name: path.basename(dir), source: { type: 'local', path: dir }, createdAt: new Date().toISOString(), files: {} };
+  const rel = Object.values(files).map((f) => path.relative(dir, f));
+  manifest.files = { ...manifest.files, ...(await describeFiles(dir, rel)) };
+  manifest.conversion = { architecture: cfg.architecture, head: cfg.head, pooling, opset: OPSET, variants, convertedAt: new Date().toISOString() };
+  await writeManifest(dir, manifest);
+  return { architecture: cfg.architecture, head: cfg.head, pooling, hidden: cfg.hidden_size, layers: cfg.num_hidden_layers, files };
+}
+
+async function poolingOf(dir: string): Promise<'mean' | 'cls'> {
+  try {
+    const cfg = JSON.parse(await readFile(path.join(dir, '1_Pooling', 'config.json'), 'utf8')) as Record<string, unknown>;
+    return cfg.pooling_mode_cls_token === true && cfg.pooling_mode_mean_tokens !== true ? 'cls' : 'mean';
+  } catch {
+    return 'mean';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
