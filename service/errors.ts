@@ -26,6 +26,13 @@ export const ERRORS = {
   model_checksum_mismatch: { status: 502, message: 'Checksum mismatch for {file}: expected {algorithm} {expected}, got {actual}' },
   bad_input_file: { status: 400, message: '{reason}' },
   internal: { status: 500, message: 'Internal error: {reason}' },
+  no_jdk: { status: 500, message: 'No JDK >= {min} found ({reason}); set ES_JAVA_HOME to a JDK {min} or newer' },
+  es_download_failed: { status: 502, message: 'Downloading Elasticsearch from {url} failed: {reason}' },
+  es_setup_failed: { status: 500, message: 'Preparing the local Elasticsearch failed: {reason}' },
+  es_port_taken: { status: 409, message: 'Port {port} on {host} is already in use by another process ({reason})' },
+  es_start_failed: { status: 500, message: 'Elasticsearch did not start: {reason}' },
+  es_stop_failed: { status: 500, message: 'Elasticsearch did not stop: {reason}' },
+  es_plugin_failed: { status: 500, message: 'Elasticsearch plugin {plugin}: {reason}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
