@@ -1,0 +1,12 @@
+/**
+ * The managed local Elasticsearch: what the CLI (`strata es ...`) and the vitest global setup call.
+ *
+ * @example
+ *   import { startElasticsearch, stopElasticsearch, esStatus } from '../es/manage/index.ts';
+ *   const { url } = await startElasticsearch(loadConfig(), { plugins: ['/abs/path/plugin.zip'] });
+ */
+export { esLogs, esStatus, localUrl, startElasticsearch, stopElasticsearch } from './lifecycle.ts';
+export type { EsConfig, EsStatus, StartOptions, StartResult } from './lifecycle.ts';
+export { fetchHealth, fetchVersion, isUsable } from './health.ts';
+export { esPaths, type EsPaths } from './paths.ts';
+export { consoleProgress, silentProgress } from './progress.ts';

@@ -1,0 +1,50 @@
+/**
+ * The managed node's process: its pidfile, whether it is alive and still Elasticsearch (pids get reused), and
+ * waiting for it to exit.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * True while `pid` exists (EPERM means it exists but belongs to another user).
+ *
+ * @example
+ *   isAlive(process.pid) // true
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when `pid` is alive and its command line is an Elasticsearch JVM (assumed true without /proc). */
+export async function isElasticsearch(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return cmdline === undefined || cmdline.includes('org.elasticsearch');
+}
+
+/**
+ * The pid in the pidfile when that process is a live Elasticsearch, else undefined.
+ *
+ * @example
+ *   await runningPid('/var/lib/strata/es/run/elasticsearch.pid') // 12345
+ */
+export async function runningPid(pidFile: string): Promise<number | undefined> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  const pid = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(pid) && pid > 0 && (await isElasticsearch(pid)) ? pid : undefined;
+}
+
+/** Waits until `pid` is gone; true when it exited within `timeoutMs`. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(250);
+  }
+  return true;
+}
