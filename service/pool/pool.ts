@@ -3,6 +3,7 @@
  * `queue_full` error (HTTP 503), an aborted request cancels its queued task, and batches are split so one
  * huge request cannot starve the others.
  */
+import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { EncodedBatch } from '../encoders/types.ts';
@@ -95,6 +96,7 @@ export function createEncoderPool({
       if (chunks.length > free) throw strataError('queue_full', { size: piscina.queueSize });
       // One failed or aborted task cancels its siblings, so nothing is left running for a dead request.
       const siblings = new AbortController();
+      setMaxListeners(chunks.length + 1, siblings.signal);
       const onAbort = () => siblings.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {

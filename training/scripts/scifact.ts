@@ -13,7 +13,7 @@ import { createEsClient } from '../../service/es/client.ts';
 import { ensureIndex, aliasTargets } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
-import type { CatalogRow } from '../../service/catalog/read.ts';
+import { beirRows } from '../bench/beir-rows.ts';
 import { loadBeir, type BeirDoc } from '../data/beir.ts';
 import { evaluateRetrieval } from '../eval/retrieval-eval.ts';
 import { evaluateRun } from '../eval/metrics.ts';
@@ -32,15 +32,6 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log('usage: npm run eval:scifact -- [--encoders text/chargram,text/minilm] [--reindex] [--data DIR] [--index NAME] [--out FILE]');
   process.exit(0);
-}
-
-/** BEIR documents as catalog rows: the abstract is the description; an untitled one gets its first words. */
-export function beirRows(corpus: BeirDoc[]): CatalogRow[] {
-  return corpus.map((d, i) => ({
-    line: i + 1,
-    ok: true as const,
-    doc: { id: d.id, title: d.title.trim() || d.text.slice(0, 80), description: d.text },
-  }));
 }
 
 const config = loadConfig();

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { register as registerIndex } from './index-catalog.ts';
 import { register as registerServe } from './serve.ts';
+import { register as registerUp } from './up.ts';
 import { register as registerEs } from './es.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);
