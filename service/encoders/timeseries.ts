@@ -17,7 +17,11 @@ export interface TimeseriesEncoderOptions {
   maxLength?: number;
 }
 
-/** Names of the output dimensions, in order (for explanations). */
+/**
+ * Names of the output dimensions, in order (for explanations).
+ *
+ * @example timeseriesFeatureNames(2) // ['mean', 'std', 'min', 'max', 'last', 'slope', 'band0', 'band1']
+ */
 export function timeseriesFeatureNames(bands = 4): string[] {
   return ['mean', 'std', 'min', 'max', 'last', 'slope', ...Array.from({ length: bands }, (_, b) => `band${b}`)];
 }
