@@ -8,6 +8,7 @@ import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.common.bytes.BytesArray;
 import org.elasticsearch.xcontent.XContentType;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -34,6 +35,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RerankClientTests {
     private HttpServer server;
     private ScheduledExecutorService scheduler;
+
+    /**
+     * The first call in a JVM loads the JSON and HTTP classes (hundreds of ms on a busy machine); warm them up so
+     * the timing tests measure the cut, not class loading.
+     */
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpServer warm = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        warm.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            respond(ex, 200, "{\"results\": [{\"index\": 0, \"relevance_score\": 1}]}");
+        });
+        warm.start();
+        try {
+            String url = "http://127.0.0.1:" + warm.getAddress().getPort();
+            new RerankClient(() -> url, () -> null, () -> Watchdog.NONE).rerank(request(1), deadlineIn(10_000));
+        } finally {
+            warm.stop(0);
+        }
+    }
 
     @AfterEach
     void stop() {
@@ -241,7 +262,7 @@ class RerankClientTests {
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
         assertTrue(f.getMessage().contains("failed: timed out"), f.getMessage());
-        assertTrue(elapsed >= 200 && elapsed < 750, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 200 && elapsed < 1000, "took " + elapsed + " ms");
     }
 
     @Test
@@ -264,7 +285,7 @@ class RerankClientTests {
         StrataFailure f = failWith(url, 1, 300, realWatchdog());
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
-        assertTrue(elapsed >= 250 && elapsed < 800, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 250 && elapsed < 1000, "took " + elapsed + " ms");
     }
 
     @Test
@@ -281,7 +302,7 @@ class RerankClientTests {
         StrataFailure f = failWith(url, 1, 300, realWatchdog());
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
-        assertTrue(elapsed >= 250 && elapsed < 800, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 250 && elapsed < 1000, "took " + elapsed + " ms");
     }
 
     @Test
