@@ -4,6 +4,12 @@
  */
 import type { Encoder, EncoderSpec } from './types.ts';
 import { CHARGRAM_SPEC, createChargramEncoder } from './chargram.ts';
+import { MINILM_SPEC, createMiniLMEncoder } from './minilm.ts';
+import { createNumberEncoder } from './number.ts';
+import { createCategoryEncoder } from './category.ts';
+import { createRecencyEncoder } from './recency.ts';
+import { createGeoEncoder } from './geo.ts';
+import { createTimeseriesEncoder } from './timeseries.ts';
 import { strataError } from '../errors.ts';
 
 /** What a worker knows about its environment (passed as plain data, never read from process.env). */
@@ -18,8 +24,30 @@ interface Entry {
   create(ctx: EncoderContext): Promise<Encoder<unknown>>;
 }
 
+/** An entry for an encoder that needs no weights: built once, its spec read from the instance. */
+function plain(encoder: Encoder<never>): Entry {
+  return { spec: encoder.spec, create: async () => encoder as Encoder<unknown> };
+}
+
 const ENTRIES: Entry[] = [
   { spec: CHARGRAM_SPEC, create: async () => createChargramEncoder() as Encoder<unknown> },
+  {
+    spec: MINILM_SPEC,
+    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
+  },
+  {
+    spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 dynamic quantization` },
+    create: async (ctx) => {
+      const enc = await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'int8', intraOpThreads: ctx.intraOpThreads ?? 1 });
+      return { ...enc, spec: { ...enc.spec, id: 'text/minilm-int8' } } as Encoder<unknown>;
+    },
+  },
+  plain(createNumberEncoder({ id: 'number/price', scale: 'log', min: 1, max: 100_000 })),
+  plain(createNumberEncoder({ id: 'number/rating', scale: 'linear', min: 0, max: 5 })),
+  plain(createCategoryEncoder({ id: 'category/path' })),
+  plain(createRecencyEncoder({ id: 'recency/release' })),
+  plain(createGeoEncoder({ id: 'geo/location' })),
+  plain(createTimeseriesEncoder({ id: 'timeseries/series' })),
 ];
 
 const BY_ID = new Map(ENTRIES.map((e) => [e.spec.id, e]));
