@@ -38,6 +38,14 @@ const ConfigSchema = z.object({
   STRATA_API_KEYS: z.string().optional(),
   STRATA_MAX_BODY_BYTES: int(10 * 1024 * 1024),
   STRATA_MAX_FIELD_CHARS: int(100_000),
+  /** Model hub for `strata models pull` (any Hugging Face-compatible server). */
+  STRATA_HUB_URL: z.string().url().default('https://huggingface.co'),
+  /** Token for gated or private hub repositories. */
+  STRATA_HUB_TOKEN: z.string().optional(),
+  /** onnxruntime intra-op threads per session (per pool worker). */
+  STRATA_ONNX_THREADS: int(1),
+  /** Which converted MiniLM graph `text/minilm` runs: fp32 or int8. */
+  STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default('fp32'),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -59,6 +67,7 @@ export interface Config {
   service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number };
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[] };
+  models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; minilmVariant: 'fp32' | 'int8' };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -96,5 +105,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       window: c.STRATA_WINDOW,
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
     },
+    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), minilmVariant: c.STRATA_MINILM_VARIANT },
   };
 }
