@@ -5,10 +5,11 @@ import { register as registerIndex } from './index-catalog.ts';
 import { register as registerServe } from './serve.ts';
 import { register as registerUp } from './up.ts';
 import { register as registerEs } from './es.ts';
+import { register as registerModels } from './models.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);
