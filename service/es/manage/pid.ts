@@ -2,11 +2,13 @@
  * The managed node's process: its pidfile, whether it is alive and still Elasticsearch (pids get reused), and
  * waiting for it to exit.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * True while `pid` exists (EPERM means it exists but belongs to another user).
+ * True while `pid` runs (EPERM means it exists but belongs to another user). A zombie counts as gone: ES is
+ * orphaned by its launcher, and an init that reaps lazily (as in some VMs) can leave it a zombie for seconds.
  *
  * @example
  *   isAlive(process.pid) // true
@@ -14,9 +16,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return processState(pid) !== 'Z';
+}
+
+/** The state letter in `/proc/<pid>/stat` (R, S, Z, ...), or undefined without /proc. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
+  } catch {
+    return undefined;
   }
 }
 
