@@ -63,7 +63,9 @@ fi
 echo "plugin/build.sh: JDK $major at $jdk${skip_tests:+ (tests skipped)}"
 stamp="$(mktemp)"
 trap 'rm -f "$stamp"' EXIT
-JAVA_HOME="$jdk" MAVEN_OPTS="$maven_opts" mvn -B -ntp -q -Dstyle.color=never -f "$here/pom.xml" package ${skip_tests[@]+"${skip_tests[@]}"} ${maven_args[@]+"${maven_args[@]}"}
+# Maven 3.8 prints stray ANSI resets even in batch mode; strip escape sequences (pipefail keeps its exit code).
+JAVA_HOME="$jdk" MAVEN_OPTS="$maven_opts" mvn -B -ntp -q -Dstyle.color=never -f "$here/pom.xml" package \
+  ${skip_tests[@]+"${skip_tests[@]}"} ${maven_args[@]+"${maven_args[@]}"} 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'
 
 zip="$here/target/releases/strata-plugin.zip"
 echo "plugin/build.sh: built ${zip#"$(pwd)/"}"

@@ -110,22 +110,25 @@ public final class StrataRescorer implements Rescorer {
         }
 
         Float strata = ctx.strataScores == null ? null : ctx.strataScores.get(topLevelDocId);
-        if (strata == null) {
+        if (strata == null && ctx.explainFailure == null) {
             // The fetch phase runs in a fresh context on multi-shard searches: score the shard's window again, once.
             try {
                 ctx.rescoreWindowForExplain(searcher);
+                strata = ctx.strataScores.get(topLevelDocId);
             } catch (StrataFailure failure) {
                 if (params.onFailure() == OnFailure.ERROR) {
                     throw asSearchFailure(failure);
                 }
                 ctx.failureLog.record(failure.getMessage());
-                return Explanation.match(
-                    first,
-                    "strata score unavailable for the explanation: " + failure.getMessage() + " (on_failure=keep_order)",
-                    sourceExplanation
-                );
+                ctx.explainFailure = failure.getMessage(); // do not call again for the next hit
             }
-            strata = ctx.strataScores.get(topLevelDocId);
+        }
+        if (strata == null) {
+            return Explanation.match(
+                first,
+                "strata score unavailable for the explanation: " + ctx.explainFailure + " (on_failure=keep_order)",
+                sourceExplanation
+            );
         }
         return explainCombination(params, first, strata, sourceExplanation);
     }
@@ -185,6 +188,8 @@ public final class StrataRescorer implements Rescorer {
         Map<Integer, Float> strataScores;
         /** The message of the last failure on this shard, for {@link #explain}. */
         String lastFailure;
+        /** Set when re-scoring the window for explanations failed, so each further hit does not call again. */
+        String explainFailure;
 
         public Context(
             int windowSize,

@@ -263,6 +263,24 @@ class StrataRescorerTests {
     }
 
     @Test
+    void explainInAFreshContextCallsAFailingServiceOnlyOnce() throws IOException {
+        AtomicInteger calls = new AtomicInteger();
+        Reranker down = (request, deadline) -> {
+            calls.incrementAndGet();
+            throw StrataFailure.service("http://x:1", "HTTP 503", false);
+        };
+        StrataRescorer.Context ctx = context(10, params(ScoreMode.TOTAL, OnFailure.KEEP_ORDER, 1, 1), down);
+        ctx.setRescoredDocs(Set.of(0, 10));
+        Explanation a = StrataRescorer.INSTANCE.explain(0, null, ctx, Explanation.match(9f, "bm25"));
+        Explanation b = StrataRescorer.INSTANCE.explain(10, null, ctx, Explanation.match(8f, "bm25"));
+        assertEquals(9f, a.getValue().floatValue());
+        assertEquals(8f, b.getValue().floatValue());
+        assertTrue(b.getDescription().contains("strata score unavailable for the explanation"), b.getDescription());
+        assertTrue(b.getDescription().contains("HTTP 503"), b.getDescription());
+        assertEquals(1, calls.get());
+    }
+
+    @Test
     void multiplyExplanationMatchesTheScore() {
         RescoreParams p = params(ScoreMode.MULTIPLY, OnFailure.ERROR, 2f, 0.5f);
         Explanation e = StrataRescorer.explainCombination(p, 3f, 4f, Explanation.match(3f, "bm25"));
