@@ -48,8 +48,6 @@ const ConfigSchema = z.object({
   STRATA_HUB_TOKEN: z.string().optional(),
   /** onnxruntime intra-op threads per session (per pool worker). */
   STRATA_ONNX_THREADS: int(1),
-  /** Which converted MiniLM graph `text/minilm` runs: fp32 or int8. */
-  STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default('fp32'),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */
   STRATA_IMAGE_MODEL: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'models', 'mobilenetv2-12-int8', 'model.onnx')),
 });
@@ -73,7 +71,7 @@ export interface Config {
   service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number };
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[] };
-  models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; minilmVariant: 'fp32' | 'int8'; imageModel: string };
+  models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -111,6 +109,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       window: c.STRATA_WINDOW,
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
     },
-    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), minilmVariant: c.STRATA_MINILM_VARIANT, imageModel: path.resolve(c.STRATA_IMAGE_MODEL) },
+    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL) },
   };
 }
