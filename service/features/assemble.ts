@@ -1,0 +1,143 @@
+/**
+ * Feature assembly: ONE module used by serving and by training, so what a head was trained on is what it sees.
+ * Per (query, document) it produces a fixed, named feature vector: per text encoder the cosine of the query to
+ * the document and max/mean over the document's passages, first-stage scores and ranks, lexical overlap and
+ * code matches, image similarity when both sides have one, and numeric/categorical metadata.
+ */
+import type { CatalogDocument } from '../catalog/schema.ts';
+import { codeMatch, overlap, terms } from './lexical.ts';
+
+export interface FirstStage {
+  bm25?: { score: number; rank: number } | null;
+  knn?: { score: number; rank: number } | null;
+  fusedRank?: number | null;
+}
+
+export interface FeatureCandidate {
+  id: string;
+  doc: Partial<CatalogDocument>;
+  /** Document vector per encoder id (unit length). */
+  vectors: Record<string, Float32Array | undefined>;
+  /** Passage vectors per encoder id, for long text (absent: the document vector stands in). */
+  passages?: Record<string, Float32Array[] | undefined>;
+  firstStage?: FirstStage;
+}
+
+export interface FeatureQuery {
+  text: string;
+  /** Query vector per encoder id. */
+  vectors: Record<string, Float32Array | undefined>;
+  now?: Date;
+}
+
+export interface AssemblerOptions {
+  /** Text encoders contributing similarity features, in order. */
+  textEncoders: readonly string[];
+  /** The image encoder, when image similarity is wanted. */
+  imageEncoder?: string;
+}
+
+const FIRST_STAGE = ['fs:bm25_score', 'fs:bm25_norm', 'fs:bm25_rrank', 'fs:knn_score', 'fs:knn_rrank', 'fs:fused_rrank'];
+const LEXICAL = ['lex:title_overlap', 'lex:body_overlap', 'lex:category_overlap', 'lex:code_match'];
+const META = [
+  'meta:log_price',
+  'meta:price_missing',
+  'meta:rating',
+  'meta:rating_missing',
+  'meta:log_reviews',
+  'meta:log_age_days',
+  'meta:age_missing',
+  'meta:log_length',
+];
+
+/**
+ * The feature names for a configuration, in vector order (stored in every head artifact).
+ *
+ * @example featureNames({ textEncoders: ['text/minilm'] })[0] // 'text/minilm:sim'
+ */
+export function featureNames({ textEncoders, imageEncoder }: AssemblerOptions): string[] {
+  const names: string[] = [];
+  for (const e of textEncoders) names.push(`${e}:sim`, `${e}:passage_max`, `${e}:passage_mean`);
+  if (imageEncoder) names.push(`${imageEncoder}:sim`, `${imageEncoder}:missing`);
+  return [...names, ...FIRST_STAGE, ...LEXICAL, ...META];
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Builds the feature matrix (row-major `candidates.length x names.length`).
+ *
+ * @example const { names, rows } = assembleFeatures(query, candidates, { textEncoders: ['text/chargram'] });
+ */
+export function assembleFeatures(
+  query: FeatureQuery,
+  candidates: readonly FeatureCandidate[],
+  options: AssemblerOptions,
+): { names: string[]; rows: Float32Array } {
+  const names = featureNames(options);
+  const d = names.length;
+  const rows = new Float32Array(candidates.length * d);
+  const qTerms = terms(query.text);
+  const now = (query.now ?? new Date()).getTime();
+  const maxBm25 = Math.max(0, ...candidates.map((c) => c.firstStage?.bm25?.score ?? 0));
+
+  candidates.forEach((cand, r) => {
+    let j = r * d;
+    const put = (v: number) => (rows[j++] = Number.isFinite(v) ? v : 0);
+    for (const e of options.textEncoders) {
+      const q = query.vectors[e];
+      const v = cand.vectors[e];
+      const sim = q && v ? dot(q, v) : 0;
+      const passages = cand.passages?.[e];
+      if (q && passages && passages.length > 0) {
+        const sims = passages.map((p) => dot(q, p));
+        put(sim);
+        put(Math.max(...sims));
+        put(sims.reduce((a, b) => a + b, 0) / sims.length);
+      } else {
+        put(sim);
+        put(sim);
+        put(sim);
+      }
+    }
+    if (options.imageEncoder) {
+      const q = query.vectors[options.imageEncoder];
+      const v = cand.vectors[options.imageEncoder];
+      put(q && v ? dot(q, v) : 0);
+      put(q && v ? 0 : 1);
+    }
+    const fs = cand.firstStage ?? {};
+    put(fs.bm25?.score ?? 0);
+    put(fs.bm25 && maxBm25 > 0 ? fs.bm25.score / maxBm25 : 0);
+    put(fs.bm25 ? 1 / fs.bm25.rank : 0);
+    put(fs.knn?.score ?? 0);
+    put(fs.knn ? 1 / fs.knn.rank : 0);
+    put(fs.fusedRank ? 1 / fs.fusedRank : 0);
+
+    const doc = cand.doc;
+    const body = [doc.description, ...(doc.reviews ?? [])].filter(Boolean).join('\n');
+    put(overlap(qTerms, new Set(terms(doc.title ?? ''))));
+    put(overlap(qTerms, new Set(terms(body))));
+    put(overlap(qTerms, new Set(terms((doc.category ?? '').replace(/\//g, ' ')))));
+    const attrs = doc.attributes ? Object.values(doc.attributes).join(' ') : '';
+    put(codeMatch(query.text, `${doc.title ?? ''} ${attrs}`));
+
+    put(doc.price !== undefined ? Math.log1p(doc.price) : 0);
+    put(doc.price === undefined ? 1 : 0);
+    put(doc.rating ?? 0);
+    put(doc.rating === undefined ? 1 : 0);
+    put(Math.log1p(doc.review_count ?? 0));
+    const released = doc.release_date ? Date.parse(doc.release_date) : NaN;
+    put(Number.isNaN(released) ? 0 : Math.log1p(Math.max(0, (now - released) / DAY_MS)));
+    put(Number.isNaN(released) ? 1 : 0);
+    put(Math.log1p(body.length + (doc.title?.length ?? 0)));
+  });
+  return { names, rows };
+}
