@@ -33,7 +33,10 @@ export const MODEL_FILES = [
 const REQUIRED = ['config.json', 'model.safetensors', 'tokenizer.json'];
 
 export interface PullOptions {
-  modelsDir: string;
+  /** The models directory: files go to `<modelsDir>/<repoId>/`. */
+  modelsDir?: string;
+  /** Or an explicit target folder (wins over `modelsDir`). */
+  dir?: string;
   hubUrl?: string;
   revision?: string;
   /** Injected for tests and proxies; the global fetch by default. */
@@ -42,6 +45,8 @@ export interface PullOptions {
   token?: string;
   /** Resume attempts per file after a failed transfer. */
   retries?: number;
+  /** A transfer that receives nothing for this long is abandoned (and resumed). */
+  idleTimeoutMs?: number;
   files?: readonly string[];
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -74,14 +79,16 @@ interface Expected {
  * Pulls `repoId` (e.g. `sentence-transformers/all-MiniLM-L6-v2`) and writes a manifest with every file's sha256.
  *
  * @example await pullModel('BAAI/bge-small-en-v1.5', { modelsDir: config.modelsDir });
+ *          await pullModel('BAAI/bge-small-en-v1.5', { dir: '/tmp/bge', hubUrl: 'http://127.0.0.1:8080', fetch: myFetch });
  */
 export async function pullModel(repoId: string, options: PullOptions): Promise<PullResult> {
-  const { modelsDir, revision = 'main', retries = 3, files = MODEL_FILES, signal, log = () => {} } = options;
+  const { modelsDir, revision = 'main', retries = 3, idleTimeoutMs = 60_000, files = MODEL_FILES, signal, log = () => {} } = options;
   const hub = (options.hubUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   checkModelName(repoId);
-  const dir = modelDir(modelsDir, repoId);
+  if (!options.dir && !modelsDir) throw strataError('validation', { summary: 'pullModel needs `modelsDir` or `dir`' });
+  const dir = options.dir ?? modelDir(modelsDir!, repoId);
 
   const listing = await listRepo(doFetch, `${hub}/api/models/${repoId}/tree/${encodeURIComponent(revision)}?recursive=true`, headers, signal);
   const byPath = new Map(listing.filter((e) => e.type === 'file').map((e) => [e.path, e]));
@@ -99,7 +106,7 @@ export async function pullModel(repoId: string, options: PullOptions): Promise<P
     if (await isComplete(target, expected)) continue;
     const url = `${hub}/${repoId}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
     await mkdir(path.dirname(target), { recursive: true });
-    await download(doFetch, url, `${target}.part`, expected, { headers, retries, signal, log });
+    await download(doFetch, url, `${target}.part`, expected, { headers, retries, idleTimeoutMs, signal, log });
     await verify(`${target}.part`, file, expected);
     await rename(`${target}.part`, target);
     downloaded.push(file);
@@ -146,6 +153,7 @@ async function isComplete(file: string, expected: Expected): Promise<boolean> {
 interface TransferOptions {
   headers: Record<string, string>;
   retries: number;
+  idleTimeoutMs: number;
   signal?: AbortSignal;
   log: (m: string) => void;
 }
@@ -163,16 +171,22 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
       offset = 0;
     }
     if (expected.size !== undefined && offset === expected.size) return;
+    const idle = idleAbort(o.idleTimeoutMs, o.signal);
     let res: Response;
     try {
-      res = await doFetch(url, { headers: offset > 0 ? { ...o.headers, range: `bytes=${offset}-` } : o.headers, signal: o.signal, redirect: 'follow' });
+      res = await doFetch(url, { headers: offset > 0 ? { ...o.headers, range: `bytes=${offset}-` } : o.headers, signal: idle.signal, redirect: 'follow' });
     } catch (err) {
+      idle.done();
       if (o.signal?.aborted) throw err;
       lastError = causeOf(err);
       continue;
     }
-    if (res.status === 416 && offset > 0) return; // nothing left to send: verify what we have
+    if (res.status === 416 && offset > 0) {
+      idle.done();
+      return; // nothing left to send: verify what we have
+    }
     if (res.status !== 200 && res.status !== 206) {
+      idle.done();
       await res.body?.cancel();
       lastError = `HTTP ${res.status}`;
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) break;
@@ -181,6 +195,7 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
     // A 206 must continue exactly where the part ends; a 200 (server ignored Range) starts over.
     const resumed = res.status === 206 && new RegExp(`^bytes ${offset}-`).test(res.headers.get('content-range') ?? '');
     if (res.status === 206 && !resumed) {
+      idle.done();
       await res.body?.cancel();
       await rm(part, { force: true });
       lastError = 'the server resumed at the wrong offset';
@@ -188,17 +203,47 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
     }
     try {
       if (!res.body) throw new Error('empty response body');
-      await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+      await pipeline(
+        Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            idle.bump();
+            yield chunk;
+          }
+        },
+        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+      );
     } catch (err) {
       if (o.signal?.aborted) throw err;
-      lastError = causeOf(err);
+      lastError = idle.signal.aborted ? `no data for ${o.idleTimeoutMs} ms` : causeOf(err);
       continue;
+    } finally {
+      idle.done();
     }
     const size = (await sizeOf(part)) ?? 0;
     if (expected.size === undefined || size >= expected.size) return;
     lastError = `connection ended after ${size} of ${expected.size} bytes`;
   }
   throw strataError('model_download_failed', { url, reason: `${lastError} (the partial file ${part} is kept; run again to resume)` });
+}
+
+/** An abort signal that fires after `ms` without `bump()`, or when `parent` aborts. */
+function idleAbort(ms: number, parent?: AbortSignal) {
+  const controller = new AbortController();
+  const onParent = () => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParent, { once: true });
+  let timer = setTimeout(() => controller.abort(new Error('idle timeout')), ms);
+  return {
+    signal: controller.signal,
+    bump() {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new Error('idle timeout')), ms);
+    },
+    done() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParent);
+    },
+  };
 }
 
 async function verify(part: string, file: string, expected: Expected): Promise<void> {

@@ -19,6 +19,8 @@ interface Hub {
   requests: Array<{ path: string; range: string | undefined }>;
   /** Files whose next transfer is cut after half of the remaining bytes. */
   cut: Set<string>;
+  /** Files whose next transfer stops sending after half of the bytes, keeping the connection open. */
+  stall: Set<string>;
   /** Files whose listing advertises a wrong sha256 (LFS) / blob id. */
   lie: Set<string>;
   server: Server;
@@ -34,7 +36,7 @@ const sha = (algo: string, data: Buffer | string) => createHash(algo).update(dat
 const gitBlob = (data: Buffer) => sha('sha1', Buffer.concat([Buffer.from(`blob ${data.length}\0`), data]));
 
 async function startHub(files: Map<string, Buffer>): Promise<Hub> {
-  const h = { files, requests: [], cut: new Set<string>(), lie: new Set<string>() } as unknown as Hub;
+  const h = { files, requests: [], cut: new Set<string>(), stall: new Set<string>(), lie: new Set<string>() } as unknown as Hub;
   h.server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     h.requests.push({ path: url.pathname, range: req.headers.range });
@@ -75,6 +77,13 @@ async function startHub(files: Map<string, Buffer>): Promise<Hub> {
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
       return;
     }
+    if (h.stall.has(file)) {
+      h.stall.delete(file);
+      res.flushHeaders();
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      setTimeout(() => res.socket?.destroy(), 5000).unref();
+      return;
+    }
     res.end(body);
   });
   await new Promise<void>((resolve) => h.server.listen(0, '127.0.0.1', resolve));
@@ -104,6 +113,7 @@ afterAll(async () => {
 beforeEach(() => {
   hub.requests.length = 0;
   hub.cut.clear();
+  hub.stall.clear();
   hub.lie.clear();
 });
 
@@ -145,6 +155,17 @@ describe('pullModel against a local hub', () => {
     expect(sha('sha256', got)).toBe(sha('sha256', hub.files.get('model.safetensors')!));
   });
 
+  it('abandons a stalled transfer after the idle timeout and resumes it', async () => {
+    const modelsDir = path.join(root, 'stall');
+    hub.stall.add('model.safetensors');
+    const started = Date.now();
+    const result = await pullModel(REPO, { modelsDir, hubUrl: hub.url, idleTimeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(4000);
+    const weights = hub.requests.filter((r) => r.path.endsWith('/model.safetensors'));
+    expect(weights.map((r) => r.range === undefined)).toEqual([true, false]);
+    expect(sha('sha256', await readFile(path.join(result.dir, 'model.safetensors')))).toBe(sha('sha256', hub.files.get('model.safetensors')!));
+  });
+
   it('keeps the partial file when retries run out and resumes it on the next call', async () => {
     const modelsDir = path.join(root, 'resume-later');
     hub.cut.add('model.safetensors');
@@ -175,6 +196,20 @@ describe('pullModel against a local hub', () => {
     const modelsDir = path.join(root, 'blob');
     hub.lie.add('config.json');
     await expect(pullModel(REPO, { modelsDir, hubUrl: hub.url })).rejects.toThrow(/Checksum mismatch for config\.json: expected git-sha1 0{40}/);
+  });
+
+  it('downloads into an explicit folder through an injected fetch', async () => {
+    const dir = path.join(root, 'explicit');
+    const seen: string[] = [];
+    const spy: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const result = await pullModel(REPO, { dir, hubUrl: `${hub.url}/`, fetch: spy });
+    expect(result.dir).toBe(dir);
+    expect(await exists(path.join(dir, 'model.safetensors'))).toBe(true);
+    expect(seen[0]).toBe(`${hub.url}/api/models/${REPO}/tree/main?recursive=true`);
+    expect(seen).toContain(`${hub.url}/${REPO}/resolve/main/1_Pooling/config.json`);
   });
 
   it('names an unknown repository', async () => {
