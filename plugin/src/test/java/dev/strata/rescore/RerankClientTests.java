@@ -4,8 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import org.elasticsearch.common.xcontent.XContentHelper;
-import org.elasticsearch.common.bytes.BytesArray;
+import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +67,14 @@ class RerankClientTests {
 
     private String serve(HttpHandler handler) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", handler);
+        server.createContext("/", ex -> {
+            try {
+                handler.handle(ex);
+            } catch (Throwable t) {
+                // Otherwise HttpServer leaves the exchange open and the client only sees a timeout.
+                respond(ex, 599, "test handler failed: " + t);
+            }
+        });
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -117,7 +123,9 @@ class RerankClientTests {
             auth.set(ex.getRequestHeaders().getFirst("Authorization"));
             contentType.set(ex.getRequestHeaders().getFirst("Content-Type"));
             index.set(ex.getRequestHeaders().getFirst("X-Strata-Index"));
-            body.set(XContentHelper.convertToMap(new BytesArray(ex.getRequestBody().readAllBytes()), true, XContentType.JSON).v2());
+            try (var parser = XContentType.JSON.xContent().createParser(XContentParserConfiguration.EMPTY, ex.getRequestBody().readAllBytes())) {
+                body.set(parser.map());
+            }
             // Any order, extra keys ignored.
             respond(ex, 200, """
                 {"id": "r1", "results": [
@@ -138,7 +146,7 @@ class RerankClientTests {
             ),
             "products"
         );
-        float[] scores = new RerankClient(() -> url + "/", () -> "sekret", () -> Watchdog.NONE).rerank(request, deadlineIn(2000));
+        float[] scores = new RerankClient(() -> url + "/", () -> "sekret", () -> Watchdog.NONE).rerank(request, deadlineIn(10_000));
 
         assertArrayEquals(new float[] { -1.5f, 0.25f, 0.9f }, scores);
         assertEquals("POST", method.get());
@@ -170,7 +178,7 @@ class RerankClientTests {
             ex.getRequestBody().readAllBytes();
             respond(ex, 200, "{\"results\": [{\"index\": 0, \"relevance_score\": 1}]}");
         });
-        float[] scores = new RerankClient(() -> url, () -> null, () -> Watchdog.NONE).rerank(request(1), deadlineIn(2000));
+        float[] scores = new RerankClient(() -> url, () -> null, () -> Watchdog.NONE).rerank(request(1), deadlineIn(10_000));
         assertArrayEquals(new float[] { 1f }, scores);
         assertNull(auth.get());
     }
@@ -187,7 +195,7 @@ class RerankClientTests {
             ex.getRequestBody().readAllBytes();
             respond(ex, status, body);
         });
-        StrataFailure f = failWith(url, docs, 2000, Watchdog.NONE);
+        StrataFailure f = failWith(url, docs, 10_000, Watchdog.NONE);
         assertTrue(f.getMessage().startsWith("strata rescorer: service at " + url + " failed: "), f.getMessage());
         assertFalse(f.isTimeout());
         return f;
@@ -254,7 +262,7 @@ class RerankClientTests {
     void slowAnswerIsCutAtTheTimeout() throws Exception {
         String url = serve(ex -> {
             ex.getRequestBody().readAllBytes();
-            sleep(3000);
+            sleep(10_000);
             respond(ex, 200, "{\"results\": [{\"index\": 0, \"relevance_score\": 1}]}");
         });
         long start = System.nanoTime();
@@ -262,7 +270,7 @@ class RerankClientTests {
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
         assertTrue(f.getMessage().contains("failed: timed out"), f.getMessage());
-        assertTrue(elapsed >= 200 && elapsed < 1000, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 200 && elapsed < 3000, "took " + elapsed + " ms (the server would answer after 10 s)");
     }
 
     @Test
@@ -272,7 +280,7 @@ class RerankClientTests {
             ex.getRequestBody().readAllBytes();
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {
-                for (int i = 0; i < 100; i++) {
+                for (int i = 0; i < 200; i++) {
                     out.write(' ');
                     out.flush();
                     sleep(50);
@@ -285,7 +293,7 @@ class RerankClientTests {
         StrataFailure f = failWith(url, 1, 300, realWatchdog());
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
-        assertTrue(elapsed >= 250 && elapsed < 1000, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 250 && elapsed < 3000, "took " + elapsed + " ms (the server would answer after 10 s)");
     }
 
     @Test
@@ -295,14 +303,14 @@ class RerankClientTests {
             ex.sendResponseHeaders(200, 0);
             ex.getResponseBody().write('{');
             ex.getResponseBody().flush();
-            sleep(3000);
+            sleep(10_000);
             ex.close();
         });
         long start = System.nanoTime();
         StrataFailure f = failWith(url, 1, 300, realWatchdog());
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(f.isTimeout(), f.getMessage());
-        assertTrue(elapsed >= 250 && elapsed < 1000, "took " + elapsed + " ms");
+        assertTrue(elapsed >= 250 && elapsed < 3000, "took " + elapsed + " ms (the server would answer after 10 s)");
     }
 
     @Test
@@ -313,14 +321,14 @@ class RerankClientTests {
         }
         String url = "http://127.0.0.1:" + port;
         long start = System.nanoTime();
-        StrataFailure f = failWith(url, 1, 2000, Watchdog.NONE);
+        StrataFailure f = failWith(url, 1, 10_000, Watchdog.NONE);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(
             "strata rescorer: service at " + url + " failed: connection refused or unreachable (Connection refused)",
             f.getMessage()
         );
         assertFalse(f.isTimeout());
-        assertTrue(elapsed < 1000, "took " + elapsed + " ms");
+        assertTrue(elapsed < 3000, "took " + elapsed + " ms");
     }
 
     @Test
