@@ -10,7 +10,7 @@ import { fetchHealth, fetchVersion, isPortInUse, isUsable, waitForHealth, type H
 import { ensureInstalled } from './install.ts';
 import { findJdk } from './jdk.ts';
 import { withLock } from './lock.ts';
-import { diagnose, tailFile } from './logs.ts';
+import { diagnose, fileSize, tailFile } from './logs.ts';
 import { esPaths, isRootUser, type EsPaths } from './paths.ts';
 import { isAlive, runningPid, waitForExit } from './pid.ts';
 import { applyPlugins, installedPlugins, planPlugins, readPluginState, readPluginZip } from './plugins.ts';
@@ -90,7 +90,9 @@ export async function startElasticsearch(config: EsConfig, options: StartOptions
       const plan = planPlugins(wanted, await readPluginState(paths), await installedPlugins(paths.home));
       if (pid && plan.install.length === 0) {
         const status = await waitForHealth(url, { timeoutMs, alive: () => isAlive(pid!) });
-        if (!isUsable(status)) throw await startFailure(paths, `pid ${pid} is running but health is ${status ?? 'unreachable'} at ${url}`);
+        if (!isUsable(status)) {
+          throw await startFailure(paths, Math.max(0, (await fileSize(paths.serverLog)) - 8_192), `pid ${pid} runs but health is ${status ?? 'unreachable'} at ${url}`);
+        }
         log(`Elasticsearch is already running at ${url} (pid ${pid}, ${status})`);
         return { url, version: await fetchVersion(url), pid, alreadyRunning: true };
       }
@@ -174,17 +176,21 @@ async function launch(config: EsConfig, paths: EsPaths, runAs: RunAs, { url, tim
   }
   await writeSettings(paths.home, { host: ES_HOST, port: config.es.port, dataDir: paths.data, logsDir: paths.logs });
   await rm(paths.pidFile, { force: true });
+  const logFrom = await fileSize(paths.serverLog);
   log(`starting Elasticsearch ${config.es.version} at ${url} (home ${paths.home})`);
-  const started = await runCommand(esCommand(path.join(paths.home, 'bin', 'elasticsearch'), ['-d', '-p', paths.pidFile], runAs), { timeoutMs });
+  const command = esCommand(path.join(paths.home, 'bin', 'elasticsearch'), ['-d', '-p', paths.pidFile], runAs);
+  // The cwd is where a crashing JVM drops its hs_err file: the home, which the ES user owns.
+  const started = await runCommand(command, { timeoutMs, cwd: paths.home });
+  const output = `${started.stdout}\n${started.stderr}`;
   if (started.code !== 0) {
-    throw await startFailure(paths, `bin/elasticsearch exited with ${started.code ?? started.error?.message}`, `${started.stdout}\n${started.stderr}`);
+    throw await startFailure(paths, logFrom, `bin/elasticsearch exited with ${started.code ?? started.error?.message}`, output);
   }
   const pid = await runningPid(paths.pidFile);
-  if (!pid) throw await startFailure(paths, 'the process exited right after starting', `${started.stdout}\n${started.stderr}`);
+  if (!pid) throw await startFailure(paths, logFrom, 'the process exited right after starting', output);
   const status = await waitForHealth(url, { timeoutMs, alive: () => isAlive(pid) });
   if (!isUsable(status)) {
     const reason = isAlive(pid) ? `no yellow/green health at ${url} within ${timeoutMs} ms (last: ${status ?? 'no answer'})` : `the process (pid ${pid}) died`;
-    throw await startFailure(paths, reason);
+    throw await startFailure(paths, logFrom, reason);
   }
   const version = await fetchVersion(url);
   log(`Elasticsearch ${version ?? '?'} is ${status} at ${url} (pid ${pid})`);
@@ -208,13 +214,19 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** An `es_start_failed` error naming the recognised reason and quoting the end of the server log. */
-async function startFailure(paths: EsPaths, what: string, output = ''): Promise<Error> {
-  const tail = await tailFile(paths.serverLog, 30);
+/**
+ * An `es_start_failed` error naming the recognised reason and quoting the tool's output and what this attempt
+ * wrote to the server log (after byte `logFrom`), so an older run's lines are never shown as the cause.
+ */
+async function startFailure(paths: EsPaths, logFrom: number, what: string, output = ''): Promise<Error> {
+  const tail = await tailFile(paths.serverLog, 25, { from: logFrom });
   const reason = diagnose(`${output}\n${tail}`);
-  const shown = [output.trim() && `output:\n${output.trim().split('\n').slice(-15).join('\n')}`, tail && `last lines of ${paths.serverLog}:\n${tail}`]
-    .filter(Boolean)
-    .join('\n');
-  return strataError('es_start_failed', { reason: `${reason ? `${reason}; ` : ''}${what}${shown ? `\n${shown}` : ''}` });
+  const lines = output.trim() ? output.trim().split('\n') : [];
+  // The cause is often at the top of the output and a stack trace below it: keep both ends.
+  const shown = lines.length > 24 ? [...lines.slice(0, 12), '...', ...lines.slice(-10)] : lines;
+  const parts = [
+    shown.length > 0 && `output:\n${shown.join('\n')}`,
+    tail ? `last lines of ${paths.serverLog}:\n${tail}` : `nothing new in ${paths.serverLog}`,
+  ].filter(Boolean);
+  return strataError('es_start_failed', { reason: `${reason ? `${reason}; ` : ''}${what}\n${parts.join('\n')}` });
 }
-

@@ -98,7 +98,7 @@ export async function applyPlugins(paths: EsPaths, plan: { install: PluginZip[];
   const state = await readPluginState(paths);
   for (const name of plan.remove) {
     log(`removing plugin ${name}`);
-    const removed = await runCommand(esCommand(cli, ['remove', name], runAs));
+    const removed = await runCommand(esCommand(cli, ['remove', name], runAs), { cwd: paths.home });
     if (removed.code !== 0) throw strataError('es_plugin_failed', { plugin: name, reason: `remove failed: ${describeFailure(removed)}` });
     delete state[name];
     await writeFile(paths.pluginState, JSON.stringify(state, null, 2));
@@ -109,7 +109,7 @@ export async function applyPlugins(paths: EsPaths, plan: { install: PluginZip[];
     await copyFile(plugin.zip, staged);
     if (runAs.isRoot) await runCommand({ file: 'chown', args: [`${runAs.user}:`, staged] });
     try {
-      const result = await runCommand(esCommand(cli, ['install', '--batch', `file://${staged}`], runAs), { timeoutMs: 300_000 });
+      const result = await runCommand(esCommand(cli, ['install', '--batch', `file://${staged}`], runAs), { timeoutMs: 300_000, cwd: paths.home });
       if (result.code !== 0) throw strataError('es_plugin_failed', { plugin: plugin.name, reason: `install failed: ${describeFailure(result)}` });
     } finally {
       await rm(staged, { force: true });

@@ -43,11 +43,14 @@ export interface RunResult {
  * @example
  *   const { code, stderr } = await runCommand({ file: 'java', args: ['-version'] });
  */
-export function runCommand(line: CommandLine, { timeoutMs = 120_000, input }: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export function runCommand(
+  line: CommandLine,
+  { timeoutMs = 120_000, input, cwd }: { timeoutMs?: number; input?: string; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(line.file, line.args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+      child = spawn(line.file, line.args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: timeoutMs, ...(cwd ? { cwd } : {}) });
     } catch (err) {
       // Some failures (ENOTDIR, EACCES on a path component) throw synchronously instead of emitting 'error'.
       return resolve({ code: null, stdout: '', stderr: '', error: err as Error });
