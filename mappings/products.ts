@@ -5,6 +5,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { encoderSpec, vectorField } from '../service/encoders/registry.ts';
+import { passagesField } from '../service/indexing/vector-codec.ts';
 
 export type VectorIndexType = 'int8_hnsw' | 'bbq_hnsw' | 'hnsw' | 'int4_hnsw' | 'flat';
 
@@ -43,7 +44,14 @@ export function productIndexBody({
   replicas = 0,
   refreshInterval = '1s',
 }: ProductIndexOptions): { settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping } {
-  const vectors = Object.fromEntries(encoders.map((id) => [vectorField(id), vectorProperty(id, vectorIndex)]));
+  const vectors = Object.fromEntries(
+    encoders.flatMap((id) => [
+      [vectorField(id), vectorProperty(id, vectorIndex)],
+      // Passage vectors of long documents (int8-packed, see service/indexing/vector-codec.ts): read back for
+      // reranking, never searched.
+      [passagesField(vectorField(id)), { type: 'binary' } as estypes.MappingBinaryProperty],
+    ]),
+  );
   return {
     settings: { number_of_shards: shards, number_of_replicas: replicas, refresh_interval: refreshInterval },
     mappings: {
