@@ -20,7 +20,7 @@ import { untilSignal } from './serve.ts';
 
 /** The plugin zip when it has been built (`npm run plugin:build`), so the managed node can load it. */
 export function builtPluginZip(root: string): string | undefined {
-  const zip = path.join(root, 'plugin', 'target', 'strata-plugin.zip');
+  const zip = path.join(root, 'plugin', 'target', 'releases', 'strata-plugin.zip');
   return existsSync(zip) ? zip : undefined;
 }
 
