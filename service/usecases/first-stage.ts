@@ -1,0 +1,69 @@
+/**
+ * First stage as reranking sees it: hybrid retrieval, then the window's stored fields and vectors, as feature
+ * candidates carrying their BM25/kNN/fused ranks. `/v1/search` and `strata train rerank` both call this, so a
+ * head is trained on exactly the candidates it later reranks.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { EncoderPool } from '../pool/pool.ts';
+import type { FeatureCandidate } from '../features/assemble.ts';
+import type { Filters } from '../retrieval/filters.ts';
+import { retrieve, type RetrievalMode } from '../retrieval/hybrid.ts';
+import { loadStoredCandidates } from './stored-candidates.ts';
+import type { QueryEmbedder } from './embed.ts';
+
+export interface FirstStageOptions {
+  client: Client;
+  pool: EncoderPool;
+  queryEmbedder: QueryEmbedder;
+  index: string;
+  query: string;
+  filters?: Filters;
+  window: number;
+  rrfK: number;
+  /** Text encoders of the index; the first is the one kNN searches. */
+  encoders: readonly string[];
+  mode?: RetrievalMode;
+  signal?: AbortSignal;
+}
+
+export interface FirstStageResult {
+  candidates: FeatureCandidate[];
+  queryVectors: Record<string, Float32Array>;
+  took: { embeddingMs: number; retrievalMs: number; loadMs: number };
+}
+
+/**
+ * Retrieves a window of candidates with everything the feature assembler needs.
+ *
+ * @example const { candidates } = await firstStage({ client, pool, queryEmbedder, index: 'products', query: 'fridge', window: 100, rrfK: 60, encoders: ['text/minilm'] });
+ */
+export async function firstStage(options: FirstStageOptions): Promise<FirstStageResult> {
+  const { client, pool, index, query, window, rrfK, encoders, signal } = options;
+  const t0 = performance.now();
+  const queryVectors = query.trim() ? await options.queryEmbedder.embed(query, encoders, signal) : {};
+  const t1 = performance.now();
+  const retrieval = await retrieve({
+    client,
+    pool,
+    index,
+    query,
+    window,
+    rrfK,
+    encoder: encoders[0]!,
+    mode: options.mode ?? 'hybrid',
+    ...(options.filters ? { filters: options.filters } : {}),
+    ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const t2 = performance.now();
+  const ids = retrieval.candidates.map((c) => c.id);
+  const stored = ids.length ? await loadStoredCandidates(client, index, ids, encoders, signal ? { signal } : {}) : { found: new Map(), missing: [] };
+  const candidates: FeatureCandidate[] = [];
+  for (const c of retrieval.candidates) {
+    const s = stored.found.get(c.id);
+    // A document deleted between the two requests is simply no longer a candidate.
+    if (!s) continue;
+    candidates.push({ ...s, firstStage: { bm25: c.bm25, knn: c.knn, fusedRank: c.fusedRank } });
+  }
+  return { candidates, queryVectors, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
+}
