@@ -28,6 +28,8 @@ export interface RetrievalOptions {
   signal?: AbortSignal;
   /** An already computed query vector (e.g. from a cache). */
   queryVector?: Float32Array;
+  /** Return `_source` with the hits (off when the caller loads documents itself). */
+  withSource?: boolean;
 }
 
 export interface RetrievalResult {
@@ -82,8 +84,9 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   const t1 = performance.now();
 
   const searches: estypes.MsearchRequestItem[] = [];
-  if (useBm25) searches.push({ index }, bm25Body(query, filters, window) as estypes.SearchSearchRequestBody);
-  if (useKnn) searches.push({ index }, knnBody(vectorField(encoder), queryVector!, filters, window) as estypes.SearchSearchRequestBody);
+  const source = options.withSource === false ? { _source: false } : {};
+  if (useBm25) searches.push({ index }, { ...bm25Body(query, filters, window), ...source });
+  if (useKnn) searches.push({ index }, { ...knnBody(vectorField(encoder), queryVector!, filters, window), ...source });
   let responses: estypes.MsearchResponse['responses'];
   try {
     responses = (await client.msearch({ searches }, options.signal ? { signal: options.signal } : {})).responses;

@@ -51,6 +51,7 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
     rrfK,
     encoder: encoders[0]!,
     mode: options.mode ?? 'hybrid',
+    withSource: false,
     ...(options.filters ? { filters: options.filters } : {}),
     ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
     ...(signal ? { signal } : {}),
