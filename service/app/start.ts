@@ -2,6 +2,7 @@
  * `start()` wires the real dependencies (Elasticsearch client, encoder pool), checks them, and listens.
  * It refuses to start when an encoder cannot be loaded, naming it.
  */
+import { encoderContext } from '../encoders/registry.ts';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
@@ -24,7 +25,7 @@ export async function start(config: Config): Promise<RunningService> {
   const pool = createEncoderPool({
     threads: config.pool.threads,
     maxQueue: config.pool.maxQueue,
-    context: { modelsDir: config.modelsDir },
+    context: encoderContext(config),
   });
   try {
     for (const id of config.retrieval.textEncoders) await pool.warm(id);

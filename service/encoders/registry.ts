@@ -10,6 +10,9 @@ import { createCategoryEncoder } from './category.ts';
 import { createRecencyEncoder } from './recency.ts';
 import { createGeoEncoder } from './geo.ts';
 import { createTimeseriesEncoder } from './timeseries.ts';
+import { MOBILENET_SPEC, createMobileNetEncoder } from './mobilenet.ts';
+import { STATIC_SPEC, createStaticEncoder } from './static.ts';
+import type { Config } from '../config.ts';
 import { strataError } from '../errors.ts';
 
 /** What a worker knows about its environment (passed as plain data, never read from process.env). */
@@ -17,6 +20,17 @@ export interface EncoderContext {
   modelsDir: string;
   /** onnxruntime intra-op threads per session. */
   intraOpThreads?: number;
+  /** The source MobileNetV2 ONNX file, prepared into the models dir on first use. */
+  imageModel?: string;
+}
+
+/**
+ * The context pool workers get, from the config.
+ *
+ * @example createEncoderPool({ context: encoderContext(config) })
+ */
+export function encoderContext(config: Pick<Config, 'modelsDir' | 'models'>): EncoderContext {
+  return { modelsDir: config.modelsDir, intraOpThreads: config.models.onnxThreads, imageModel: config.models.imageModel };
 }
 
 interface Entry {
@@ -41,6 +55,16 @@ const ENTRIES: Entry[] = [
       const enc = await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'int8', intraOpThreads: ctx.intraOpThreads ?? 1 });
       return { ...enc, spec: { ...enc.spec, id: 'text/minilm-int8' } } as Encoder<unknown>;
     },
+  },
+  { spec: STATIC_SPEC, create: async (ctx) => (await createStaticEncoder({ modelsDir: ctx.modelsDir })) as Encoder<unknown> },
+  {
+    spec: MOBILENET_SPEC,
+    create: async (ctx) =>
+      (await createMobileNetEncoder({
+        modelsDir: ctx.modelsDir,
+        ...(ctx.imageModel ? { sourceModel: ctx.imageModel } : {}),
+        intraOpThreads: ctx.intraOpThreads ?? 1,
+      })) as Encoder<unknown>,
   },
   plain(createNumberEncoder({ id: 'number/price', scale: 'log', min: 1, max: 100_000 })),
   plain(createNumberEncoder({ id: 'number/rating', scale: 'linear', min: 0, max: 5 })),

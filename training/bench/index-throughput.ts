@@ -5,6 +5,7 @@
  *
  *   npm run bench:index -- [--runs 5] [--encoder text/chargram] [--skip-es]
  */
+import { encoderContext } from '../../service/encoders/registry.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,8 +41,8 @@ console.log(`corpus: ${texts.length} SciFact documents; encoder ${args.encoder};
 
 // Pool overhead: the same batches, one at a time, in-process vs through a one-thread pool.
 const inProcess = await createEncoder(args.encoder, { modelsDir: config.modelsDir });
-const pool1 = createEncoderPool({ threads: 1, batchSize: batch, maxQueue: 1024, context: { modelsDir: config.modelsDir } });
-const pool2 = createEncoderPool({ threads: 2, batchSize: batch, maxQueue: 1024, context: { modelsDir: config.modelsDir } });
+const pool1 = createEncoderPool({ threads: 1, batchSize: batch, maxQueue: 1024, context: encoderContext(config) });
+const pool2 = createEncoderPool({ threads: 2, batchSize: batch, maxQueue: 1024, context: encoderContext(config) });
 await pool1.warm(args.encoder);
 await pool2.warm(args.encoder);
 const batches: string[][] = [];

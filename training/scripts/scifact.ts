@@ -5,6 +5,7 @@
  *
  *   npm run eval:scifact -- [--encoders text/chargram,text/minilm] [--reindex] [--data ../shared/data/scifact]
  */
+import { encoderContext } from '../../service/encoders/registry.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,7 @@ if (args.help) {
 const config = loadConfig();
 const encoders = args.encoders.split(',').map((s) => s.trim()).filter(Boolean);
 const es = createEsClient({ url: config.es.url, timeoutMs: 120_000 });
-const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 1024, context: { modelsDir: config.modelsDir } });
+const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 1024, context: encoderContext(config) });
 const data = await loadBeir(args.data, { split: 'train' });
 console.log(`SciFact: ${data.corpus.length} documents, ${data.qrels.size} judged training queries`);
 

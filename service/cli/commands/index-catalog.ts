@@ -3,6 +3,7 @@
  * report of every row that was not indexed. Exits non-zero when a row was invalid (unless --skip-invalid) or a
  * document was refused by Elasticsearch.
  */
+import { encoderContext } from '../../encoders/registry.ts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -53,7 +54,7 @@ export function register(program: Command, config: Config): void {
     .action(async (file: string, flags: IndexFlags) => {
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
-      const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: { modelsDir: config.modelsDir } });
+      const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
             { format: 'indexing {value} docs | {rate} docs/s | {invalid} invalid | {duration}s', stream: process.stderr },

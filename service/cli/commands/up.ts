@@ -3,6 +3,7 @@
  * alias, and the service, then the URL and a first request to try. Ctrl-C stops the service, and Elasticsearch
  * too when this command started it.
  */
+import { encoderContext } from '../../encoders/registry.ts';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +28,7 @@ export function builtPluginZip(root: string): string | undefined {
 /** Indexes the demo catalog into a fresh index and swaps the alias to it (blue/green). */
 async function loadDemo(config: Config, file: string): Promise<number> {
   const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
-  const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: { modelsDir: config.modelsDir } });
+  const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
   try {
     const encoders = config.retrieval.textEncoders;
     const target = versionedName(config.service.index);
