@@ -1,0 +1,73 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readJudgments } from '../../training/data/judgments.ts';
+import { readLabelled } from '../../training/data/labelled.ts';
+
+let dir = '';
+const file = async (name: string, text: string) => {
+  const f = path.join(dir, name);
+  await writeFile(f, text);
+  return f;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'strata-loaders-'));
+});
+
+describe('readJudgments', () => {
+  it('reads CSV with query ids and JSONL without (the text is the id)', async () => {
+    const csv = await file('j.csv', 'query_id,query,doc_id,grade\nq1,quiet fridge,f1,2\nq1,quiet fridge,f2,0\n"q2","tv, 55 inch",t1,1\n');
+    const a = await readJudgments(csv);
+    expect(a.rows).toBe(3);
+    expect(a.queries.get('q2')).toBe('tv, 55 inch');
+    expect([...a.qrels.get('q1')!]).toEqual([['f1', 2], ['f2', 0]]);
+    const jsonl = await file('j.jsonl', '{"query":"oled tv","doc_id":7,"grade":1}\n\n{"query":"oled tv","doc_id":"8","grade":"0"}\n');
+    const b = await readJudgments(jsonl);
+    expect(b.qrels.get('oled tv')).toEqual(new Map([['7', 1], ['8', 0]]));
+  });
+
+  it('takes other column names', async () => {
+    const f = await file('j2.csv', 'q,d,rel\nfridge,f1,1\n');
+    const j = await readJudgments(f, { query: 'q', doc: 'd', grade: 'rel' });
+    expect(j.qrels.get('fridge')!.get('f1')).toBe(1);
+  });
+
+  it('names file and line for malformed rows', async () => {
+    const badGrade = await file('bad1.csv', 'query,doc_id,grade\nfridge,f1,1\nfridge,f2,high\n');
+    await expect(readJudgments(badGrade)).rejects.toThrow(`${badGrade}:3: "grade" must be an integer, got "high"`);
+    const missing = await file('bad2.jsonl', '{"query":"a","doc_id":"1","grade":1}\n{"query":"a","grade":1}\n');
+    await expect(readJudgments(missing)).rejects.toThrow(`${missing}:2: missing column "doc_id"`);
+    const badJson = await file('bad3.jsonl', '{"query":"a","doc_id":"1","grade":1}\n{"query": oops}\n');
+    await expect(readJudgments(badJson)).rejects.toThrow(`${badJson}:2: malformed JSON`);
+    const conflict = await file('bad4.csv', 'query,doc_id,grade\na,1,1\nb,2,0\na,1,0\n');
+    await expect(readJudgments(conflict)).rejects.toThrow(`${conflict}:4: pair ("a", "1") was judged 1`);
+    const ragged = await file('bad5.csv', 'query,doc_id,grade\na,1,1\nb,2\n');
+    await expect(readJudgments(ragged)).rejects.toThrow(/bad5\.csv:3: malformed CSV/);
+    const empty = await file('bad6.csv', 'query,doc_id,grade\n');
+    await expect(readJudgments(empty)).rejects.toThrow('no rows');
+    await expect(readJudgments(path.join(dir, 'none.csv'))).rejects.toThrow('file not found');
+    await expect(readJudgments(await file('x.txt', 'a'))).rejects.toThrow('unsupported format');
+  });
+});
+
+describe('readLabelled', () => {
+  it('reads the named text and label columns from CSV (quoted commas, CRLF) and JSONL', async () => {
+    const csv = await file('l.csv', 'text,category\r\n"I lost my card, help",lost_card\r\nwhere is my money,transfer\r\n');
+    expect(await readLabelled(csv, { textCol: 'text', labelCol: 'category' })).toEqual([
+      { text: 'I lost my card, help', label: 'lost_card', line: 2 },
+      { text: 'where is my money', label: 'transfer', line: 3 },
+    ]);
+    const jsonl = await file('l.jsonl', '{"t":"red dress","y":"Dresses"}\n');
+    expect(await readLabelled(jsonl, { textCol: 't', labelCol: 'y' })).toEqual([{ text: 'red dress', label: 'Dresses', line: 1 }]);
+  });
+
+  it('rejects empty labels and unknown columns with file and line', async () => {
+    const f = await file('l2.csv', 'text,category\nhello,greet\nbye,\n');
+    await expect(readLabelled(f, { labelCol: 'category' })).rejects.toThrow(`${f}:3: "category" is empty`);
+    await expect(readLabelled(f, { labelCol: 'intent' })).rejects.toThrow(`${f}:2: missing column "intent" (columns: text, category)`);
+    const multi = await file('l3.csv', 'text,category\n"unterminated,x\n');
+    await expect(readLabelled(multi)).rejects.toThrow(/l3\.csv:\d+: malformed CSV/);
+  });
+});

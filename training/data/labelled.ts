@@ -1,0 +1,24 @@
+/**
+ * Labelled texts for classification heads (CSV/TSV/JSONL): a text column and a label column, both named by
+ * the caller (Banking77: `text`, `category`).
+ */
+import { readTable, stringField } from './table.ts';
+
+export interface LabelledText {
+  text: string;
+  label: string;
+  line: number;
+}
+
+/**
+ * Loads labelled texts; a row with a missing or empty text or label is an error naming file and line.
+ *
+ * @example const rows = await readLabelled('../shared/data/banking77/train.csv', { textCol: 'text', labelCol: 'category' });
+ */
+export async function readLabelled(file: string, { textCol = 'text', labelCol = 'label' }: { textCol?: string; labelCol?: string } = {}): Promise<LabelledText[]> {
+  const out: LabelledText[] = [];
+  for await (const row of readTable(file)) {
+    out.push({ text: stringField(row, file, textCol), label: stringField(row, file, labelCol), line: row.line });
+  }
+  return out;
+}
