@@ -41,6 +41,10 @@ const ConfigSchema = z.object({
   STRATA_WINDOW: int(100),
   STRATA_API_KEYS: z.string().optional(),
   STRATA_MAX_BODY_BYTES: int(10 * 1024 * 1024),
+  /** Most documents one rerank or indexing request may carry (more is a 413). */
+  STRATA_MAX_DOCUMENTS: int(1000),
+  /** Where head artifacts (`<name>.json`) live. */
+  STRATA_HEADS_DIR: z.string().optional(),
   STRATA_MAX_FIELD_CHARS: int(100_000),
   /** Model hub for `strata models pull` (any Hugging Face-compatible server). */
   STRATA_HUB_URL: z.string().url().default('https://huggingface.co'),
@@ -57,6 +61,7 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export interface Config {
   cacheDir: string;
   modelsDir: string;
+  headsDir: string;
   es: {
     url: string;
     port: number;
@@ -68,7 +73,7 @@ export interface Config {
     /** Directory of the managed local node (zip, home, data, logs); unset means the default for the caller. */
     dir?: string | undefined;
   };
-  service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number };
+  service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number; maxDocuments: number };
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[] };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
@@ -85,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     cacheDir: c.STRATA_CACHE_DIR,
     modelsDir: c.STRATA_MODELS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'models'),
+    headsDir: c.STRATA_HEADS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'heads'),
     es: {
       url: c.STRATA_ES_URL,
       port: c.STRATA_ES_PORT,
@@ -102,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKeys: c.STRATA_API_KEYS,
       maxBodyBytes: c.STRATA_MAX_BODY_BYTES,
       maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
+      maxDocuments: c.STRATA_MAX_DOCUMENTS,
     },
     pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
     retrieval: {
