@@ -8,6 +8,12 @@ import type { AppDeps } from './deps.ts';
 import { healthRoutes } from './routes/health.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { searchRoutes } from './routes/search.ts';
+import { rerankRoutes } from './routes/rerank.ts';
+import { classifyRoutes } from './routes/classify.ts';
+import { modelRoutes } from './routes/models.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { apiKeyAuth, parseApiKeys } from './auth.ts';
+import { createMetrics } from './metrics.ts';
 import { StrataError, strataError } from '../errors.ts';
 
 /** The JSON body and status for any error (exported for tests). */
@@ -26,6 +32,9 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const metrics = createMetrics(deps.pool);
+  app.use(metrics.middleware);
+  app.use('/v1/*', apiKeyAuth(parseApiKeys(deps.config.service.apiKeys)));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -38,6 +47,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));
+  app.route('/v1/rerank', rerankRoutes(deps));
+  app.route('/v1/classify', classifyRoutes(deps));
+  app.route('/v1/models', modelRoutes(deps));
+  app.route('/openapi.json', openApiRoutes());
+  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.notFound((c) => {
     const { status, body } = errorResponse(strataError('not_found', { what: `route ${c.req.method} ${c.req.path}` }));
     return c.json(body, status as 404);
@@ -46,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
     const { status, body } = errorResponse(err);
     if (status === 503) c.header('Retry-After', '1');
     if (status >= 500 && !(err instanceof StrataError)) console.error(err);
+    if (err instanceof StrataError && err.code.startsWith('es_')) metrics.esError(err.code);
     return c.json(body, status as 500);
   });
   return app;

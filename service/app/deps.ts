@@ -2,9 +2,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Config } from '../config.ts';
 import type { EncoderPool } from '../pool/pool.ts';
+import type { HeadStore } from '../heads/store.ts';
+import type { QueryEmbedder } from '../usecases/embed.ts';
 
 export interface AppDeps {
   config: Config;
   es: Client;
   pool: EncoderPool;
+  heads: HeadStore;
+  queryEmbedder: QueryEmbedder;
 }

@@ -9,6 +9,9 @@ import type { Config } from '../config.ts';
 import { createApp } from './app.ts';
 import { createEsClient } from '../es/client.ts';
 import { createEncoderPool } from '../pool/pool.ts';
+import { openHeadStore } from '../heads/store.ts';
+import { featureNames } from '../features/assemble.ts';
+import { createQueryEmbedder } from '../usecases/embed.ts';
 
 export interface RunningService {
   url: string;
@@ -33,7 +36,8 @@ export async function start(config: Config): Promise<RunningService> {
     await pool.close();
     throw err;
   }
-  const app = createApp({ config, es, pool });
+  const heads = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders }) });
+  const app = createApp({ config, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.service.host, port: config.service.port }, () => resolve(s));
     s.once('error', reject);
@@ -43,6 +47,7 @@ export async function start(config: Config): Promise<RunningService> {
     url: `http://${config.service.host}:${port}`,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      heads.close();
       await pool.close();
       await es.close();
     },

@@ -2,10 +2,11 @@
  * Documents of an index: add or replace (upsert by id) a batch, delete by id. Each document is validated with
  * the catalog schema; bad ones are reported by position and field, and the good ones are still indexed.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { readJson } from '../validate.ts';
+import { authorizeIndex } from '../auth.ts';
 import { CatalogDocumentSchema, describeIssues } from '../../catalog/schema.ts';
 import type { CatalogRow } from '../../catalog/read.ts';
 import { ensureIndex } from '../../es/indices.ts';
@@ -27,16 +28,18 @@ export const DeleteRequestSchema = z.object({ ids: z.array(z.string().min(1)).mi
 
 export function documentRoutes({ es, pool, config }: AppDeps): Hono {
   const app = new Hono();
-  const indexName = (raw: string) => {
-    const parsed = IndexNameSchema.safeParse(raw);
+  const indexName = (c: Context) => {
+    const parsed = IndexNameSchema.safeParse(c.req.param('name'));
     if (!parsed.success) throw strataError('validation', { summary: `index: ${parsed.error.issues[0]!.message}` });
-    return parsed.data;
+    return authorizeIndex(c, parsed.data);
   };
 
   app.post('/:name/documents', async (c) => {
-    const index = indexName(c.req.param('name'));
+    const index = indexName(c);
     const body = await readJson(c, DocumentsRequestSchema);
-    if (body.documents.length > 10_000) throw strataError('payload_too_large', { reason: 'at most 10,000 documents per request' });
+    if (body.documents.length > config.service.maxDocuments) {
+      throw strataError('payload_too_large', { reason: `${body.documents.length} documents; at most ${config.service.maxDocuments} per request` });
+    }
     const rows: CatalogRow[] = body.documents.map((d, i) => {
       const parsed = CatalogDocumentSchema.safeParse(d);
       return parsed.success ? { line: i, ok: true, doc: parsed.data } : { line: i, ok: false, errors: describeIssues(parsed.error) };
@@ -68,7 +71,7 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
   });
 
   app.delete('/:name/documents/:id', async (c) => {
-    const index = indexName(c.req.param('name'));
+    const index = indexName(c);
     const refresh = c.req.query('refresh') === 'wait_for' ? 'wait_for' : c.req.query('refresh') === 'true';
     const { deleted } = await deleteDocuments(es, index, [c.req.param('id')], { refresh });
     if (deleted.length === 0) throw strataError('not_found', { what: `document "${c.req.param('id')}" in "${index}"` });
@@ -76,7 +79,7 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
   });
 
   app.post('/:name/documents/_delete', async (c) => {
-    const index = indexName(c.req.param('name'));
+    const index = indexName(c);
     const body = await readJson(c, DeleteRequestSchema);
     return c.json(await deleteDocuments(es, index, body.ids, { refresh: body.refresh }));
   });

@@ -1,0 +1,18 @@
+/** Builds the real app for in-process tests: real Elasticsearch client, real pool, a head store on a temp dir. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import type { Config } from '../../service/config.ts';
+import type { EncoderPool } from '../../service/pool/pool.ts';
+import { createApp } from '../../service/app/app.ts';
+import { openHeadStore, type HeadStore } from '../../service/heads/store.ts';
+import { featureNames } from '../../service/features/assemble.ts';
+import { createQueryEmbedder } from '../../service/usecases/embed.ts';
+
+export async function makeApp({ config, es, pool, headsDir }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string }) {
+  const dir = headsDir ?? (await mkdtemp(path.join(tmpdir(), 'strata-heads-')));
+  const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders }) });
+  const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
+  return { app, heads, headsDir: dir };
+}
