@@ -55,12 +55,12 @@ describe('readJudgments', () => {
 describe('readLabelled', () => {
   it('reads the named text and label columns from CSV (quoted commas, CRLF) and JSONL', async () => {
     const csv = await file('l.csv', 'text,category\r\n"I lost my card, help",lost_card\r\nwhere is my money,transfer\r\n');
-    expect(await readLabelled(csv, { textCol: 'text', labelCol: 'category' })).toEqual([
+    expect((await readLabelled(csv, { textCol: 'text', labelCol: 'category' })).map(({ record: _r, ...rest }) => rest)).toEqual([
       { text: 'I lost my card, help', label: 'lost_card', line: 2 },
       { text: 'where is my money', label: 'transfer', line: 3 },
     ]);
     const jsonl = await file('l.jsonl', '{"t":"red dress","y":"Dresses"}\n');
-    expect(await readLabelled(jsonl, { textCol: 't', labelCol: 'y' })).toEqual([{ text: 'red dress', label: 'Dresses', line: 1 }]);
+    expect(await readLabelled(jsonl, { textCol: 't', labelCol: 'y' })).toEqual([{ text: 'red dress', label: 'Dresses', line: 1, record: { t: 'red dress', y: 'Dresses' } }]);
   });
 
   it('rejects empty labels and unknown columns with file and line', async () => {

@@ -8,6 +8,8 @@ export interface LabelledText {
   text: string;
   label: string;
   line: number;
+  /** The whole row (other columns, e.g. an image id). */
+  record: Record<string, unknown>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface LabelledText {
 export async function readLabelled(file: string, { textCol = 'text', labelCol = 'label' }: { textCol?: string; labelCol?: string } = {}): Promise<LabelledText[]> {
   const out: LabelledText[] = [];
   for await (const row of readTable(file)) {
-    out.push({ text: stringField(row, file, textCol), label: stringField(row, file, labelCol), line: row.line });
+    out.push({ text: stringField(row, file, textCol), label: stringField(row, file, labelCol), line: row.line, record: row.record });
   }
   return out;
 }

@@ -1,0 +1,50 @@
+/**
+ * Report output for the training verbs: `<dir>/<name>.json` and `<dir>/<name>.md` (and optional extra files
+ * such as an SVG chart), plus a markdown table helper and stderr progress that overwrites one line.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Writes a JSON report and its markdown rendering; returns the paths written.
+ *
+ * @example await writeReport('reports', 'banking77', { accuracy: 0.8 }, '| a |\n');
+ */
+export async function writeReport(dir: string, name: string, json: unknown, markdown: string, extra: Record<string, string> = {}): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files = [path.join(dir, `${name}.json`), path.join(dir, `${name}.md`)];
+  await writeFile(files[0]!, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(files[1]!, markdown);
+  for (const [file, text] of Object.entries(extra)) {
+    const f = path.join(dir, file);
+    await writeFile(f, text);
+    files.push(f);
+  }
+  return files;
+}
+
+/**
+ * A markdown table (cells are printed as given; numbers with `digits` decimals).
+ *
+ * @example markdownTable(['system', 'nDCG@10'], [['bm25', 0.52]]) // '| system | nDCG@10 |\n|---|---|\n| bm25 | 0.520 |\n'
+ */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): string {
+  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v.replace(/\|/g, '\\|'));
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n') + '\n';
+}
+
+/**
+ * A progress printer on stderr (one line, rewritten; a newline when done).
+ *
+ * @example const p = progress('embedding'); p(10, 100); p(100, 100);
+ */
+export function progress(label: string, { enabled = true } = {}): (done: number, total: number, extra?: string) => void {
+  let last = 0;
+  return (done, total, extra = '') => {
+    if (!enabled) return;
+    const now = Date.now();
+    if (done < total && now - last < 250) return;
+    last = now;
+    process.stderr.write(`\r${label}: ${done}/${total}${extra ? ` ${extra}` : ''}${done >= total ? '\n' : ''}`);
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Candidates and features per query, exactly as `/v1/search` builds them: `firstStage()` (hybrid retrieval and
+ * stored vectors) then the shared `assembleFeatures()`. Training, synthetic labelling and evaluation all start
+ * here, so a head sees at training time the rows it will score when serving.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { assembleFeatures, type FeatureCandidate } from '../../service/features/assemble.ts';
+import type { EncoderPool } from '../../service/pool/pool.ts';
+import type { QueryEmbedder } from '../../service/usecases/embed.ts';
+import { firstStage } from '../../service/usecases/first-stage.ts';
+import type { Qrels } from '../data/beir.ts';
+
+/** One query's window: candidate ids in first-stage (fused) order and their feature rows. */
+export interface QueryGroup {
+  queryId: string;
+  ids: string[];
+  /** Row-major `ids.length x names.length`. */
+  rows: Float32Array;
+  /** The first-stage candidates themselves (kept only when asked: they hold vectors). */
+  candidates?: FeatureCandidate[];
+}
+
+export interface CollectOptions {
+  client: Client;
+  pool: EncoderPool;
+  queryEmbedder: QueryEmbedder;
+  index: string;
+  /** Query id -> text, for the ids to collect. */
+  queries: ReadonlyMap<string, string>;
+  ids: readonly string[];
+  window: number;
+  rrfK: number;
+  /** The index's text encoders (first: kNN); also the assembler's text encoders. */
+  encoders: readonly string[];
+  concurrency?: number;
+  keepCandidates?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs first stage and feature assembly for each query id (a few queries in flight).
+ *
+ * @example const { names, groups } = await collectGroups({ client, pool, queryEmbedder, index, queries, ids, window: 100, rrfK: 60, encoders });
+ */
+export async function collectGroups(options: CollectOptions): Promise<{ names: string[]; groups: QueryGroup[] }> {
+  const { ids, queries, encoders, concurrency = 4 } = options;
+  const groups = new Array<QueryGroup>(ids.length);
+  let names: string[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const i = next++;
+      const queryId = ids[i]!;
+      const text = queries.get(queryId);
+      if (text === undefined) throw new Error(`query "${queryId}" has no text`);
+      const { candidates, queryVectors } = await firstStage({
+        client: options.client,
+        pool: options.pool,
+        queryEmbedder: options.queryEmbedder,
+        index: options.index,
+        query: text,
+        window: options.window,
+        rrfK: options.rrfK,
+        encoders,
+      });
+      const assembled = assembleFeatures({ text, vectors: queryVectors }, candidates, { textEncoders: encoders });
+      names = assembled.names;
+      groups[i] = {
+        queryId,
+        ids: candidates.map((c) => c.id),
+        rows: assembled.rows,
+        ...(options.keepCandidates ? { candidates } : {}),
+      };
+      options.onProgress?.(++done, ids.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return { names, groups };
+}
+
+/**
+ * Stacks groups into one training matrix; a candidate is positive when its grade is > 0, and unjudged retrieved
+ * documents are negatives.
+ *
+ * @example const set = trainingSetOf(groups, names, qrels);
+ */
+export function trainingSetOf(groups: readonly QueryGroup[], names: readonly string[], qrels: Qrels) {
+  const d = names.length;
+  const n = groups.reduce((s, g) => s + g.ids.length, 0);
+  const rows = new Float32Array(n * d);
+  const labels = new Int32Array(n);
+  let r = 0;
+  let positives = 0;
+  for (const g of groups) {
+    rows.set(g.rows, r * d);
+    const judged = qrels.get(g.queryId);
+    for (const id of g.ids) {
+      const grade = judged?.get(id) ?? 0;
+      labels[r++] = grade > 0 ? 1 : 0;
+      if (grade > 0) positives++;
+    }
+  }
+  return { set: { rows, n, names: [...names], labels }, positives };
+}
+
+/**
+ * Orders each group's candidates by a scoring function over its feature rows (highest first; ties keep the
+ * first-stage order).
+ *
+ * @example const run = rankGroups(groups, (rows, n) => head.predict(rows, n));
+ */
+export function rankGroups(groups: readonly QueryGroup[], score: (rows: Float32Array, n: number) => Float32Array): Map<string, string[]> {
+  const run = new Map<string, string[]>();
+  for (const g of groups) {
+    const s = g.ids.length ? score(g.rows, g.ids.length) : new Float32Array(0);
+    const order = g.ids.map((_, i) => i).sort((a, b) => s[b]! - s[a]! || a - b);
+    run.set(g.queryId, order.map((i) => g.ids[i]!));
+  }
+  return run;
+}
