@@ -50,6 +50,8 @@ export function cleanText(raw: string, { maxChars = 100_000 }: { maxChars?: numb
   const capped = raw.length > maxChars * 2 ? raw.slice(0, maxChars * 2) : raw;
   let text = HTML_HINT.test(capped) ? convert(capped, htmlOptions) : capped;
   text = stripMarkdown(text)
+    // Control characters and replacement characters from bad encodings carry no meaning for search.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/g, ' ')
     .replace(/[ \t\u00a0]+/g, ' ')
     .replace(/\s*\n\s*/g, '\n')

@@ -15,7 +15,7 @@ import { ensureIndex, aliasTargets } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { beirRows } from '../bench/beir-rows.ts';
-import { loadBeir, type BeirDoc } from '../data/beir.ts';
+import { loadBeir } from '../data/beir.ts';
 import { evaluateRetrieval } from '../eval/retrieval-eval.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import type { RetrievalMode } from '../../service/retrieval/hybrid.ts';
