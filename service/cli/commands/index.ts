@@ -6,10 +6,11 @@ import { register as registerServe } from './serve.ts';
 import { register as registerUp } from './up.ts';
 import { register as registerEs } from './es.ts';
 import { register as registerModels } from './models.ts';
+import { register as registerTrain } from './train.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);

@@ -1,0 +1,207 @@
+/**
+ * `strata train rerank|classify`: heads from judgments (real or synthetic) and from labelled texts. Progress goes
+ * to stderr, the summary table to stdout, JSON + markdown reports to `--report-dir`.
+ *
+ * @example
+ *   strata train rerank --data ../shared/data/scifact --index scifact-text_minilm-text_chargram --name default
+ *   strata train classify --train ../shared/data/banking77/train.csv --test ../shared/data/banking77/test.csv \
+ *     --label-col category --encoders text/minilm --name banking77
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { loadBeir } from '../../../training/data/beir.ts';
+import { readJudgments } from '../../../training/data/judgments.ts';
+import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
+import { trainClassifyHeads } from '../../../training/classify/train-classify.ts';
+import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
+import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
+import { list, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import { createRng } from '../../../training/eval/stats.ts';
+
+const log = (m: string) => console.error(m);
+const numbers = (s: string) => list(s).map(Number);
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+
+interface RerankOpts {
+  data?: string;
+  judgments?: string;
+  split: string;
+  index: string;
+  encoders?: string;
+  devFraction: string;
+  seed: string;
+  window?: string;
+  name: string;
+  types: string;
+  lrSteps: string;
+  lrRate: string;
+  xgbRounds: string;
+  xgbDepth: string;
+  eta: string;
+  outDir: string;
+  reportDir: string;
+  concurrency: string;
+}
+
+interface ClassifyOpts {
+  train: string;
+  test?: string;
+  testFraction: string;
+  seed: string;
+  textCol: string;
+  labelCol: string;
+  imageTemplate?: string;
+  encoders: string;
+  types: string;
+  name: string;
+  epochs: string;
+  l2: string;
+  lr: string;
+  xgbRounds: string;
+  xgbDepth: string;
+  eta: string;
+  outDir: string;
+  reportDir: string;
+}
+
+/** Random stratification-free split of labelled rows (for files that come without a test split). */
+function holdOut(rows: LabelledText[], fraction: number, seed: number): { train: LabelledText[]; test: LabelledText[] } {
+  const rand = createRng(seed);
+  const order = rows.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const cut = Math.round(rows.length * fraction);
+  const testIdx = new Set(order.slice(0, cut));
+  return { train: rows.filter((_, i) => !testIdx.has(i)), test: rows.filter((_, i) => testIdx.has(i)) };
+}
+
+/** Adds `train rerank` and `train classify`. */
+export function register(program: Command, config: Config): void {
+  const train = program.command('train').description('train heads (rerank from judgments, classify from labelled texts)');
+
+  train
+    .command('rerank')
+    .description('train LR and XGBoost rerank heads on first-stage candidates of judged queries (dev split by query, early stopping on dev nDCG@10)')
+    .option('--data <dir>', 'a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) giving queries and judgments')
+    .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
+    .option('--split <name>', 'qrels split of --data', 'train')
+    .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
+    .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
+    .option('--dev-fraction <f>', 'share of queries held out for dev', '0.2')
+    .option('--seed <n>', 'split seed', '13')
+    .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--name <name>', 'artifact name prefix (`default` also writes the best head as default.json)', 'default')
+    .option('--types <list>', 'head types', 'lr,xgb')
+    .option('--lr-steps <list>', 'LR gradient steps tried (best on dev kept)', '100,300,1000')
+    .option('--lr-rate <x>', 'LR learning rate', '0.5')
+    .option('--xgb-rounds <list>', 'XGBoost rounds tried (best on dev kept)', '25,50,100,200')
+    .option('--xgb-depth <n>', 'XGBoost max depth', '4')
+    .option('--eta <x>', 'XGBoost learning rate', '0.1')
+    .option('--out-dir <dir>', 'where artifacts are written (the service loads *.json there)', config.headsDir)
+    .option('--report-dir <dir>', 'where reports are written', 'reports')
+    .option('--concurrency <n>', 'queries in flight', '4')
+    .action(async (o: RerankOpts) => {
+      if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
+      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
+      const rt = openRuntime(config);
+      try {
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        const bar = progress('');
+        const result = await trainRerankHeads({
+          client: rt.es,
+          pool: rt.pool,
+          queryEmbedder: rt.queryEmbedder,
+          index: o.index,
+          queries: source.queries,
+          qrels: source.qrels,
+          encoders,
+          window: Number(o.window),
+          rrfK: config.retrieval.rrfK,
+          devFraction: Number(o.devFraction),
+          seed: Number(o.seed),
+          name: o.name,
+          types: list(o.types) as Array<'lr' | 'xgb'>,
+          lrSteps: numbers(o.lrSteps),
+          lrLearningRate: Number(o.lrRate),
+          xgbRounds: numbers(o.xgbRounds),
+          xgbDepth: Number(o.xgbDepth),
+          eta: Number(o.eta),
+          outDir: o.outDir,
+          concurrency: Number(o.concurrency),
+          provenance: { source: o.data ? `beir:${path.resolve(o.data)} (${o.split})` : `judgments:${path.resolve(o.judgments!)}` },
+          log,
+          onProgress: (what, done, total) => bar(done, total, what),
+        });
+        const rows = result.heads.map((h) => [h.head, h.type === 'lr' ? `${h.chosen} steps` : `${h.chosen} rounds`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
+        const table = markdownTable(['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', 'train time', 'artifact'], [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, '-', '-'], ...rows], 4);
+        console.log(table);
+        const { heads, ...summary } = result;
+        const json = { ...summary, heads: heads.map(({ artifact: _a, ...h }) => h), date: new Date().toISOString() };
+        const md = `# train rerank ${o.name}\n\nindex \`${o.index}\`, encoders ${encoders.join(', ')}, ${result.trainQueries} train / ${result.devQueries} dev queries, ${result.rows} rows (${result.positives} positive)\n\n${table}`;
+        for (const f of await writeReport(o.reportDir, `train-rerank-${o.name}`, json, md)) log(`report: ${f}`);
+      } finally {
+        await rt.close();
+      }
+    });
+
+  train
+    .command('classify')
+    .description('train classification heads (softmax LR, XGBoost multi:softprob) on concatenated encoder embeddings')
+    .requiredOption('--train <file>', 'labelled CSV/JSONL')
+    .option('--test <file>', 'labelled CSV/JSONL for the test accuracy (else --test-fraction of --train is held out)')
+    .option('--test-fraction <f>', 'held-out share when there is no --test', '0.2')
+    .option('--seed <n>', 'hold-out seed', '13')
+    .option('--text-col <name>', 'text column', 'text')
+    .option('--label-col <name>', 'label column', 'label')
+    .option('--image-template <tpl>', 'image path for image encoders, columns in braces, e.g. ../shared/data/fashion-products/images/{id}.jpg')
+    .option('--encoders <ids>', 'encoders whose embeddings are concatenated', 'text/minilm')
+    .option('--types <list>', 'head types', 'lr')
+    .requiredOption('--name <name>', 'artifact name prefix (<name>-lr.json, <name>-xgb.json)')
+    .option('--epochs <n>', 'softmax regression epochs', '30')
+    .option('--l2 <x>', 'softmax regression L2 penalty', '0.0001')
+    .option('--lr <x>', 'softmax regression Adam learning rate', '0.001')
+    .option('--xgb-rounds <n>', 'XGBoost rounds', '100')
+    .option('--xgb-depth <n>', 'XGBoost max depth', '4')
+    .option('--eta <x>', 'XGBoost learning rate', '0.3')
+    .option('--out-dir <dir>', 'where artifacts are written', config.headsDir)
+    .option('--report-dir <dir>', 'where reports are written', 'reports')
+    .action(async (o: ClassifyOpts) => {
+      const cols = { textCol: o.textCol, labelCol: o.labelCol };
+      const all = await readLabelled(o.train, cols);
+      const { train: trainRows, test } = o.test ? { train: all, test: await readLabelled(o.test, cols) } : holdOut(all, Number(o.testFraction), Number(o.seed));
+      const encoders = list(o.encoders);
+      const rt = openRuntime(config, { es: false });
+      try {
+        const bar = progress('');
+        const tpl = o.imageTemplate;
+        const results = await trainClassifyHeads({
+          pool: rt.pool,
+          train: trainRows,
+          test,
+          encoders,
+          types: list(o.types) as Array<'lr' | 'xgb'>,
+          name: o.name,
+          outDir: o.outDir,
+          cacheDir: config.cacheDir,
+          ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
+          softmax: { epochs: Number(o.epochs), l2: Number(o.l2), learningRate: Number(o.lr) },
+          xgb: { iterations: Number(o.xgbRounds), maxDepth: Number(o.xgbDepth), eta: Number(o.eta) },
+          log,
+          onProgress: (what, done, total) => bar(done, total, what),
+        });
+        const table = markdownTable(
+          ['head', 'encoders', 'dims', 'test accuracy %', 'macro-F1 %', 'train time', 'artifact'],
+          results.map((r) => [r.head, r.encoders.join(' + '), r.dims, (r.test.accuracy * 100).toFixed(2), (r.test.macroF1 * 100).toFixed(2), `${r.trainSeconds.toFixed(1)} s`, kb(r.artifactBytes)]),
+        );
+        console.log(table);
+        const json = { train: o.train, test: o.test ?? `${o.testFraction} of train (seed ${o.seed})`, trainRows: trainRows.length, testRows: test.length, results, date: new Date().toISOString() };
+        for (const f of await writeReport(o.reportDir, `train-classify-${o.name}`, json, `# train classify ${o.name}\n\n${trainRows.length} train / ${test.length} test rows\n\n${table}`)) log(`report: ${f}`);
+      } finally {
+        await rt.close();
+      }
+    });
+}
+

@@ -1,0 +1,56 @@
+/**
+ * What the training verbs need to talk to the stack: the ES client, the encoder pool, the cached query embedder,
+ * and the text encoders of an index (from its mapping, in kNN-first order, unless given).
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { Config } from '../service/config.ts';
+import { encoderContext, encoderSpec } from '../service/encoders/registry.ts';
+import { createEsClient } from '../service/es/client.ts';
+import { indexEncoders } from '../service/es/indices.ts';
+import { createEncoderPool, type EncoderPool } from '../service/pool/pool.ts';
+import { createQueryEmbedder, type QueryEmbedder } from '../service/usecases/embed.ts';
+
+export interface Runtime {
+  es: Client;
+  pool: EncoderPool;
+  queryEmbedder: QueryEmbedder;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the ES client and a pool (bounded queue large enough for batch jobs).
+ *
+ * @example const rt = openRuntime(config); try { ... } finally { await rt.close(); }
+ */
+export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}): Runtime {
+  const client = es ? createEsClient({ url: config.es.url, timeoutMs: 120_000 }) : (undefined as unknown as Client);
+  const pool = createEncoderPool({
+    threads: config.pool.threads,
+    maxQueue: 1024,
+    context: encoderContext(config),
+  });
+  return {
+    es: client,
+    pool,
+    queryEmbedder: createQueryEmbedder(pool),
+    async close() {
+      await pool.close();
+      if (es) await client.close();
+    },
+  };
+}
+
+/**
+ * The text encoders to use for an index: the given list, else those its mapping records (kNN encoder first).
+ *
+ * @example await textEncodersOf(es, 'scifact-text_minilm-text_chargram') // ['text/minilm', 'text/chargram']
+ */
+export async function textEncodersOf(es: Client, index: string, given?: string): Promise<string[]> {
+  if (given) return given.split(',').map((s) => s.trim()).filter(Boolean);
+  const recorded = Object.keys(await indexEncoders(es, index)).filter((id) => encoderSpec(id).modality === 'text');
+  if (!recorded.length) throw new Error(`index "${index}" records no text encoders in its mapping: pass --encoders`);
+  return recorded;
+}
+
+/** Splits a comma list. */
+export const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
