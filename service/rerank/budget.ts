@@ -99,17 +99,24 @@ function valueOf(groups: Record<string, string | undefined>, p: string): number 
   return groups[`${p}k`] ? n * 1000 : n;
 }
 
+// Budget phrases sit in short queries; scanning only the start keeps pathological inputs (a pasted page of
+// "under $500 under $500 ...") linear instead of quadratic in the overlap checks.
+const SCAN_LIMIT = 4096;
+
 function findHits(query: string): Hit[] {
   const hits: Hit[] = [];
+  const scanned = query.length > SCAN_LIMIT ? query.slice(0, SCAN_LIMIT) : query;
+  // A phrase touching the cut may be cut itself ("under $5|00"), so it is not trusted.
+  const usableEnd = scanned.length < query.length ? SCAN_LIMIT - 16 : Infinity;
   const overlaps = (s: number, e: number) => hits.some((h) => s < h.end && e > h.start);
   for (const { kind, re, needsCurrency, accept } of PATTERNS) {
-    for (const m of query.matchAll(re)) {
+    for (const m of scanned.matchAll(re)) {
       const start = m.index;
       const end = start + m[0].length;
       const groups = m.groups ?? {};
       const prefixes = kind === 'range' ? ['a', 'b'] : ['a'];
       const currency = prefixes.map((p) => currencyOf(groups, p)).find(Boolean);
-      if (overlaps(start, end) || (accept && !accept(m))) continue;
+      if (end > usableEnd || overlaps(start, end) || (accept && !accept(m))) continue;
       if (needsCurrency?.(m) && !currency) continue;
       // A currency after the number settles it; otherwise a following unit makes it a size ("under 30 inch").
       const last = prefixes[prefixes.length - 1]!;
@@ -127,7 +134,7 @@ function findHits(query: string): Hit[] {
  * Finds a price budget in a search query. Upper bounds ("under", "below", "less than", "<", "max", "up to", "$500
  * or less"), lower bounds ("over", "at least", ">", "$50+"), and ranges ("between 300 and 500", "$300-$500", "300 to
  * 500 euros") are recognised; "1k" is 1000 and "1,200" is 1200. Several phrases combine ("over $300 and under
- * $500"). Returns null when the query holds no budget.
+ * $500"). Returns null when the query holds no budget. Only the first 4 KB of a query are scanned.
  *
  * @example
  *   parseBudget('samsung fridge under $500') // { max: 500, currency: 'USD', matched: 'under $500' }
@@ -169,15 +176,16 @@ const DANGLING = /(?:^|[\s,])(?:for|at|priced(?: at)?|costing|costs?|price[sd]?|
 export function stripBudget(query: string): string {
   const hits = findHits(query);
   if (hits.length === 0) return query.trim();
-  let out = '';
+  const parts: string[] = [];
   let cursor = 0;
   for (const h of hits) {
-    let before = out + query.slice(cursor, h.start);
+    let before = query.slice(cursor, h.start);
     for (let m = DANGLING.exec(before); m; m = DANGLING.exec(before)) before = before.slice(0, m.index);
-    out = before + ' ';
+    parts.push(before, ' ');
     cursor = h.end;
   }
-  out += query.slice(cursor);
+  parts.push(query.slice(cursor));
+  const out = parts.join('');
   return out
     .replace(/^\s*(?:and|or|,)\s+/i, '')
     .replace(/\s+([,.!?])/g, '$1')

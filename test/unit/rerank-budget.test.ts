@@ -71,6 +71,16 @@ describe('parseBudget', () => {
     expect(parseBudget(query)).toBeNull();
   });
 
+  it('copes with emoji, CJK and 1 MB inputs, scanning only the start of a huge query', () => {
+    expect(parseBudget('😍 冰箱 低于500元')).toBeNull();
+    expect(parseBudget('冰箱 under €300 😍')).toMatchObject({ max: 300, currency: 'EUR' });
+    expect(parseBudget('1'.repeat(1_000_000))).toBeNull();
+    const repeated = 'under $500 '.repeat(100_000);
+    expect(parseBudget(repeated)).toMatchObject({ max: 500, currency: 'USD' });
+    expect(stripBudget(repeated).length).toBeLessThan(repeated.length - 4000);
+    expect(parseBudget('x '.repeat(500_000) + 'under $500')).toBeNull();
+  });
+
   it('returns data the HTTP schema accepts', () => {
     expect(BudgetSchema.parse(parseBudget('300 to 500 euros'))).toBeTruthy();
   });
