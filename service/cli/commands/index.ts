@@ -7,10 +7,11 @@ import { register as registerUp } from './up.ts';
 import { register as registerEs } from './es.ts';
 import { register as registerModels } from './models.ts';
 import { register as registerTrain } from './train.ts';
+import { register as registerEval } from './eval.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);

@@ -1,0 +1,157 @@
+/**
+ * `strata eval rerank|classify`: systems compared on judged queries with confidence intervals (JSON, markdown
+ * and an SVG chart under `--report-dir`), and classification heads on a labelled test file.
+ *
+ * @example
+ *   strata eval rerank --data ../shared/data/scifact --index scifact-text_minilm-text_chargram --dev-only --heads default-lr,default-xgb
+ *   strata eval classify --test ../shared/data/banking77/test.csv --label-col category --head banking77-lr
+ */
+import type { Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { checkFeatures } from '../../heads/artifact.ts';
+import { featureNames } from '../../features/assemble.ts';
+import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
+import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
+import { embedLabelled } from '../../../training/classify/train-classify.ts';
+import { argmaxRows, classificationReport } from '../../../training/eval/classify-metrics.ts';
+import { loadHead } from '../../../training/heads/load.ts';
+import { evaluateRerank } from '../../../training/rerank/eval-rerank.ts';
+import { barChartSvg } from '../../../training/report/svg.ts';
+import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
+import { list, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+
+const log = (m: string) => console.error(m);
+const ci = (c: { mean: number; lower: number; upper: number }) => `${c.mean.toFixed(4)} [${c.lower.toFixed(3)}, ${c.upper.toFixed(3)}]`;
+
+interface EvalRerankOpts {
+  data: string;
+  split: string;
+  devOnly?: boolean;
+  devFraction: string;
+  seed: string;
+  index: string;
+  encoders?: string;
+  knn?: string;
+  heads: string;
+  headsDir: string;
+  window: string;
+  reportDir: string;
+  report: string;
+  concurrency: string;
+}
+
+/** Adds `eval rerank` and `eval classify`. */
+export function register(program: Command, config: Config): void {
+  const evalCmd = program.command('eval').description('evaluate retrieval/rerank systems and classification heads');
+
+  evalCmd
+    .command('rerank')
+    .description('nDCG@10, MRR@10, Recall@100 with 95 % bootstrap CIs and a paired test vs BM25 for bm25, knn:<encoder>, hybrid and hybrid+<head>')
+    .requiredOption('--data <dir>', 'a BEIR folder')
+    .option('--split <name>', 'qrels split', 'train')
+    .option('--dev-only', 'only the dev queries of the same split `train rerank` makes (same --dev-fraction and --seed)')
+    .option('--dev-fraction <f>', 'dev share (as in train rerank)', '0.2')
+    .option('--seed <n>', 'split seed (as in train rerank); also the bootstrap seed', '13')
+    .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
+    .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
+    .option('--knn <ids>', 'encoders to run kNN alone with (default: all text encoders)')
+    .option('--heads <list>', 'heads (names in --heads-dir, or .json paths) for hybrid+<head> systems', '')
+    .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
+    .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--report-dir <dir>', 'where reports are written', 'reports')
+    .option('--report <name>', 'report file name (without extension)', 'eval-rerank')
+    .option('--concurrency <n>', 'queries in flight', '4')
+    .action(async (o: EvalRerankOpts) => {
+      const data = await loadBeir(o.data, { split: o.split });
+      const judged = [...data.qrels.keys()].filter((id) => data.queries.has(id) && [...data.qrels.get(id)!.values()].some((g) => g > 0));
+      const ids = o.devOnly ? splitQueries(judged, { devFraction: Number(o.devFraction), seed: Number(o.seed) }).dev : judged;
+      const rt = openRuntime(config);
+      const heads = [];
+      try {
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        for (const h of list(o.heads)) {
+          const loaded = await loadHead(h, o.headsDir);
+          checkFeatures(loaded.predictor.artifact, featureNames({ textEncoders: encoders }));
+          heads.push(loaded);
+        }
+        log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}`);
+        const bar = progress('');
+        const { systems } = await evaluateRerank({
+          client: rt.es,
+          pool: rt.pool,
+          queryEmbedder: rt.queryEmbedder,
+          index: o.index,
+          queries: data.queries,
+          qrels: data.qrels,
+          ids,
+          encoders,
+          ...(o.knn ? { knn: list(o.knn) } : {}),
+          heads,
+          window: Number(o.window),
+          rrfK: config.retrieval.rrfK,
+          seed: Number(o.seed),
+          concurrency: Number(o.concurrency),
+          onProgress: (what, done, total) => bar(done, total, what),
+        });
+        const table = markdownTable(
+          ['system', 'nDCG@10 [95 % CI]', 'MRR@10 [95 % CI]', 'Recall@100 [95 % CI]', 'Δ nDCG@10 vs BM25', 'p (paired)'],
+          systems.map((s) => [s.system, ci(s.ndcg10), ci(s.mrr10), ci(s.recall100), s.vsBm25 ? `${s.vsBm25.ndcg10.meanDiff >= 0 ? '+' : ''}${s.vsBm25.ndcg10.meanDiff.toFixed(4)}` : '-', s.vsBm25 ? s.vsBm25.ndcg10.pValue.toPrecision(2) : '-']),
+        );
+        console.log(table);
+        const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
+        const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
+        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type })), systems, date: new Date().toISOString() };
+        const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 vs BM25\n\n${table}\n![nDCG@10](${o.report}.svg)\n`;
+        for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
+      } finally {
+        heads.forEach((h) => h.predictor.dispose());
+        await rt.close();
+      }
+    });
+
+  evalCmd
+    .command('classify')
+    .description('accuracy, macro-F1, per-class F1 and the most confused pairs of a classify head on a labelled file')
+    .requiredOption('--test <file>', 'labelled CSV/JSONL')
+    .requiredOption('--head <name>', 'head name in --heads-dir, or a .json path')
+    .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
+    .option('--text-col <name>', 'text column', 'text')
+    .option('--label-col <name>', 'label column', 'label')
+    .option('--image-template <tpl>', 'image path for image encoders, columns in braces')
+    .option('--report-dir <dir>', 'where reports are written', 'reports')
+    .action(async (o: { test: string; head: string; headsDir: string; textCol: string; labelCol: string; imageTemplate?: string; reportDir: string }) => {
+      const head = await loadHead(o.head, o.headsDir);
+      const a = head.predictor.artifact;
+      if (a.task !== 'classify' || !a.labels || !a.encoders) throw new Error(`head "${o.head}" is not a classify head with encoders and labels`);
+      const test = await readLabelled(o.test, { textCol: o.textCol, labelCol: o.labelCol });
+      const rt = openRuntime(config, { es: false });
+      try {
+        const tpl = o.imageTemplate;
+        const bar = progress('');
+        const x = await embedLabelled(rt.pool, test, a.encoders, {
+          cacheDir: config.cacheDir,
+          ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
+          onProgress: (what, done, total) => bar(done, total, what),
+        });
+        // Labels the head never saw are appended so their rows count as errors instead of failing the run.
+        const all = [...a.labels, ...[...new Set(test.map((r) => r.label))].filter((l) => !a.labels!.includes(l)).sort()];
+        const idx = new Map(all.map((l, i) => [l, i]));
+        const predicted = argmaxRows(head.predictor.predict(x.rows, x.n), x.n, a.labels.length);
+        const report = classificationReport(Int32Array.from(test, (r) => idx.get(r.label)!), predicted, all, { topConfused: 15 });
+        const worst = [...report.perClass].filter((m) => m.support > 0).sort((p, q) => p.f1 - q.f1).slice(0, 10);
+        const md = [
+          `# eval classify ${head.name} on ${o.test}\n`,
+          `accuracy **${(report.accuracy * 100).toFixed(2)} %**, macro-F1 **${(report.macroF1 * 100).toFixed(2)} %** over ${report.n} rows\n`,
+          '## lowest per-class F1\n',
+          markdownTable(['label', 'support', 'precision', 'recall', 'F1'], worst.map((m) => [m.label, m.support, m.precision, m.recall, m.f1])),
+          '\n## most confused pairs\n',
+          markdownTable(['true', 'predicted as', 'count'], report.confused.map((c) => [c.true, c.predicted, c.count])),
+        ].join('\n');
+        console.log(md);
+        for (const f of await writeReport(o.reportDir, `eval-classify-${head.name}`, { head: head.name, file: head.file, test: o.test, ...report }, md)) log(`report: ${f}`);
+      } finally {
+        head.predictor.dispose();
+        await rt.close();
+      }
+    });
+}

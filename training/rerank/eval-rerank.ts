@@ -1,0 +1,112 @@
+/**
+ * `strata eval rerank` as a use case: on the judged (dev) queries of a BEIR set, the systems `bm25`,
+ * `knn:<encoder>`, `hybrid` (first-stage RRF order) and `hybrid+<head>` (firstStage -> assembleFeatures ->
+ * head -> sort by probability) are scored with nDCG@10, MRR@10 and Recall@100, each with a 95 % bootstrap
+ * interval over queries and a paired randomization test against BM25.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { HeadPredictor } from '../../service/heads/predict.ts';
+import type { EncoderPool } from '../../service/pool/pool.ts';
+import { retrieve } from '../../service/retrieval/hybrid.ts';
+import type { QueryEmbedder } from '../../service/usecases/embed.ts';
+import type { Qrels } from '../data/beir.ts';
+import { evaluateRun } from '../eval/metrics.ts';
+import { bootstrapCI, pairedRandomizationTest, type ConfidenceInterval, type PairedTestResult } from '../eval/stats.ts';
+import { collectGroups, rankGroups } from './collect.ts';
+
+export interface EvalRerankOptions {
+  client: Client;
+  pool: EncoderPool;
+  queryEmbedder: QueryEmbedder;
+  index: string;
+  queries: ReadonlyMap<string, string>;
+  qrels: Qrels;
+  ids: readonly string[];
+  encoders: readonly string[];
+  /** Encoders to run kNN alone with (default: every text encoder of the index). */
+  knn?: readonly string[];
+  heads: ReadonlyArray<{ name: string; predictor: HeadPredictor }>;
+  window: number;
+  rrfK: number;
+  seed?: number;
+  concurrency?: number;
+  onProgress?: (what: string, done: number, total: number) => void;
+}
+
+export interface SystemResult {
+  system: string;
+  queries: number;
+  ndcg10: ConfidenceInterval;
+  mrr10: ConfidenceInterval;
+  recall100: ConfidenceInterval;
+  vsBm25: { ndcg10: PairedTestResult } | null;
+  seconds: number;
+}
+
+async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn', encoder: string, what: string): Promise<Map<string, string[]>> {
+  const run = new Map<string, string[]>();
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < o.ids.length) {
+      const id = o.ids[next++]!;
+      const text = o.queries.get(id)!;
+      const queryVector = mode === 'knn' ? (await o.queryEmbedder.embed(text, [encoder]))[encoder] : undefined;
+      const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, window: o.window, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}) });
+      run.set(id, candidates.map((c) => c.id));
+      o.onProgress?.(what, ++done, o.ids.length);
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
+  return run;
+}
+
+/**
+ * Runs every system and scores it.
+ *
+ * @example const { systems } = await evaluateRerank({ client, pool, queryEmbedder, index, queries, qrels, ids: dev, encoders, heads, window: 100, rrfK: 60 });
+ */
+export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: SystemResult[]; runs: Map<string, Map<string, string[]>> }> {
+  const runs = new Map<string, Map<string, string[]>>();
+  const seconds = new Map<string, number>();
+  const timed = async (name: string, f: () => Promise<Map<string, string[]>>) => {
+    const t0 = performance.now();
+    runs.set(name, await f());
+    seconds.set(name, (performance.now() - t0) / 1000);
+  };
+  await timed('bm25', () => retrievalRun(o, 'bm25', o.encoders[0]!, 'bm25'));
+  for (const e of o.knn ?? o.encoders) await timed(`knn:${e}`, () => retrievalRun(o, 'knn', e, `knn:${e}`));
+  const t0 = performance.now();
+  const { onProgress, ...rest } = o;
+  const { groups } = await collectGroups({ ...rest, ...(onProgress ? { onProgress: (d: number, t: number) => onProgress('hybrid + features', d, t) } : {}) });
+  runs.set('hybrid', new Map(groups.map((g) => [g.queryId, g.ids])));
+  seconds.set('hybrid', (performance.now() - t0) / 1000);
+  for (const h of o.heads) {
+    const t1 = performance.now();
+    runs.set(`hybrid+${h.name}`, rankGroups(groups, (rows, n) => h.predictor.predict(rows, n)));
+    seconds.set(`hybrid+${h.name}`, seconds.get('hybrid')! + (performance.now() - t1) / 1000);
+  }
+
+  const qrels: Qrels = new Map(o.ids.filter((id) => o.qrels.has(id)).map((id) => [id, o.qrels.get(id)!]));
+  const perQuery = (run: Map<string, string[]>) => {
+    const at10 = evaluateRun(run, qrels, { k: 10 });
+    const at100 = evaluateRun(run, qrels, { k: 100 });
+    const ids = [...at10.perQuery.keys()];
+    return { ids, ndcg: ids.map((id) => at10.perQuery.get(id)!.ndcg), mrr: ids.map((id) => at10.perQuery.get(id)!.mrr), recall: ids.map((id) => at100.perQuery.get(id)!.recall) };
+  };
+  const seed = o.seed ?? 1;
+  const base = perQuery(runs.get('bm25')!);
+  const systems: SystemResult[] = [...runs].map(([system, run]) => {
+    const m = perQuery(run);
+    return {
+      system,
+      queries: m.ids.length,
+      ndcg10: bootstrapCI(m.ndcg, { seed }),
+      mrr10: bootstrapCI(m.mrr, { seed }),
+      recall100: bootstrapCI(m.recall, { seed }),
+      vsBm25: system === 'bm25' ? null : { ndcg10: pairedRandomizationTest(m.ndcg, base.ndcg, { seed, samples: 10_000 }) },
+      seconds: seconds.get(system) ?? 0,
+    };
+  });
+  return { systems, runs };
+}
