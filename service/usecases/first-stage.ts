@@ -68,3 +68,27 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
   }
   return { candidates, queryVectors, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
 }
+
+/**
+ * First-stage features for a given set of documents: the same retrieval restricted to these ids (so each gets
+ * its BM25/kNN rank among the set), plus stored fields and vectors for any the query matched in neither list.
+ * Reranking by reference (and the Elasticsearch rescorer) use this, so their features equal `/v1/search`'s
+ * whenever its window holds the same documents.
+ *
+ * @example const { candidates, missing } = await firstStageForIds({ ...options, ids: ['a', 'b'] });
+ */
+export async function firstStageForIds(
+  options: Omit<FirstStageOptions, 'filters' | 'window' | 'mode'> & { ids: readonly string[] },
+): Promise<FirstStageResult & { missing: string[] }> {
+  const ids = [...new Set(options.ids)];
+  const result = await firstStage({ ...options, filters: { ids }, window: ids.length, mode: 'hybrid' });
+  const have = new Set(result.candidates.map((c) => c.id));
+  const rest = ids.filter((id) => !have.has(id));
+  let missing: string[] = [];
+  if (rest.length) {
+    const stored = await loadStoredCandidates(options.client, options.index, rest, options.encoders, options.signal ? { signal: options.signal } : {});
+    for (const c of stored.found.values()) result.candidates.push({ ...c, firstStage: { bm25: null, knn: null, fusedRank: null } });
+    missing = stored.missing;
+  }
+  return { ...result, missing };
+}

@@ -133,6 +133,22 @@ describe('POST /v1/search', () => {
     for (const key of ['embeddingMs', 'retrievalMs', 'featuresMs', 'headsMs', 'rerankMs', 'snippetsMs', 'totalMs']) expect(body.took[key]).toBeTypeOf('number');
   });
 
+  it('gives the same order and scores as /v1/rerank by reference over the same documents', async () => {
+    const search = await json(await postJson(app, '/v1/search', { query: 'quiet dishwasher', top_k: 10 }));
+    const ids: string[] = search.hits.map((h: { id: string }) => h.id);
+    expect(ids.length).toBe(CATALOG.length);
+    const shuffled = [...ids].reverse();
+    const reranked = await json(await postJson(app, '/v1/rerank', { query: 'quiet dishwasher', index: alias, ids: shuffled }));
+    expect(reranked.results.map((r: { id: string }) => r.id)).toEqual(ids);
+    // kNN scores under a tight ids filter come from exact search, in the window from the quantised graph: equal to ~1e-9.
+    reranked.results.forEach((r: { relevance_score: number }, i: number) => expect(r.relevance_score).toBeCloseTo(search.hits[i].score, 6));
+    // The rescorer's call shape (documents with ids, index in a header) is reranked by reference too.
+    const viaPlugin = await json(
+      await postJson(app, '/v1/rerank', { query: 'quiet dishwasher', documents: shuffled.map((id) => ({ id, title: 'ignored', description: '' })), rank_fields: ['title', 'description'] }, { 'x-strata-index': alias }),
+    );
+    expect(viaPlugin.results.map((r: { index: number }) => shuffled[r.index])).toEqual(ids);
+  });
+
   it('honours filters and rejects unknown ones', async () => {
     const res = await json(await postJson(app, '/v1/search', { query: 'quiet', filters: { category: 'appliances/kitchen/fridges' } }));
     expect(res.hits.map((h: { id: string }) => h.id)).toEqual(['f1']);

@@ -16,7 +16,7 @@ import { CatalogDocumentSchema, type CatalogDocument } from '../../catalog/schem
 import { cleanText } from '../../catalog/clean.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
 import { rerank } from '../../usecases/rerank.ts';
-import { loadStoredCandidates } from '../../usecases/stored-candidates.ts';
+import { firstStageForIds } from '../../usecases/first-stage.ts';
 import { strataError } from '../../errors.ts';
 
 const DocumentSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -106,12 +106,40 @@ export function rerankRoutes(deps: AppDeps): Hono {
     const req = parseWith(RerankRequestSchema, body);
 
     let candidates: FeatureCandidate[];
+    let queryVectors: Record<string, Float32Array> | undefined;
     const truncatedDocs: number[] = [];
-    if (req.ids) {
-      const index = authorizeIndex(c, req.index!);
-      const { found, missing } = await loadStoredCandidates(es, index, req.ids, config.retrieval.textEncoders, { signal: c.req.raw.signal });
-      if (missing.length) throw strataError('not_found', { what: `documents ${JSON.stringify(missing.slice(0, 10))} in index "${index}"` }, { missing });
-      candidates = req.ids.map((id) => ({ ...found.get(id)!, vectors: { ...found.get(id)!.vectors } }));
+    // The Elasticsearch rescorer sends the window's documents with their ids and names the index in a header:
+    // those are reranked by reference, like `ids`, so they get the same features as in `/v1/search`.
+    const headerIndex = c.req.header('x-strata-index');
+    const docIds = req.documents?.every((d) => typeof d === 'object' && d !== null && d.id !== undefined)
+      ? req.documents.map((d) => String((d as Record<string, unknown>).id))
+      : undefined;
+    const byReference = req.ids ?? (headerIndex && docIds && new Set(docIds).size === docIds.length ? docIds : undefined);
+    if (byReference) {
+      const index = authorizeIndex(c, req.index ?? parseWith(IndexNameSchema, headerIndex));
+      const fs = await firstStageForIds({
+        client: es,
+        pool: deps.pool,
+        queryEmbedder: deps.queryEmbedder,
+        index,
+        query: req.query,
+        ids: byReference,
+        rrfK: config.retrieval.rrfK,
+        encoders: config.retrieval.textEncoders,
+        signal: c.req.raw.signal,
+      });
+      if (fs.missing.length && req.ids) {
+        throw strataError('not_found', { what: `documents ${JSON.stringify(fs.missing.slice(0, 10))} in index "${index}"` }, { missing: fs.missing });
+      }
+      const byId = new Map(fs.candidates.map((cand) => [cand.id, cand]));
+      candidates = byReference.map((id, i) => {
+        const found = byId.get(id);
+        if (found) return { ...found, vectors: { ...found.vectors } };
+        // Sent inline by the rescorer but not in the index (e.g. deleted meanwhile): reranked from its text.
+        const { doc } = inlineDocument(req.documents![i]!, i, { maxChars: config.service.maxFieldChars, ...(req.rank_fields ? { rankFields: req.rank_fields } : {}) });
+        return { id, doc, vectors: {} };
+      });
+      queryVectors = fs.queryVectors;
     } else {
       const docs = req.documents ?? req.input ?? [];
       candidates = docs.map((raw, i) => {
@@ -135,6 +163,7 @@ export function rerankRoutes(deps: AppDeps): Hono {
         explain: req.explain,
         snippets: req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets,
         ...(req.top_n ? { topN: req.top_n } : {}),
+        ...(queryVectors ? { queryVectors } : {}),
         signal: c.req.raw.signal,
       },
     );
@@ -148,7 +177,7 @@ export function rerankRoutes(deps: AppDeps): Hono {
       results: result.results.map((r) => ({
         index: r.index,
         relevance_score: r.score,
-        ...(req.ids ? { id: r.doc.id ?? req.ids[r.index] } : {}),
+        ...(byReference ? { id: byReference[r.index] } : {}),
         ...(req.return_documents ? { document: req.ids ? r.doc : typeof original[r.index] === 'string' ? { text: original[r.index] } : original[r.index] } : {}),
         ...(req.explain ? { relevance: r.relevance, contributions: r.contributions, signals: r.signals, features: r.features } : {}),
         ...(r.snippets ? { snippets: r.snippets } : {}),
