@@ -81,25 +81,27 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
 
 /**
  * Stacks groups into one training matrix; a candidate is positive when its grade is > 0, and unjudged retrieved
- * documents are negatives.
+ * documents are negatives. A negative grade means "judged ambiguous" (synthetic judgments): the row is left out.
  *
  * @example const set = trainingSetOf(groups, names, qrels);
  */
 export function trainingSetOf(groups: readonly QueryGroup[], names: readonly string[], qrels: Qrels) {
   const d = names.length;
-  const n = groups.reduce((s, g) => s + g.ids.length, 0);
+  const keep = (g: QueryGroup, id: string) => (qrels.get(g.queryId)?.get(id) ?? 0) >= 0;
+  const n = groups.reduce((s, g) => s + g.ids.filter((id) => keep(g, id)).length, 0);
   const rows = new Float32Array(n * d);
   const labels = new Int32Array(n);
   let r = 0;
   let positives = 0;
   for (const g of groups) {
-    rows.set(g.rows, r * d);
     const judged = qrels.get(g.queryId);
-    for (const id of g.ids) {
+    g.ids.forEach((id, i) => {
       const grade = judged?.get(id) ?? 0;
+      if (grade < 0) return;
+      rows.set(g.rows.subarray(i * d, (i + 1) * d), r * d);
       labels[r++] = grade > 0 ? 1 : 0;
       if (grade > 0) positives++;
-    }
+    });
   }
   return { set: { rows, n, names: [...names], labels }, positives };
 }

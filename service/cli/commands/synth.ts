@@ -1,0 +1,85 @@
+/**
+ * `strata synth`: synthetic judgments from a corpus (domain adaptation without judgments), to train heads with
+ * `strata train rerank --judgments <file>`.
+ *
+ * @example
+ *   strata synth --data ../shared/data/scifact --index scifact-text_minilm-text_chargram --out reports/synth-scifact.jsonl --max-docs 1500
+ */
+import type { Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { readSynthDocs, synthesize } from '../../../training/synth/synth.ts';
+import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
+import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+
+interface SynthOpts {
+  data: string;
+  index: string;
+  out: string;
+  encoders?: string;
+  perDoc: string;
+  maxDocs: string;
+  negatives: string;
+  teacher: string;
+  seed: string;
+  window: string;
+  concurrency: string;
+  reportDir: string;
+}
+
+/** Adds `synth`. */
+export function register(program: Command, config: Config): void {
+  program
+    .command('synth')
+    .description('pseudo-queries from documents, labelled by a teacher over first-stage candidates, written as judgments (JSONL)')
+    .requiredOption('--data <source>', 'a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV)')
+    .requiredOption('--index <alias>', 'the index holding those documents')
+    .requiredOption('--out <file>', 'judgments JSONL to write')
+    .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
+    .option('--per-doc <n>', 'pseudo-queries per document', '1')
+    .option('--max-docs <n>', 'documents sampled (0: all)', '0')
+    .option('--negatives <n>', 'hard negatives written per query', '10')
+    .option('--teacher <name>', 'teacher: `ensemble` (dense + BM25 of the stack itself)', 'ensemble')
+    .option('--seed <n>', 'sampling seed', '13')
+    .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--concurrency <n>', 'queries in flight', '4')
+    .option('--report-dir <dir>', 'where the report is written', 'reports')
+    .action(async (o: SynthOpts) => {
+      if (o.teacher !== 'ensemble') {
+        throw new Error(`--teacher ${o.teacher}: only the built-in "ensemble" teacher is implemented (a cross-encoder teacher needs a pair-scoring ONNX runner the project does not have yet)`);
+      }
+      const { docs, invalid } = await readSynthDocs(o.data);
+      console.error(`${docs.length} documents${invalid ? ` (${invalid} invalid rows skipped)` : ''}`);
+      const rt = openRuntime(config);
+      try {
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        const report = await synthesize({
+          client: rt.es,
+          pool: rt.pool,
+          queryEmbedder: rt.queryEmbedder,
+          index: o.index,
+          encoders,
+          window: Number(o.window),
+          rrfK: config.retrieval.rrfK,
+          docs,
+          out: o.out,
+          perDoc: Number(o.perDoc),
+          maxDocs: Number(o.maxDocs),
+          negatives: Number(o.negatives),
+          seed: Number(o.seed),
+          concurrency: Number(o.concurrency),
+          onProgress: progress('first stage + teacher'),
+        });
+        const table = markdownTable(
+          ['documents', 'queries', 'written', 'source missed', 'source @1', 'source @10', 'mean source rank', 'positives', 'hard negatives', 'ambiguous (ignored)'],
+          [[report.documents, report.queries, report.written, report.sourceMissed, report.sourceRank.top1, report.sourceRank.top10, report.sourceRank.mean, report.judgments.positive, report.judgments.negative, report.judgments.ignored]],
+          2,
+        );
+        const examples = markdownTable(['strategy', 'query', 'source'], report.examples.map((e) => [e.strategy, e.query, e.doc_id]));
+        console.log(`${table}\n${examples}`);
+        console.log(`judgments: ${o.out}`);
+        for (const f of await writeReport(o.reportDir, 'synth', { data: o.data, index: o.index, encoders, out: o.out, ...report }, `# synth\n\n${table}\n${examples}`)) console.error(`report: ${f}`);
+      } finally {
+        await rt.close();
+      }
+    });
+}

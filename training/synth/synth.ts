@@ -1,0 +1,123 @@
+/**
+ * `strata synth` as a use case: documents -> pseudo-queries -> first stage + features (as `/v1/search`) ->
+ * teacher labels -> judgments JSONL (`query_id, query, doc_id, grade, strategy`): the source document with
+ * grade 1, hard negatives with grade 0, and ambiguous candidates with grade -1 (ignored by `train rerank`).
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { readCatalogFile } from '../../service/catalog/read.ts';
+import { readBeirCorpus } from '../data/beir.ts';
+import { createRng } from '../eval/stats.ts';
+import { collectGroups, type CollectOptions } from '../rerank/collect.ts';
+import { idfOf, pseudoQueries, type PseudoQuery, type SynthDoc } from './queries.ts';
+import { ensembleScores, labelWindow } from './teacher.ts';
+
+/**
+ * Documents from a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV; invalid rows are skipped and counted).
+ *
+ * @example const { docs } = await readSynthDocs('../shared/data/scifact');
+ */
+export async function readSynthDocs(source: string): Promise<{ docs: SynthDoc[]; invalid: number }> {
+  const docs: SynthDoc[] = [];
+  let invalid = 0;
+  if ((await stat(source)).isDirectory()) {
+    for await (const d of readBeirCorpus(source)) docs.push({ id: d.id, title: d.title, text: d.text });
+    return { docs, invalid };
+  }
+  for await (const row of readCatalogFile(source)) {
+    if (!row.ok) {
+      invalid++;
+      continue;
+    }
+    const d = row.doc;
+    docs.push({ id: d.id, title: d.title, text: [d.description, ...(d.reviews ?? [])].filter(Boolean).join('\n'), ...(d.brand ? { brand: d.brand } : {}), ...(d.category ? { category: d.category } : {}), ...(d.price !== undefined ? { price: d.price } : {}) });
+  }
+  return { docs, invalid };
+}
+
+export interface SynthOptions extends Omit<CollectOptions, 'queries' | 'ids' | 'onProgress' | 'keepCandidates'> {
+  docs: readonly SynthDoc[];
+  out: string;
+  perDoc?: number;
+  /** How many documents to draw queries from (seeded sample; all when 0). */
+  maxDocs?: number;
+  negatives?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SynthReport {
+  documents: number;
+  queries: number;
+  written: number;
+  sourceMissed: number;
+  sourceRank: { top1: number; top10: number; mean: number };
+  judgments: { positive: number; negative: number; ignored: number };
+  strategies: Record<string, number>;
+  examples: Array<{ query: string; doc_id: string; strategy: string }>;
+}
+
+/**
+ * Generates and writes synthetic judgments.
+ *
+ * @example const report = await synthesize({ client, pool, queryEmbedder, index, encoders, window: 100, rrfK: 60, docs, out: 'synth.jsonl' });
+ */
+export async function synthesize(o: SynthOptions): Promise<SynthReport> {
+  const { docs, perDoc = 1, maxDocs = 0, negatives = 10, seed = 13 } = o;
+  const idf = idfOf(docs);
+  const rand = createRng(seed);
+  const pool = [...docs];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  const chosen = maxDocs > 0 ? pool.slice(0, maxDocs) : pool;
+  const queries = new Map<string, string>();
+  const meta = new Map<string, { docId: string; q: PseudoQuery }>();
+  const seen = new Set<string>();
+  for (const doc of chosen) {
+    pseudoQueries(doc, idf, { perDoc }).forEach((q, k) => {
+      if (seen.has(q.text)) return; // two documents giving the same query would make contradictory judgments
+      seen.add(q.text);
+      const id = `synth-${doc.id}-${k}`;
+      queries.set(id, q.text);
+      meta.set(id, { docId: doc.id, q });
+    });
+  }
+  const { onProgress, docs: _docs, out, ...collect } = o;
+  const { names, groups } = await collectGroups({ ...collect, queries, ids: [...queries.keys()], ...(onProgress ? { onProgress } : {}) });
+  await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  const stream = createWriteStream(out);
+  const write = async (line: string) => {
+    if (!stream.write(line)) await once(stream, 'drain');
+  };
+  const report: SynthReport = { documents: chosen.length, queries: queries.size, written: 0, sourceMissed: 0, sourceRank: { top1: 0, top10: 0, mean: 0 }, judgments: { positive: 0, negative: 0, ignored: 0 }, strategies: {}, examples: [] };
+  let rankSum = 0;
+  for (const g of groups) {
+    const { docId, q } = meta.get(g.queryId)!;
+    const labels = labelWindow(g.ids, ensembleScores(g.rows, g.ids.length, names, o.encoders), docId, { negatives });
+    if (labels.source < 0) {
+      report.sourceMissed++;
+      continue;
+    }
+    rankSum += labels.source + 1;
+    if (labels.source === 0) report.sourceRank.top1++;
+    if (labels.source < 10) report.sourceRank.top10++;
+    const base = { query_id: g.queryId, query: q.text, strategy: q.strategy };
+    await write(`${JSON.stringify({ ...base, doc_id: docId, grade: 1 })}\n`);
+    for (const i of labels.ambiguous) await write(`${JSON.stringify({ ...base, doc_id: g.ids[i], grade: -1 })}\n`);
+    for (const i of labels.hardNegatives) await write(`${JSON.stringify({ ...base, doc_id: g.ids[i], grade: 0 })}\n`);
+    report.judgments.positive++;
+    report.judgments.ignored += labels.ambiguous.length;
+    report.judgments.negative += labels.hardNegatives.length;
+    report.strategies[q.strategy] = (report.strategies[q.strategy] ?? 0) + 1;
+    report.written++;
+    if (report.examples.length < 8) report.examples.push({ query: q.text, doc_id: docId, strategy: q.strategy });
+  }
+  stream.end();
+  await once(stream, 'finish');
+  report.sourceRank.mean = report.written ? rankSum / report.written : 0;
+  return report;
+}
