@@ -9,6 +9,7 @@ import type { EncoderPool } from '../../service/pool/pool.ts';
 import type { QueryEmbedder } from '../../service/usecases/embed.ts';
 import { firstStage } from '../../service/usecases/first-stage.ts';
 import type { Qrels } from '../data/beir.ts';
+import { createRng } from '../eval/stats.ts';
 
 /** One query's window: candidate ids in first-stage (fused) order and their feature rows. */
 export interface QueryGroup {
@@ -120,4 +121,27 @@ export function rankGroups(groups: readonly QueryGroup[], score: (rows: Float32A
     run.set(g.queryId, order.map((i) => g.ids[i]!));
   }
   return run;
+}
+
+/**
+ * Keeps every positive and a seeded uniform sample of negatives so the set has at most `maxRows` rows
+ * (ml-xgboost's WebAssembly heap is fixed: ~65k x 31 features already fails with "memory access out of bounds").
+ *
+ * @example const small = subsampleNegatives(set, 40_000, 13);
+ */
+export function subsampleNegatives<T extends { rows: Float32Array; n: number; names: readonly string[]; labels: ArrayLike<number> }>(set: T, maxRows: number, seed: number): T {
+  if (set.n <= maxRows) return set;
+  const d = set.names.length;
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let r = 0; r < set.n; r++) (set.labels[r]! > 0 ? pos : neg).push(r);
+  const rand = createRng(seed);
+  for (let i = neg.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [neg[i], neg[j]] = [neg[j]!, neg[i]!];
+  }
+  const keep = [...pos, ...neg.slice(0, Math.max(0, maxRows - pos.length))].sort((a, b) => a - b);
+  const rows = new Float32Array(keep.length * d);
+  keep.forEach((r, i) => rows.set(set.rows.subarray(r * d, (r + 1) * d), i * d));
+  return { ...set, rows, n: keep.length, labels: Int32Array.from(keep, (r) => set.labels[r]!) };
 }

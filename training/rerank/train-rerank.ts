@@ -10,7 +10,8 @@ import { createPredictor } from '../../service/heads/predict.ts';
 import { splitQueries, type Qrels } from '../data/beir.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import { trainLrHead, trainXgbHead } from '../heads/train.ts';
-import { collectGroups, rankGroups, trainingSetOf, type CollectOptions, type QueryGroup } from './collect.ts';
+import { trainSoftmaxHead } from '../heads/softmax.ts';
+import { collectGroups, rankGroups, subsampleNegatives, trainingSetOf, type CollectOptions, type QueryGroup } from './collect.ts';
 
 export interface RerankTrainOptions extends Omit<CollectOptions, 'ids' | 'onProgress'> {
   qrels: Qrels;
@@ -18,8 +19,13 @@ export interface RerankTrainOptions extends Omit<CollectOptions, 'ids' | 'onProg
   seed?: number;
   name?: string;
   types?: ReadonlyArray<'lr' | 'xgb'>;
+  /** `adam`: the Float32Array softmax/sigmoid trainer (sweeps epochs); `ml`: ml-logistic-regression (sweeps steps). */
+  lrTrainer?: 'adam' | 'ml';
+  lrEpochs?: readonly number[];
   lrSteps?: readonly number[];
   lrLearningRate?: number;
+  /** Rows XGBoost trains on at most (negatives are subsampled above it). */
+  xgbMaxRows?: number;
   xgbRounds?: readonly number[];
   xgbDepth?: number;
   eta?: number;
@@ -40,6 +46,7 @@ export interface RerankHeadResult {
   head: string;
   type: 'lr' | 'xgb';
   chosen: number;
+  unit: string;
   sweep: SweepPoint[];
   dev: { ndcg10: number; mrr10: number; recall100: number };
   trainSeconds: number;
@@ -98,26 +105,32 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
   const heads: RerankHeadResult[] = [];
   for (const type of types) {
     const head = `${name}-${type}`;
-    const values = type === 'lr' ? (options.lrSteps ?? [100, 300, 1000]) : (options.xgbRounds ?? [25, 50, 100, 200]);
+    const adam = (options.lrTrainer ?? 'adam') === 'adam';
+    const values = type === 'lr' ? (adam ? (options.lrEpochs ?? [1, 3, 10, 30]) : (options.lrSteps ?? [100, 300, 1000])) : (options.xgbRounds ?? [25, 50, 100, 200]);
+    const unit = type === 'lr' ? (adam ? 'epochs' : 'steps') : 'rounds';
+    const xgbSet = type === 'xgb' ? subsampleNegatives(set, options.xgbMaxRows ?? 40_000, seed) : set;
+    if (xgbSet.n < set.n) log(`${head}: negatives subsampled to ${xgbSet.n} rows (ml-xgboost memory limit)`);
     const sweep: SweepPoint[] = [];
     let best: { artifact: HeadArtifact; run: Map<string, string[]>; point: SweepPoint } | undefined;
     for (const value of values) {
       const t0 = performance.now();
       const artifact =
-        type === 'lr'
-          ? trainLrHead(set, { name: head, task: 'rerank' }, { steps: value, ...(options.lrLearningRate ? { learningRate: options.lrLearningRate } : {}) })
-          : await trainXgbHead(set, { name: head, task: 'rerank' }, { iterations: value, maxDepth: options.xgbDepth ?? 4, eta: options.eta ?? 0.1 });
+        type === 'xgb'
+          ? await trainXgbHead(xgbSet, { name: head, task: 'rerank' }, { iterations: value, maxDepth: options.xgbDepth ?? 4, eta: options.eta ?? 0.1 })
+          : adam
+            ? trainSoftmaxHead(set, { name: head, task: 'rerank' }, { epochs: value, batchSize: 256, learningRate: options.lrLearningRate ?? 0.01, l2: 1e-4, seed })
+            : trainLrHead(set, { name: head, task: 'rerank' }, { steps: value, ...(options.lrLearningRate ? { learningRate: options.lrLearningRate } : {}) });
       const seconds = (performance.now() - t0) / 1000;
       const run = await scoreDev(artifact, dev.groups);
       const point = { value, devNdcg10: evaluateRun(run, devQrels, { k: 10 }).mean.ndcg, seconds };
       sweep.push(point);
-      log(`${head} ${type === 'lr' ? 'steps' : 'rounds'} ${value}: dev nDCG@10 ${point.devNdcg10.toFixed(4)} (${seconds.toFixed(1)} s)`);
+      log(`${head} ${unit} ${value}: dev nDCG@10 ${point.devNdcg10.toFixed(4)} (${seconds.toFixed(1)} s)`);
       options.onProgress?.(`training ${head}`, sweep.length, values.length);
       if (!best || point.devNdcg10 > best.point.devNdcg10) best = { artifact, run, point };
     }
     const chosen = best!;
     const dm = devMetrics(chosen.run, devQrels);
-    chosen.artifact.metrics = { ...provenance, [type === 'lr' ? 'steps' : 'rounds']: chosen.point.value, devNdcg10: dm.ndcg10, devMrr10: dm.mrr10, devRecall100: dm.recall100, devHybridNdcg10: devHybrid.ndcg10, sweep, trainSeconds: chosen.point.seconds };
+    chosen.artifact.metrics = { ...provenance, [unit]: chosen.point.value, trainedRows: type === 'xgb' ? xgbSet.n : set.n, devNdcg10: dm.ndcg10, devMrr10: dm.mrr10, devRecall100: dm.recall100, devHybridNdcg10: devHybrid.ndcg10, sweep, trainSeconds: chosen.point.seconds };
     const json = JSON.stringify(chosen.artifact);
     let file: string | null = null;
     if (options.outDir) {
@@ -125,7 +138,7 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
       file = path.join(options.outDir, `${head}.json`);
       await writeFile(file, json);
     }
-    heads.push({ head, type, chosen: chosen.point.value, sweep, dev: dm, trainSeconds: chosen.point.seconds, artifactBytes: file ? (await stat(file)).size : Buffer.byteLength(json), file, artifact: chosen.artifact });
+    heads.push({ head, type, chosen: chosen.point.value, unit, sweep, dev: dm, trainSeconds: chosen.point.seconds, artifactBytes: file ? (await stat(file)).size : Buffer.byteLength(json), file, artifact: chosen.artifact });
   }
   const bestHead = heads.reduce<RerankHeadResult | undefined>((b, h) => (!b || h.dev.ndcg10 > b.dev.ndcg10 ? h : b), undefined);
   if (bestHead && name === 'default' && options.outDir) {

@@ -34,8 +34,11 @@ interface RerankOpts {
   window?: string;
   name: string;
   types: string;
+  lrTrainer: string;
+  lrEpochs: string;
   lrSteps: string;
-  lrRate: string;
+  lrRate?: string;
+  xgbMaxRows: string;
   xgbRounds: string;
   xgbDepth: string;
   eta: string;
@@ -95,8 +98,11 @@ export function register(program: Command, config: Config): void {
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
     .option('--name <name>', 'artifact name prefix (`default` also writes the best head as default.json)', 'default')
     .option('--types <list>', 'head types', 'lr,xgb')
-    .option('--lr-steps <list>', 'LR gradient steps tried (best on dev kept)', '100,300,1000')
-    .option('--lr-rate <x>', 'LR learning rate', '0.5')
+    .option('--lr-trainer <name>', 'LR trainer: adam (fast, Float32Array) or ml (ml-logistic-regression, slow)', 'adam')
+    .option('--lr-epochs <list>', 'adam: epochs tried (best on dev kept)', '1,3,10,30')
+    .option('--lr-steps <list>', 'ml: gradient steps tried (best on dev kept)', '100,300,1000')
+    .option('--lr-rate <x>', 'LR learning rate (default: 0.01 adam, 0.5 ml)')
+    .option('--xgb-max-rows <n>', 'XGBoost trains on at most this many rows (negatives subsampled; ml-xgboost has a fixed WASM heap)', '40000')
     .option('--xgb-rounds <list>', 'XGBoost rounds tried (best on dev kept)', '25,50,100,200')
     .option('--xgb-depth <n>', 'XGBoost max depth', '4')
     .option('--eta <x>', 'XGBoost learning rate', '0.1')
@@ -124,8 +130,11 @@ export function register(program: Command, config: Config): void {
           seed: Number(o.seed),
           name: o.name,
           types: list(o.types) as Array<'lr' | 'xgb'>,
+          lrTrainer: o.lrTrainer === 'ml' ? 'ml' : 'adam',
+          lrEpochs: numbers(o.lrEpochs),
           lrSteps: numbers(o.lrSteps),
-          lrLearningRate: Number(o.lrRate),
+          ...(o.lrRate ? { lrLearningRate: Number(o.lrRate) } : {}),
+          xgbMaxRows: Number(o.xgbMaxRows),
           xgbRounds: numbers(o.xgbRounds),
           xgbDepth: Number(o.xgbDepth),
           eta: Number(o.eta),
@@ -135,7 +144,7 @@ export function register(program: Command, config: Config): void {
           log,
           onProgress: (what, done, total) => bar(done, total, what),
         });
-        const rows = result.heads.map((h) => [h.head, h.type === 'lr' ? `${h.chosen} steps` : `${h.chosen} rounds`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
+        const rows = result.heads.map((h) => [h.head, `${h.chosen} ${h.unit}`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
         const table = markdownTable(['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', 'train time', 'artifact'], [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, '-', '-'], ...rows], 4);
         console.log(table);
         const { heads, ...summary } = result;
