@@ -9,10 +9,11 @@ import { register as registerModels } from './models.ts';
 import { register as registerTrain } from './train.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerSynth } from './synth.ts';
+import { register as registerDataQuality } from './data-quality.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval, registerSynth];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval, registerSynth, registerDataQuality];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);
