@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's benchmark figures, reproduced: every step writes JSON + markdown under reports/ (heads under
+# reports/heads, so the service's own heads directory is left alone). Heavy: run it on a quiet machine.
+#
+#   bash training/scripts/benchmarks.sh [banking77|scifact|fashion ...]   (default: all three)
+set -u
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-../shared/data}
+HEADS=${HEADS:-reports/heads}
+INDEX=${INDEX:-scifact-text_minilm-text_chargram}
+strata() { nice -n 10 npx tsx service/cli/main.ts "$@"; }
+step() { echo "== $*" >&2; }
+parts=${*:-banking77 scifact fashion}
+
+for part in $parts; do
+  case $part in
+  banking77)
+    for enc in text/minilm text/static text/chargram text/minilm,text/static,text/chargram; do
+      name="banking77-$(echo "$enc" | sed 's#text/##g; s#,#+#g')"
+      step "Banking77 $enc"
+      strata train classify --train "$DATA/banking77/train.csv" --test "$DATA/banking77/test.csv" --label-col category \
+        --encoders "$enc" --types lr --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
+    done
+    ;;
+  scifact)
+    step "SciFact index (resumable)"
+    nice -n 10 npx tsx training/scripts/index-beir.ts --data "$DATA/scifact" --encoders text/minilm,text/chargram
+    step "SciFact heads from real judgments"
+    strata train rerank --data "$DATA/scifact" --index "$INDEX" --name scifact --out-dir "$HEADS" || echo "FAILED train real" >&2
+    step "SciFact synthetic judgments"
+    strata synth --data "$DATA/scifact" --index "$INDEX" --out reports/synth-scifact.jsonl --max-docs 2000 || echo "FAILED synth" >&2
+    step "SciFact heads from synthetic judgments"
+    strata train rerank --judgments reports/synth-scifact.jsonl --index "$INDEX" --name synth --out-dir "$HEADS" || echo "FAILED train synth" >&2
+    step "SciFact dev evaluation"
+    strata eval rerank --data "$DATA/scifact" --index "$INDEX" --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb \
+      --heads-dir "$HEADS" --report eval-rerank-scifact || echo "FAILED eval" >&2
+    ;;
+  fashion)
+    for enc in text/minilm image/mobilenet text/minilm,image/mobilenet; do
+      name="fashion-$(echo "$enc" | sed 's#text/##g; s#image/##g; s#,#+#g')"
+      step "fashion articleType $enc"
+      strata train classify --train "$DATA/fashion-products/styles.csv" --test-fraction 0.2 --seed 13 \
+        --text-col productDisplayName --label-col articleType --image-template "$DATA/fashion-products/images/{id}.jpg" \
+        --encoders "$enc" --types lr,xgb --xgb-rounds 50 --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
+    done
+    ;;
+  *) echo "unknown part $part" >&2; exit 2 ;;
+  esac
+done
