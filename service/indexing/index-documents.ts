@@ -7,7 +7,10 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CatalogRow } from '../catalog/read.ts';
 import type { EncoderPool } from '../pool/pool.ts';
-import { vectorField } from '../encoders/registry.ts';
+import path from 'node:path';
+import { encoderSpec, vectorField } from '../encoders/registry.ts';
+import { documentPassages } from '../usecases/passages.ts';
+import { encodePassageVectors, passagesField } from './vector-codec.ts';
 import { rowOf } from '../encoders/types.ts';
 import { embeddingText, prepareDocument } from './prepare.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
@@ -26,8 +29,12 @@ export interface IndexOptions {
   pool: EncoderPool;
   /** Alias or index to write to. */
   index: string;
-  /** Text encoders whose vectors are stored. */
+  /** Encoders whose vectors are stored: text encoders embed the text, image encoders the `image` field. */
   encoders: readonly string[];
+  /** Relative image paths are resolved against this folder (the catalog file's). */
+  imageBase?: string;
+  /** Embed long bodies passage by passage too (default on). */
+  passages?: boolean;
   batchSize?: number;
   /** `wait_for` makes the documents searchable before the call returns. */
   refresh?: boolean | 'wait_for';
@@ -39,6 +46,12 @@ export interface IndexOptions {
 }
 
 type EsDoc = Record<string, unknown> & { id: string };
+
+/** An image reference as the image encoder takes it: URLs as they are, relative paths against the catalog folder. */
+export function resolveImage(image: string, base?: string): string {
+  if (/^(https?|file):/i.test(image) || path.isAbsolute(image) || !base) return image;
+  return path.resolve(base, image);
+}
 
 /**
  * Indexes catalog rows; returns what happened to every row.
@@ -56,14 +69,30 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
     let batch: EsDoc[] = [];
     const flush = async function* (): AsyncGenerator<EsDoc> {
       const texts = batch.map((d) => embeddingText(d as never));
+      // Long bodies are also embedded passage by passage (max/mean-over-passages features at rerank time).
+      const passages = options.passages === false ? batch.map(() => []) : batch.map((d) => documentPassages(d as never));
+      const passageTexts = passages.flatMap((ps) => (ps.length > 1 ? ps.map((p) => p.text) : []));
       for (const encoder of encoders) {
-        const result = await pool.encode(encoder, texts, options.signal ? { signal: options.signal } : {});
+        const image = encoderSpec(encoder).modality === 'image';
+        const inputs = image ? batch.filter((d) => typeof d.image === 'string') : batch;
+        if (inputs.length === 0) continue;
+        const values = image ? inputs.map((d) => resolveImage(String(d.image), options.imageBase)) : [...texts, ...passageTexts];
+        const result = await pool.encode(encoder, values, options.signal ? { signal: options.signal } : {});
         const failed = new Set(result.errors.map((e) => e.index));
-        for (const e of result.errors) report.encodeErrors.push({ id: batch[e.index]!.id, encoder, message: e.message });
-        batch.forEach((doc, i) => {
+        for (const e of result.errors) {
+          if (e.index < inputs.length) report.encodeErrors.push({ id: inputs[e.index]!.id, encoder, message: e.message });
+        }
+        inputs.forEach((doc, i) => {
           const v = rowOf(result, i);
           // A zero vector (empty text) has no direction: cosine similarity refuses it, so leave the field out.
           if (!failed.has(i) && v.some((x) => x !== 0)) doc[vectorField(encoder)] = Array.from(v);
+        });
+        if (image) continue;
+        let k = inputs.length;
+        passages.forEach((ps, i) => {
+          if (ps.length <= 1) return;
+          const vs = ps.map(() => rowOf(result, k++));
+          batch[i]![passagesField(vectorField(encoder))] = encodePassageVectors(vs, result.dim);
         });
       }
       yield* batch;

@@ -120,6 +120,7 @@ export function createEncoderPool({
       await Promise.all(Array.from({ length: threads }, () => runTask('warm', { encoder })));
     },
     stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue, lateAnswers }),
-    close: () => piscina.destroy(),
+    // Graceful: running tasks finish first (terminating a thread inside onnxruntime aborts the process).
+    close: () => piscina.close(),
   };
 }

@@ -49,7 +49,7 @@ export function register(program: Command, config: Config): void {
     .option('--refresh', 'make the documents searchable before returning (refresh=wait_for)')
     .option('--reindex', 'build a new index and swap the alias to it when done (blue/green)')
     .option('--batch-size <n>', 'documents per embedding batch', '64')
-    .option('--encoders <ids>', 'comma-separated text encoders', config.retrieval.textEncoders.join(','))
+    .option('--encoders <ids>', 'comma-separated encoders: text ones embed the text, image/mobilenet the image field', config.retrieval.textEncoders.join(','))
     .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
     .action(async (file: string, flags: IndexFlags) => {
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -72,6 +72,7 @@ export function register(program: Command, config: Config): void {
           index: target,
           encoders,
           batchSize: Number(flags.batchSize),
+          imageBase: path.dirname(path.resolve(file)),
           refresh: flags.refresh ? 'wait_for' : true,
           maxFieldChars: config.service.maxFieldChars,
           onProgress: (p) => {
