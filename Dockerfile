@@ -18,6 +18,8 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY service ./service
 COPY mappings ./mappings
+# The CLI also registers the training and evaluation verbs (and `up` uses the demo catalog generator).
+COPY training ./training
 
 RUN mkdir -p /var/lib/strata/cache /var/lib/strata/models && chown -R node:node /var/lib/strata
 USER node

@@ -1,6 +1,6 @@
 /**
- * API keys and tenants. `STRATA_API_KEYS` is a comma-separated list of `key:tenant` pairs (tenant `*` is an
- * administrator). With no keys configured, authentication is off (the local default on loopback). A tenant may
+ * API keys and tenants. `STRATA_API_KEYS` is a comma-separated list of `key:tenant` pairs; tenant `*`, or a bare
+ * key without a tenant, is an administrator (that is what the Elasticsearch plugin's key should be). With no keys configured, authentication is off (the local default on loopback). A tenant may
  * only touch indices named after it: `<tenant>` or `<tenant>-...`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -16,16 +16,16 @@ declare module 'hono' {
 /**
  * Parses `key:tenant,key2:tenant2` into a map; throws naming the bad entry.
  *
- * @example parseApiKeys('k1:acme,k2:*').get('k1') // 'acme'
+ * @example parseApiKeys('k1-secret:acme,k2-secret').get('k2-secret') // '*'
  */
 export function parseApiKeys(spec: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
   for (const entry of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const i = entry.lastIndexOf(':');
-    const key = entry.slice(0, i);
-    const tenant = entry.slice(i + 1);
-    if (i <= 0 || !tenant || !/^(\*|[a-z0-9][a-z0-9_-]*)$/.test(tenant) || key.length < 8) {
-      throw new Error(`STRATA_API_KEYS: entry "${entry.slice(0, 4)}..." must be key:tenant with a key of 8+ characters and a lower-case tenant (or *)`);
+    const key = i < 0 ? entry : entry.slice(0, i);
+    const tenant = i < 0 ? '*' : entry.slice(i + 1);
+    if (i === 0 || !tenant || !/^(\*|[a-z0-9][a-z0-9_-]*)$/.test(tenant) || key.length < 8) {
+      throw new Error(`STRATA_API_KEYS: entry "${entry.slice(0, 4)}..." must be key or key:tenant with a key of 8+ characters and a lower-case tenant (or *)`);
     }
     keys.set(key, tenant);
   }
