@@ -34,7 +34,7 @@ const ConfigSchema = z.object({
   STRATA_PORT: int(8787),
   STRATA_INDEX: z.string().default('products'),
   /** Text encoders whose vectors are stored at indexing; the first one is the one kNN searches. */
-  STRATA_TEXT_ENCODERS: z.string().default('text/chargram'),
+  STRATA_TEXT_ENCODERS: z.string().default('text/minilm,text/chargram'),
   STRATA_POOL_THREADS: int(Math.max(1, Math.min(2, os.availableParallelism()))),
   STRATA_POOL_MAX_QUEUE: int(256),
   STRATA_RRF_K: int(60),

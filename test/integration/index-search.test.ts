@@ -16,7 +16,8 @@ import type { CatalogDocumentInput } from '../../service/catalog/schema.ts';
 import { json, postJson } from '../helpers/http.ts';
 
 const esUrl = inject('esUrl');
-const config = loadConfig({ STRATA_ES_URL: esUrl });
+// The hashing encoder alone: these tests are about retrieval mechanics (filters, fusion, codes), not semantics.
+const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: 'text/chargram' });
 const es = createEsClient({ url: esUrl });
 const pool = createEncoderPool({ threads: 1 });
 const alias = `test-${randomUUID().slice(0, 8)}`;

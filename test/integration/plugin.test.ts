@@ -15,6 +15,7 @@ import { loadConfig } from '../../service/config.ts';
 import { createEsClient } from '../../service/es/client.ts';
 import { aliasTargets, ensureIndex } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
+import { encoderContext } from '../../service/encoders/registry.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { start, type RunningService } from '../../service/app/start.ts';
 import { makeDemoCatalog } from '../../training/demo/make-catalog.ts';
@@ -43,7 +44,7 @@ const rescore = (extra: Record<string, unknown> = {}) => ({
 describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, real service)', () => {
   beforeAll(async () => {
     const config = loadConfig({ STRATA_ES_URL: esUrl });
-    const pool = createEncoderPool({ threads: 1 });
+    const pool = createEncoderPool({ threads: 1, context: encoderContext(config) });
     await ensureIndex(es, alias, { encoders: config.retrieval.textEncoders });
     const docs = makeDemoCatalog({ count: 60 });
     const rows = docs.map((d, i) => ({ line: i + 1, ok: true as const, doc: { ...d, id: String(d.id) } as never }));

@@ -11,6 +11,7 @@ import { loadConfig } from '../../service/config.ts';
 import { createEsClient } from '../../service/es/client.ts';
 import { aliasTargets, ensureIndex } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
+import { encoderContext } from '../../service/encoders/registry.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { encodeChargrams } from '../../service/encoders/chargram.ts';
 import { trainLrHead } from '../../training/heads/train.ts';
@@ -21,7 +22,7 @@ import { makeApp } from '../helpers/app.ts';
 const esUrl = inject('esUrl');
 const config = loadConfig({ STRATA_ES_URL: esUrl });
 const es = createEsClient({ url: esUrl });
-const pool = createEncoderPool({ threads: 1 });
+const pool = createEncoderPool({ threads: 1, context: encoderContext(config) });
 const alias = `svc-${randomUUID().slice(0, 8)}`;
 const encoders = config.retrieval.textEncoders;
 
@@ -188,7 +189,7 @@ describe('heads: serving, reload and refusal', () => {
 
 describe('limits, metrics, OpenAPI', () => {
   it('maps a full pool queue to 503 with Retry-After', async () => {
-    const tiny = createEncoderPool({ threads: 1, maxQueue: 0, batchSize: 1 });
+    const tiny = createEncoderPool({ threads: 1, maxQueue: 0, batchSize: 1, context: encoderContext(config) });
     const { app: small } = await makeApp({ config, es, pool: tiny });
     const res = await postJson(small, '/v1/rerank', { query: 'q', documents: ['a', 'b', 'c'] });
     expect(res.status).toBe(503);

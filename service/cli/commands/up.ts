@@ -18,6 +18,7 @@ import { readCatalogFile } from '../../catalog/read.ts';
 import { start } from '../../app/start.ts';
 import { writeDemoCatalog } from '../../../training/demo/make-catalog.ts';
 import { untilSignal } from './serve.ts';
+import { prepareMiniLM } from '../../models/prepare-minilm.ts';
 
 /** The plugin zip when it has been built (`npm run plugin:build`), so the managed node can load it. */
 export function builtPluginZip(root: string): string | undefined {
@@ -56,6 +57,10 @@ export function register(program: Command, config: Config): void {
       console.log(`starting Elasticsearch ${config.es.version}${plugin ? ' with the strata plugin' : ''} ...`);
       const esRun = await startElasticsearch(config, plugin ? { plugins: [plugin] } : {});
       console.log(`Elasticsearch ${esRun.alreadyRunning ? 'already running' : 'started'} at ${esRun.url}`);
+      if (config.retrieval.textEncoders.some((e) => e.startsWith('text/minilm'))) {
+        const prepared = await prepareMiniLM(config, { log: (m: string) => console.log(m) });
+        if (!prepared.skipped) console.log(`MiniLM prepared in ${prepared.dir}`);
+      }
       if (flags.demo) {
         const file = path.join(config.cacheDir, 'demo', 'catalog.jsonl');
         await mkdir(path.dirname(file), { recursive: true });
