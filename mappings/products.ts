@@ -56,6 +56,8 @@ export function productIndexBody({
     settings: { number_of_shards: shards, number_of_replicas: replicas, refresh_interval: refreshInterval },
     mappings: {
       dynamic: 'strict',
+      // The stemmed copies are for matching only: kept out of `_source` (re-made from the text at indexing).
+      _source: { excludes: ['stemmed_title', 'stemmed_body'] },
       _meta: { strata: { encoders: Object.fromEntries(encoders.map((id) => [id, encoderSpec(id).dim])), vector_index: vectorIndex } },
       properties: {
         id: keyword,
@@ -74,6 +76,8 @@ export function productIndexBody({
         location: { type: 'geo_point' },
         tenant: keyword,
         indexed_at: { type: 'date' },
+        stemmed_title: { type: 'text' },
+        stemmed_body: { type: 'text' },
         ...vectors,
       },
       // Attribute values get a type by their JSON type, so numeric attributes take range filters.
@@ -89,3 +93,6 @@ export function productIndexBody({
 
 /** Fields searched by BM25, with boosts: a title match counts most, then brand and category, then body text. */
 export const BM25_FIELDS = ['title^3', 'brand^2', 'category.text^1.5', 'description', 'reviews^0.5'] as const;
+
+/** The Porter-stemmed copies (see service/retrieval/stem.ts), matched with the stemmed query. */
+export const STEMMED_FIELDS = ['stemmed_title^3', 'stemmed_body'] as const;

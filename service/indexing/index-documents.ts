@@ -13,6 +13,7 @@ import { documentPassages } from '../usecases/passages.ts';
 import { encodePassageVectors, passagesField } from './vector-codec.ts';
 import { rowOf } from '../encoders/types.ts';
 import { embeddingText, prepareDocument } from './prepare.ts';
+import { stemmedText } from '../retrieval/stem.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
 
 export interface IndexReport {
@@ -107,7 +108,12 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
       }
       const { doc, truncated } = prepareDocument(row.doc, { maxFieldChars });
       if (truncated.length) report.truncated.push({ line: row.line, id: doc.id, fields: truncated });
-      batch.push({ ...doc, indexed_at: new Date().toISOString() });
+      batch.push({
+        ...doc,
+        indexed_at: new Date().toISOString(),
+        stemmed_title: stemmedText(doc.title),
+        stemmed_body: stemmedText([doc.brand, doc.category?.replace(/\//g, ' '), doc.description, ...(doc.reviews ?? [])].filter(Boolean).join('\n')),
+      });
       if (batch.length >= batchSize) yield* flush();
     }
     if (batch.length) yield* flush();

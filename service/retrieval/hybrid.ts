@@ -5,7 +5,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EncoderPool } from '../pool/pool.ts';
 import { vectorField } from '../encoders/registry.ts';
-import { BM25_FIELDS } from '../../mappings/products.ts';
+import { BM25_FIELDS, STEMMED_FIELDS } from '../../mappings/products.ts';
+import { stemmedText } from './stem.ts';
 import { filterClauses, type Filters } from './filters.ts';
 import { reciprocalRankFusion, type FusedCandidate, type RankedHit } from './rrf.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
@@ -40,8 +41,17 @@ export interface RetrievalResult {
 
 /** The BM25 request body (exported for tests and for the plugin benchmark). */
 export function bm25Body(query: string, filters: estypes.QueryDslQueryContainer[], size: number): estypes.SearchSearchRequestBody {
+  const stemmed = stemmedText(query);
   const must: estypes.QueryDslQueryContainer = query.trim()
-    ? { multi_match: { query, fields: [...BM25_FIELDS], type: 'best_fields', tie_breaker: 0.3 } }
+    ? {
+        bool: {
+          should: [
+            { multi_match: { query, fields: [...BM25_FIELDS], type: 'best_fields', tie_breaker: 0.3 } },
+            ...(stemmed ? [{ multi_match: { query: stemmed, fields: [...STEMMED_FIELDS], type: 'best_fields' as const, tie_breaker: 0.3 } }] : []),
+          ],
+          minimum_should_match: 1,
+        },
+      }
     : { match_all: {} };
   return { size, query: { bool: { must, filter: filters } }, track_total_hits: false };
 }
