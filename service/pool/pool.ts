@@ -1,7 +1,7 @@
 /**
  * The encoder pool: a bounded Piscina pool of worker threads running encoders. A full queue is a distinct
- * `queue_full` error (HTTP 503), an aborted request cancels its queued task, and batches are split so one
- * huge request cannot starve the others.
+ * `queue_full` error (HTTP 503), an aborted request cancels its queued task, batches are split so one huge
+ * request cannot starve the others, and small concurrent requests are micro-batched into one task.
  */
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import type { EncodedBatch } from '../encoders/types.ts';
 import type { EncoderContext } from '../encoders/registry.ts';
 import { strataError, StrataError } from '../errors.ts';
+import { createMicroBatcher, type MicroBatchOptions } from './micro-batch.ts';
 
 export interface PoolOptions {
   threads?: number;
@@ -16,6 +17,8 @@ export interface PoolOptions {
   /** Inputs per task sent to a worker. */
   batchSize?: number;
   context?: EncoderContext;
+  /** Requests with fewer inputs than `maxItems` are joined for up to `maxWaitMs` (0 items: off). */
+  microBatch?: MicroBatchOptions;
 }
 
 export interface EncoderPool {
@@ -54,6 +57,7 @@ export function createEncoderPool({
   maxQueue = 256,
   batchSize = 64,
   context = { modelsDir: '' },
+  microBatch = { maxItems: 32, maxWaitMs: 2 },
 }: PoolOptions = {}): EncoderPool {
   const piscina = new Piscina({
     filename: workerFile,
@@ -84,36 +88,51 @@ export function createEncoderPool({
     }
   };
 
+  const batchers = new Map<string, ReturnType<typeof createMicroBatcher>>();
+  const batcherFor = (encoder: string) => {
+    let b = batchers.get(encoder);
+    if (!b) {
+      b = createMicroBatcher((inputs) => encodeChunks(encoder, inputs), microBatch);
+      batchers.set(encoder, b);
+    }
+    return b;
+  };
+
+  const encodeChunks = async (encoder: string, inputs: unknown[], signal?: AbortSignal): Promise<EncodedBatch> => {
+    const chunks: unknown[][] = [];
+    for (let i = 0; i < inputs.length; i += batchSize) chunks.push(inputs.slice(i, i + batchSize));
+    // Admission control: a request whose tasks do not all fit in the queue is refused whole, up front,
+    // rather than half-queued.
+    const free = maxQueue - piscina.queueSize + Math.max(0, threads - activeTasks);
+    if (chunks.length > free) throw strataError('queue_full', { size: piscina.queueSize });
+    // One failed or aborted task cancels its siblings, so nothing is left running for a dead request.
+    const siblings = new AbortController();
+    setMaxListeners(chunks.length + 1, siblings.signal);
+    const onAbort = () => siblings.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const parts = await Promise.all(
+        chunks.map((chunk) =>
+          runTask('encode', { encoder, inputs: chunk }, siblings.signal).catch((err) => {
+            siblings.abort();
+            throw err;
+          }),
+        ),
+      );
+      return parts.length === 1 ? parts[0]! : concatBatches(parts);
+    } catch (err) {
+      throw signal?.aborted ? strataError('aborted') : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
   return {
     async encode(encoder, inputs, { signal } = {}) {
       if (signal?.aborted) throw strataError('aborted');
       if (inputs.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };
-      const chunks: unknown[][] = [];
-      for (let i = 0; i < inputs.length; i += batchSize) chunks.push(inputs.slice(i, i + batchSize));
-      // Admission control: a request whose tasks do not all fit in the queue is refused whole, up front,
-      // rather than half-queued.
-      const free = maxQueue - piscina.queueSize + Math.max(0, threads - activeTasks);
-      if (chunks.length > free) throw strataError('queue_full', { size: piscina.queueSize });
-      // One failed or aborted task cancels its siblings, so nothing is left running for a dead request.
-      const siblings = new AbortController();
-      setMaxListeners(chunks.length + 1, siblings.signal);
-      const onAbort = () => siblings.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const parts = await Promise.all(
-          chunks.map((chunk) =>
-            runTask('encode', { encoder, inputs: chunk }, siblings.signal).catch((err) => {
-              siblings.abort();
-              throw err;
-            }),
-          ),
-        );
-        return parts.length === 1 ? parts[0]! : concatBatches(parts);
-      } catch (err) {
-        throw signal?.aborted ? strataError('aborted') : err;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-      }
+      const small = inputs.length < (microBatch.maxItems ?? 0) && (microBatch.maxWaitMs ?? 0) > 0;
+      return small ? batcherFor(encoder).submit(inputs, signal) : encodeChunks(encoder, inputs, signal);
     },
     async warm(encoder) {
       // One warm task per thread so every worker has the model loaded before traffic arrives.
