@@ -1,0 +1,84 @@
+/**
+ * `strata index` as a user runs it (a real process against the real Elasticsearch): bad rows are reported with
+ * their line and field and make the run fail unless --skip-invalid, the report file lists them, an over-long
+ * description is truncated and flagged, nothing else is lost, and a stopped Elasticsearch is named.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createEsClient } from '../../service/es/client.ts';
+import { aliasTargets } from '../../service/es/indices.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const esUrl = inject('esUrl');
+const es = createEsClient({ url: esUrl });
+const alias = `cli-${randomUUID().slice(0, 8)}`;
+
+function strata(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'service/cli/main.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    // The child needs the parent's PATH and HOME; the settings under test are passed explicitly.
+    // eslint-disable-next-line no-restricted-syntax
+    env: { ...process.env, STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: 'text/chargram', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+afterAll(async () => {
+  const targets = await aliasTargets(es, alias);
+  if (targets.length) await es.indices.delete({ index: targets });
+  await es.close();
+});
+
+describe('strata index', () => {
+  it('indexes the good rows, reports each bad one by line and field, and fails without --skip-invalid', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
+    const file = path.join(dir, 'catalog.jsonl');
+    const lines = [
+      JSON.stringify({ id: 'a', title: 'Fridge', price: 10 }),
+      '{"id": "b", "title": ',
+      JSON.stringify({ id: 'c', title: 'Oven', rating: 9 }),
+      JSON.stringify({ title: 'no id' }),
+      JSON.stringify({ id: 'a', title: 'duplicate' }),
+      JSON.stringify({ id: 'big', title: 'Manual', description: 'word '.repeat(1_000_000) }),
+    ];
+    await writeFile(file, Buffer.concat([Buffer.from(lines.join('\n') + '\n'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), Buffer.from(JSON.stringify({ id: 'z', title: 'Last' }) + '\n')]));
+    const report = path.join(dir, 'report.json');
+    const run = strata(['index', file, '--index', alias, '--report', report, '--refresh']);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/line 2: malformed JSON/);
+    expect(run.err).toMatch(/line 3 \(id c\): rating: /);
+    expect(run.err).toMatch(/line 4: id: /);
+    expect(run.err).toMatch(/line 5 \(id a\): id: duplicate id "a" \(first on line 1\)/);
+    expect(run.err).toMatch(/line 7: not valid UTF-8/);
+    expect(run.out).toMatch(/indexed 3 documents/);
+    const written = JSON.parse(await readFile(report, 'utf8'));
+    expect(written.invalid.map((r: { line: number }) => r.line)).toEqual([2, 3, 4, 5, 7]);
+    expect(written.truncated).toEqual([{ line: 6, id: 'big', fields: ['description'] }]);
+    expect((await es.count({ index: alias })).count).toBe(3);
+
+    const skip = strata(['index', file, '--index', alias, '--report', report, '--skip-invalid']);
+    expect(skip.code).toBe(0);
+    expect(skip.err).toMatch(/5 invalid rows/);
+  }, 300_000);
+
+  it('fails clearly on an empty file and when Elasticsearch is not running', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
+    const empty = path.join(dir, 'empty.jsonl');
+    await writeFile(empty, '');
+    const e = strata(['index', empty, '--index', alias]);
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/catalog file is empty: .*empty\.jsonl/);
+
+    const file = path.join(dir, 'one.jsonl');
+    await writeFile(file, JSON.stringify({ id: '1', title: 't' }));
+    const down = strata(['index', file, '--index', alias], { STRATA_ES_URL: 'http://127.0.0.1:1' });
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/Elasticsearch is not reachable at http:\/\/127\.0\.0\.1:1 .*strata es start/);
+  }, 300_000);
+});
