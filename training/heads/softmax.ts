@@ -16,6 +16,8 @@ export interface SoftmaxOptions {
   /** L2 penalty on the weights (not the bias), per example. */
   l2?: number;
   seed?: number;
+  /** Standardise features first (default); off fits on raw values (e.g. unit-length embeddings, as MTEB does). */
+  standardise?: boolean;
   /** Called after every epoch with the mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -107,8 +109,8 @@ export function trainSoftmaxHead(
   options: SoftmaxOptions = {},
 ): HeadArtifact {
   const d = set.names.length;
-  const norm = normalisationOf(set.rows, set.n, d);
-  const x = standardise(set.rows.slice(0, set.n * d), set.n, norm.mean, norm.std);
+  const norm = options.standardise === false ? { mean: new Array<number>(d).fill(0), std: new Array<number>(d).fill(1) } : normalisationOf(set.rows, set.n, d);
+  const x = options.standardise === false ? set.rows : standardise(set.rows.slice(0, set.n * d), set.n, norm.mean, norm.std);
   const k = meta.task === 'rerank' ? 2 : (meta.labels?.length ?? 1 + Math.max(...Array.from(set.labels as ArrayLike<number>)));
   const rows = fitSoftmax(x, set.n, d, set.labels, k, options).map((r) => Array.from(r));
   const model =
