@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createRng } from '../../training/eval/stats.ts';
 
 export type Dtype = 'F32' | 'F16' | 'BF16';
 
@@ -32,16 +33,7 @@ export interface TinyBert {
   options: Required<Omit<TinyBertOptions, 'labels'>> & { labels: number | undefined };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = createRng;
 
 /** float -> IEEE half bits, round to nearest even (enough for fixtures: no NaN/Inf in random weights). */
 export function floatToHalf(x: number): number {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitPca, projectPca, symmetricEigen } from './pca.ts';
+import { createRng } from '../eval/stats.ts';
 
-/** A small deterministic generator (mulberry32) so the fixtures are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator so the fixtures are the same on every run. */
+const random = createRng;
 
 describe('symmetricEigen', () => {
   it('solves a 2x2 case exactly', () => {
