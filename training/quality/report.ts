@@ -45,7 +45,7 @@ export interface QualityOptions {
  *
  * @example const report = await dataQuality(docs, { pool, qrels });
  */
-export async function dataQuality(docs: readonly QualityDoc[], { pool, threshold = 0.95, minChars = { title: 3, text: 20, description: 20 }, qrels, cacheDir, onProgress }: QualityOptions = {}) {
+export async function dataQuality(docs: readonly QualityDoc[], { pool, threshold = 0.95, minChars = { title: 3, text: 20, description: 20, brand: 2, category: 2 }, qrels, cacheDir, onProgress }: QualityOptions = {}) {
   const exact = exactDuplicates(docs);
   let near: Array<{ a: string; b: string; cosine: number }> | null = null;
   if (pool) {
