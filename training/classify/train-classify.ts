@@ -32,6 +32,9 @@ export interface ClassifyTrainOptions {
   onProgress?: (what: string, done: number, total: number) => void;
 }
 
+/** The largest matrix (rows x features) handed to ml-xgboost (40k x 31 trains; 65k x 31 overflows its heap). */
+export const XGB_MAX_VALUES = 1_300_000;
+
 export interface ClassifyHeadResult {
   head: string;
   type: 'lr' | 'xgb';
@@ -92,6 +95,12 @@ export async function trainClassifyHeads(options: ClassifyTrainOptions): Promise
   const results: ClassifyHeadResult[] = [];
   for (const type of types) {
     const head = `${name}-${type}`;
+    // ml-xgboost runs in a fixed-size WebAssembly heap: ~65k x 31 values already overflow it ("memory access out
+    // of bounds"), so larger matrices are refused up front with the reason instead of crashing mid-run.
+    if (type === 'xgb' && x.n * x.names.length > XGB_MAX_VALUES) {
+      log(`${head}: skipped, ${x.n} x ${x.names.length} values exceed what ml-xgboost's WebAssembly heap holds (~${XGB_MAX_VALUES / 1e6}M)`);
+      continue;
+    }
     log(`training ${head} on ${x.n} rows x ${x.names.length} features, ${trainLabels.length} classes`);
     const t0 = performance.now();
     const artifact: HeadArtifact =
