@@ -108,3 +108,14 @@ describe.skipIf(!prepared)('loadTokenizer (real all-MiniLM-L6-v2 tokenizer.json)
     expect(Number(long.inputIds[255])).toBe(102);
   });
 });
+
+describe('tokenBudgetChunks', () => {
+  it('keeps runs under the row and padded-token limits, a too-long row alone', async () => {
+    const { tokenBudgetChunks } = await import('../../service/models/embed-text.ts');
+    // 3 rows x 200 = 600 > 512 splits before the third; 2 x 256 = 512 fits.
+    expect(tokenBudgetChunks([5, 5, 200, 256], 32, 512)).toEqual([[0, 1], [2, 3]]);
+    expect(tokenBudgetChunks([3, 3, 3, 3, 3], 2, 10_000)).toEqual([[0, 1], [2, 3], [4]]);
+    expect(tokenBudgetChunks([600], 32, 512)).toEqual([[0]]);
+    expect(tokenBudgetChunks([], 32, 512)).toEqual([]);
+  });
+});
