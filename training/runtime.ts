@@ -41,15 +41,19 @@ export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}
 }
 
 /**
- * The text encoders to use for an index: the given list, else those its mapping records (kNN encoder first).
+ * The text encoders to use for an index: the given list; else the configured ones when they are exactly the
+ * index's; else the index's only text encoder. Elasticsearch returns mapping `_meta` keys sorted, so which of
+ * several encoders kNN should search cannot be read back: that case asks for `--encoders`.
  *
- * @example await textEncodersOf(es, 'scifact-text_minilm-text_chargram') // ['text/minilm', 'text/chargram']
+ * @example await textEncodersOf(es, 'scifact-text_minilm-text_chargram', 'text/minilm,text/chargram')
  */
-export async function textEncodersOf(es: Client, index: string, given?: string): Promise<string[]> {
-  if (given) return given.split(',').map((s) => s.trim()).filter(Boolean);
+export async function textEncodersOf(es: Client, index: string, given?: string, configured: readonly string[] = []): Promise<string[]> {
+  if (given) return list(given);
   const recorded = Object.keys(await indexEncoders(es, index)).filter((id) => encoderSpec(id).modality === 'text');
   if (!recorded.length) throw new Error(`index "${index}" records no text encoders in its mapping: pass --encoders`);
-  return recorded;
+  if (configured.length === recorded.length && configured.every((e) => recorded.includes(e))) return [...configured];
+  if (recorded.length === 1) return recorded;
+  throw new Error(`index "${index}" has several text encoders (${recorded.join(', ')}): pass --encoders with the kNN encoder first`);
 }
 
 /** Splits a comma list. */

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 DATA=${DATA:-../shared/data}
 HEADS=${HEADS:-reports/heads}
 INDEX=${INDEX:-scifact-text_minilm-text_chargram}
+ENC=text/minilm,text/chargram
 strata() { nice -n 10 npx tsx service/cli/main.ts "$@"; }
 step() { echo "== $*" >&2; }
 parts=${*:-banking77 scifact fashion}
@@ -26,13 +27,13 @@ for part in $parts; do
     step "SciFact index (resumable)"
     nice -n 10 npx tsx training/scripts/index-beir.ts --data "$DATA/scifact" --encoders text/minilm,text/chargram
     step "SciFact heads from real judgments"
-    strata train rerank --data "$DATA/scifact" --index "$INDEX" --name scifact --out-dir "$HEADS" || echo "FAILED train real" >&2
+    strata train rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --name scifact --out-dir "$HEADS" || echo "FAILED train real" >&2
     step "SciFact synthetic judgments"
-    strata synth --data "$DATA/scifact" --index "$INDEX" --out reports/synth-scifact.jsonl --max-docs 2000 || echo "FAILED synth" >&2
+    strata synth --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --out reports/synth-scifact.jsonl --max-docs 2000 || echo "FAILED synth" >&2
     step "SciFact heads from synthetic judgments"
-    strata train rerank --judgments reports/synth-scifact.jsonl --index "$INDEX" --name synth --out-dir "$HEADS" || echo "FAILED train synth" >&2
+    strata train rerank --judgments reports/synth-scifact.jsonl --index "$INDEX" --encoders $ENC --name synth --out-dir "$HEADS" || echo "FAILED train synth" >&2
     step "SciFact dev evaluation"
-    strata eval rerank --data "$DATA/scifact" --index "$INDEX" --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb \
+    strata eval rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb \
       --heads-dir "$HEADS" --report eval-rerank-scifact || echo "FAILED eval" >&2
     ;;
   fashion)

@@ -68,7 +68,7 @@ export function register(program: Command, config: Config): void {
       const rt = openRuntime(config);
       const heads = [];
       try {
-        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
         for (const h of list(o.heads)) {
           const loaded = await loadHead(h, o.headsDir);
           checkFeatures(loaded.predictor.artifact, featureNames({ textEncoders: encoders }));

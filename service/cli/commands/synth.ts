@@ -51,7 +51,7 @@ export function register(program: Command, config: Config): void {
       console.error(`${docs.length} documents${invalid ? ` (${invalid} invalid rows skipped)` : ''}`);
       const rt = openRuntime(config);
       try {
-        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
         const report = await synthesize({
           client: rt.es,
           pool: rt.pool,

@@ -114,7 +114,7 @@ export function register(program: Command, config: Config): void {
       const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
       const rt = openRuntime(config);
       try {
-        const encoders = await textEncodersOf(rt.es, o.index, o.encoders);
+        const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
         const bar = progress('');
         const result = await trainRerankHeads({
           client: rt.es,
