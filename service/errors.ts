@@ -16,7 +16,7 @@ export const ERRORS = {
   queue_full: { status: 503, message: 'The encoder pool queue is full ({size} waiting); retry shortly' },
   aborted: { status: 499, message: 'The request was aborted' },
   es_unavailable: { status: 502, message: 'Elasticsearch is not reachable at {url} ({reason}). Start it with `strata es start`.' },
-  es_timeout: { status: 504, message: 'Elasticsearch at {url} did not answer within {ms} ms' },
+  es_timeout: { status: 504, message: 'Elasticsearch at {url} did not answer in time ({reason})' },
   es_error: { status: 502, message: 'Elasticsearch error: {reason}' },
   dimension_mismatch: { status: 409, message: '{reason}' },
   model_error: { status: 500, message: 'Model error in {file}: {reason}' },

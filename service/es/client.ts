@@ -36,7 +36,7 @@ export function mapEsError(err: unknown, url: string): StrataError {
   if (err instanceof errors.ConnectionError) {
     return strataError('es_unavailable', { url, reason: err.message.replace(/\s+/g, ' ').slice(0, 200) });
   }
-  if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, ms: 'the request timeout' });
+  if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, reason: err.message });
   if (err instanceof errors.ResponseError) {
     const body = err.meta.body as { error?: { type?: string; reason?: string; root_cause?: Array<{ reason?: string }> } } | undefined;
     const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
