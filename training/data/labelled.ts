@@ -17,9 +17,18 @@ export interface LabelledText {
  *
  * @example const rows = await readLabelled('../shared/data/banking77/train.csv', { textCol: 'text', labelCol: 'category' });
  */
-export async function readLabelled(file: string, { textCol = 'text', labelCol = 'label' }: { textCol?: string; labelCol?: string } = {}): Promise<LabelledText[]> {
+export async function readLabelled(
+  file: string,
+  { textCol = 'text', labelCol = 'label', skipEmpty = false, onSkip }: { textCol?: string; labelCol?: string; skipEmpty?: boolean; onSkip?: (line: number, reason: string) => void } = {},
+): Promise<LabelledText[]> {
   const out: LabelledText[] = [];
   for await (const row of readTable(file)) {
+    // Opt-in: a row with an empty text or label is reported through onSkip instead of stopping the load.
+    const empty = [textCol, labelCol].find((c) => row.record[c] !== undefined && String(row.record[c]).trim() === '');
+    if (skipEmpty && empty) {
+      onSkip?.(row.line, `"${empty}" is empty`);
+      continue;
+    }
     out.push({ text: stringField(row, file, textCol), label: stringField(row, file, labelCol), line: row.line, record: row.record });
   }
   return out;

@@ -40,6 +40,8 @@ export interface SystemResult {
   mrr10: ConfidenceInterval;
   recall100: ConfidenceInterval;
   vsBm25: { ndcg10: PairedTestResult } | null;
+  /** Paired test against kNN with the first (kNN) encoder alone. */
+  vsKnn: { system: string; ndcg10: PairedTestResult } | null;
   seconds: number;
 }
 
@@ -96,6 +98,8 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
   };
   const seed = o.seed ?? 1;
   const base = perQuery(runs.get('bm25')!);
+  const knnName = `knn:${(o.knn ?? o.encoders)[0]}`;
+  const knnBase = runs.has(knnName) ? perQuery(runs.get(knnName)!) : null;
   const systems: SystemResult[] = [...runs].map(([system, run]) => {
     const m = perQuery(run);
     return {
@@ -105,6 +109,7 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
       mrr10: bootstrapCI(m.mrr, { seed }),
       recall100: bootstrapCI(m.recall, { seed }),
       vsBm25: system === 'bm25' ? null : { ndcg10: pairedRandomizationTest(m.ndcg, base.ndcg, { seed, samples: 10_000 }) },
+      vsKnn: system === 'bm25' || system === knnName || !knnBase ? null : { system: knnName, ndcg10: pairedRandomizationTest(m.ndcg, knnBase.ndcg, { seed, samples: 10_000 }) },
       seconds: seconds.get(system) ?? 0,
     };
   });

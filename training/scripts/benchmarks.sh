@@ -2,7 +2,8 @@
 # The README's benchmark figures, reproduced: every step writes JSON + markdown under reports/ (heads under
 # reports/heads, so the service's own heads directory is left alone). Heavy: run it on a quiet machine.
 #
-#   bash training/scripts/benchmarks.sh [banking77|scifact|fashion ...]   (default: all three)
+#   bash training/scripts/benchmarks.sh [banking77|scifact|scifact-real|scifact-synth|scifact-eval|fashion ...]
+#   (default: banking77 scifact fashion; the MTEB-protocol Banking77 table: npx tsx training/scripts/banking77.ts)
 set -u
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-../shared/data}
@@ -23,15 +24,21 @@ for part in $parts; do
         --encoders "$enc" --types lr --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
     done
     ;;
-  scifact)
+  scifact) set -- scifact-real scifact-synth scifact-eval; for p in "$@"; do bash "$0" "$p"; done ;;
+  scifact-real)
     step "SciFact index (resumable)"
     nice -n 10 npx tsx training/scripts/index-beir.ts --data "$DATA/scifact" --encoders text/minilm,text/chargram
     step "SciFact heads from real judgments"
     strata train rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --name scifact --out-dir "$HEADS" || echo "FAILED train real" >&2
+    ;;
+  scifact-synth)
     step "SciFact synthetic judgments"
-    strata synth --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --out reports/synth-scifact.jsonl --max-docs 2000 || echo "FAILED synth" >&2
+    strata synth --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --out reports/synth-scifact.jsonl --max-docs 2500 \
+      --drop-rarest 2 --easy-share 0.5 || echo "FAILED synth" >&2
     step "SciFact heads from synthetic judgments"
     strata train rerank --judgments reports/synth-scifact.jsonl --index "$INDEX" --encoders $ENC --name synth --out-dir "$HEADS" || echo "FAILED train synth" >&2
+    ;;
+  scifact-eval)
     step "SciFact dev evaluation"
     strata eval rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb \
       --heads-dir "$HEADS" --report eval-rerank-scifact || echo "FAILED eval" >&2
@@ -42,7 +49,7 @@ for part in $parts; do
       step "fashion articleType $enc"
       strata train classify --train "$DATA/fashion-products/styles.csv" --test-fraction 0.2 --seed 13 \
         --text-col productDisplayName --label-col articleType --image-template "$DATA/fashion-products/images/{id}.jpg" \
-        --encoders "$enc" --types lr,xgb --xgb-rounds 50 --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
+        --skip-empty --encoders "$enc" --types lr,xgb --xgb-rounds 50 --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
     done
     ;;
   *) echo "unknown part $part" >&2; exit 2 ;;

@@ -42,11 +42,12 @@ export function sentencesOf(text: string): string[] {
 
 /**
  * The key sentence (highest IDF mass per sqrt(length) among sentences with at least 5 terms) cut down to its
- * `maxWords` rarest words, in their original order.
+ * `maxWords` rarest words, in their original order. `dropRarest` leaves out the very rarest ones first: a query
+ * holding a document's unique terms is found by BM25 alone and teaches a head nothing about meaning.
  *
  * @example keySentenceQuery(doc, idf) // 'aspirin reduces colorectal adenoma recurrence'
  */
-export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9 } = {}): string | null {
+export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9, dropRarest = 0 } = {}): string | null {
   let best: { s: string; score: number } | null = null;
   for (const s of sentencesOf(doc.text)) {
     const ts = [...new Set(terms(s))];
@@ -56,7 +57,7 @@ export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9 } = {})
   }
   if (!best) return null;
   const ws = words(best.s).filter((w) => terms(w).length > 0);
-  const ranked = ws.map((w, i) => ({ i, w, v: idf(terms(w)[0]!) })).sort((a, b) => b.v - a.v || a.i - b.i).slice(0, maxWords);
+  const ranked = ws.map((w, i) => ({ i, w, v: idf(terms(w)[0]!) })).sort((a, b) => b.v - a.v || a.i - b.i).slice(dropRarest, dropRarest + maxWords);
   const kept = ranked.sort((a, b) => a.i - b.i).map((r) => r.w.toLowerCase());
   return kept.length >= 3 ? kept.join(' ') : null;
 }
@@ -103,10 +104,10 @@ export function attributeQuery(doc: SynthDoc): string | null {
  *
  * @example pseudoQueries(doc, idf, { perDoc: 2 })
  */
-export function pseudoQueries(doc: SynthDoc, idf: Idf, { perDoc = 1 } = {}): PseudoQuery[] {
+export function pseudoQueries(doc: SynthDoc, idf: Idf, { perDoc = 1, dropRarest = 0 } = {}): PseudoQuery[] {
   const order: Array<[PseudoQuery['strategy'], () => string | null]> = [
     ['attributes', () => (doc.price !== undefined || doc.brand ? attributeQuery(doc) : null)],
-    ['key-sentence', () => keySentenceQuery(doc, idf)],
+    ['key-sentence', () => keySentenceQuery(doc, idf, { dropRarest })],
     ['title-fragment', () => titleFragmentQuery(doc, idf)],
   ];
   const out: PseudoQuery[] = [];

@@ -44,6 +44,10 @@ export interface SynthOptions extends Omit<CollectOptions, 'queries' | 'ids' | '
   /** How many documents to draw queries from (seeded sample; all when 0). */
   maxDocs?: number;
   negatives?: number;
+  /** Rarest words left out of key-sentence queries. */
+  dropRarest?: number;
+  /** Largest share of written queries whose source the first stage already ranks first (1: keep all). */
+  easyShare?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -53,6 +57,8 @@ export interface SynthReport {
   queries: number;
   written: number;
   sourceMissed: number;
+  /** Queries left out because the first stage already ranked their source first (beyond `easyShare`). */
+  easyDropped: number;
   sourceRank: { top1: number; top10: number; mean: number };
   judgments: { positive: number; negative: number; ignored: number };
   strategies: Record<string, number>;
@@ -65,7 +71,7 @@ export interface SynthReport {
  * @example const report = await synthesize({ client, pool, queryEmbedder, index, encoders, window: 100, rrfK: 60, docs, out: 'synth.jsonl' });
  */
 export async function synthesize(o: SynthOptions): Promise<SynthReport> {
-  const { docs, perDoc = 1, maxDocs = 0, negatives = 10, seed = 13 } = o;
+  const { docs, perDoc = 1, maxDocs = 0, negatives = 10, seed = 13, dropRarest = 0, easyShare = 1 } = o;
   const idf = idfOf(docs);
   const rand = createRng(seed);
   const pool = [...docs];
@@ -78,7 +84,7 @@ export async function synthesize(o: SynthOptions): Promise<SynthReport> {
   const meta = new Map<string, { docId: string; q: PseudoQuery }>();
   const seen = new Set<string>();
   for (const doc of chosen) {
-    pseudoQueries(doc, idf, { perDoc }).forEach((q, k) => {
+    pseudoQueries(doc, idf, { perDoc, dropRarest }).forEach((q, k) => {
       if (seen.has(q.text)) return; // two documents giving the same query would make contradictory judgments
       seen.add(q.text);
       const id = `synth-${doc.id}-${k}`;
@@ -93,13 +99,22 @@ export async function synthesize(o: SynthOptions): Promise<SynthReport> {
   const write = async (line: string) => {
     if (!stream.write(line)) await once(stream, 'drain');
   };
-  const report: SynthReport = { documents: chosen.length, queries: queries.size, written: 0, sourceMissed: 0, sourceRank: { top1: 0, top10: 0, mean: 0 }, judgments: { positive: 0, negative: 0, ignored: 0 }, strategies: {}, examples: [] };
+  const report: SynthReport = { documents: chosen.length, queries: queries.size, written: 0, sourceMissed: 0, easyDropped: 0, sourceRank: { top1: 0, top10: 0, mean: 0 }, judgments: { positive: 0, negative: 0, ignored: 0 }, strategies: {}, examples: [] };
   let rankSum = 0;
+  // Easy queries (source at fused rank 1) are capped at `easyShare` of what is written, hard ones all kept: a set
+  // the first stage already solves teaches a head to copy the first stage.
+  const hard = groups.filter((g) => g.ids.indexOf(meta.get(g.queryId)!.docId) > 0).length;
+  const easyBudget = easyShare >= 1 ? Infinity : Math.floor((hard * easyShare) / (1 - easyShare));
+  let easyKept = 0;
   for (const g of groups) {
     const { docId, q } = meta.get(g.queryId)!;
     const labels = labelWindow(g.ids, ensembleScores(g.rows, g.ids.length, names, o.encoders), docId, { negatives });
     if (labels.source < 0) {
       report.sourceMissed++;
+      continue;
+    }
+    if (labels.source === 0 && easyKept++ >= easyBudget) {
+      report.easyDropped++;
       continue;
     }
     rankSum += labels.source + 1;

@@ -21,6 +21,7 @@ import { markdownTable, progress, writeReport } from '../../../training/report/w
 import { list, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 
 const log = (m: string) => console.error(m);
+const diff = (t?: { meanDiff: number; pValue: number }) => (t ? `${t.meanDiff >= 0 ? '+' : ''}${t.meanDiff.toFixed(4)} (${t.pValue.toPrecision(2)})` : '-');
 const ci = (c: { mean: number; lower: number; upper: number }) => `${c.mean.toFixed(4)} [${c.lower.toFixed(3)}, ${c.upper.toFixed(3)}]`;
 
 interface EvalRerankOpts {
@@ -94,14 +95,14 @@ export function register(program: Command, config: Config): void {
           onProgress: (what, done, total) => bar(done, total, what),
         });
         const table = markdownTable(
-          ['system', 'nDCG@10 [95 % CI]', 'MRR@10 [95 % CI]', 'Recall@100 [95 % CI]', 'Δ nDCG@10 vs BM25', 'p (paired)'],
-          systems.map((s) => [s.system, ci(s.ndcg10), ci(s.mrr10), ci(s.recall100), s.vsBm25 ? `${s.vsBm25.ndcg10.meanDiff >= 0 ? '+' : ''}${s.vsBm25.ndcg10.meanDiff.toFixed(4)}` : '-', s.vsBm25 ? s.vsBm25.ndcg10.pValue.toPrecision(2) : '-']),
+          ['system', 'nDCG@10 [95 % CI]', 'MRR@10 [95 % CI]', 'Recall@100 [95 % CI]', 'Δ nDCG@10 vs BM25 (p)', `Δ nDCG@10 vs knn:${encoders[0]} (p)`],
+          systems.map((s) => [s.system, ci(s.ndcg10), ci(s.mrr10), ci(s.recall100), diff(s.vsBm25?.ndcg10), diff(s.vsKnn?.ndcg10)]),
         );
         console.log(table);
         const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
         const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
         const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type })), systems, date: new Date().toISOString() };
-        const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 vs BM25\n\n${table}\n![nDCG@10](${o.report}.svg)\n`;
+        const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n![nDCG@10](${o.report}.svg)\n`;
         for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
       } finally {
         heads.forEach((h) => h.predictor.dispose());

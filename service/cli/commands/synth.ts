@@ -19,6 +19,8 @@ interface SynthOpts {
   perDoc: string;
   maxDocs: string;
   negatives: string;
+  dropRarest: string;
+  easyShare: string;
   teacher: string;
   seed: string;
   window: string;
@@ -38,6 +40,8 @@ export function register(program: Command, config: Config): void {
     .option('--per-doc <n>', 'pseudo-queries per document', '1')
     .option('--max-docs <n>', 'documents sampled (0: all)', '0')
     .option('--negatives <n>', 'hard negatives written per query', '10')
+    .option('--drop-rarest <n>', 'rarest words left out of key-sentence queries (harder, less lexical queries)', '0')
+    .option('--easy-share <x>', 'largest share of queries whose source the first stage ranks first (1: keep all)', '1')
     .option('--teacher <name>', 'teacher: `ensemble` (dense + BM25 of the stack itself)', 'ensemble')
     .option('--seed <n>', 'sampling seed', '13')
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
@@ -65,13 +69,15 @@ export function register(program: Command, config: Config): void {
           perDoc: Number(o.perDoc),
           maxDocs: Number(o.maxDocs),
           negatives: Number(o.negatives),
+          dropRarest: Number(o.dropRarest),
+          easyShare: Number(o.easyShare),
           seed: Number(o.seed),
           concurrency: Number(o.concurrency),
           onProgress: progress('first stage + teacher'),
         });
         const table = markdownTable(
-          ['documents', 'queries', 'written', 'source missed', 'source @1', 'source @10', 'mean source rank', 'positives', 'hard negatives', 'ambiguous (ignored)'],
-          [[report.documents, report.queries, report.written, report.sourceMissed, report.sourceRank.top1, report.sourceRank.top10, report.sourceRank.mean, report.judgments.positive, report.judgments.negative, report.judgments.ignored]],
+          ['documents', 'queries', 'written', 'source missed', 'easy dropped', 'source @1', 'source @10', 'mean source rank', 'positives', 'hard negatives', 'ambiguous (ignored)'],
+          [[report.documents, report.queries, report.written, report.sourceMissed, report.easyDropped, report.sourceRank.top1, report.sourceRank.top10, report.sourceRank.mean, report.judgments.positive, report.judgments.negative, report.judgments.ignored]],
           2,
         );
         const examples = markdownTable(['strategy', 'query', 'source'], report.examples.map((e) => [e.strategy, e.query, e.doc_id]));

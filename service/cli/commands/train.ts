@@ -55,6 +55,7 @@ interface ClassifyOpts {
   textCol: string;
   labelCol: string;
   imageTemplate?: string;
+  skipEmpty?: boolean;
   encoders: string;
   types: string;
   name: string;
@@ -166,6 +167,7 @@ export function register(program: Command, config: Config): void {
     .option('--text-col <name>', 'text column', 'text')
     .option('--label-col <name>', 'label column', 'label')
     .option('--image-template <tpl>', 'image path for image encoders, columns in braces, e.g. ../shared/data/fashion-products/images/{id}.jpg')
+    .option('--skip-empty', 'skip (and count) rows whose text or label is empty instead of stopping')
     .option('--encoders <ids>', 'encoders whose embeddings are concatenated', 'text/minilm')
     .option('--types <list>', 'head types', 'lr')
     .requiredOption('--name <name>', 'artifact name prefix (<name>-lr.json, <name>-xgb.json)')
@@ -178,9 +180,11 @@ export function register(program: Command, config: Config): void {
     .option('--out-dir <dir>', 'where artifacts are written', config.headsDir)
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .action(async (o: ClassifyOpts) => {
-      const cols = { textCol: o.textCol, labelCol: o.labelCol };
+      let skipped = 0;
+      const cols = { textCol: o.textCol, labelCol: o.labelCol, skipEmpty: !!o.skipEmpty, onSkip: (line: number, reason: string) => skipped++ < 5 && log(`skipped line ${line}: ${reason}`) };
       const all = await readLabelled(o.train, cols);
       const { train: trainRows, test } = o.test ? { train: all, test: await readLabelled(o.test, cols) } : holdOut(all, Number(o.testFraction), Number(o.seed));
+      if (skipped) log(`${skipped} rows skipped (empty text or label)`);
       const encoders = list(o.encoders);
       const rt = openRuntime(config, { es: false });
       try {
@@ -206,7 +210,7 @@ export function register(program: Command, config: Config): void {
           results.map((r) => [r.head, r.encoders.join(' + '), r.dims, (r.test.accuracy * 100).toFixed(2), (r.test.macroF1 * 100).toFixed(2), `${r.trainSeconds.toFixed(1)} s`, kb(r.artifactBytes)]),
         );
         console.log(table);
-        const json = { train: o.train, test: o.test ?? `${o.testFraction} of train (seed ${o.seed})`, trainRows: trainRows.length, testRows: test.length, results, date: new Date().toISOString() };
+        const json = { train: o.train, test: o.test ?? `${o.testFraction} of train (seed ${o.seed})`, trainRows: trainRows.length, testRows: test.length, skippedRows: skipped, results, date: new Date().toISOString() };
         for (const f of await writeReport(o.reportDir, `train-classify-${o.name}`, json, `# train classify ${o.name}\n\n${trainRows.length} train / ${test.length} test rows\n\n${table}`)) log(`report: ${f}`);
       } finally {
         await rt.close();
