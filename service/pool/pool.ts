@@ -73,18 +73,31 @@ export function createEncoderPool({
   piscina.on('error', () => lateAnswers++);
   let activeTasks = 0;
 
+  // The abort signal is never handed to Piscina: aborting a running task terminates its thread, and a thread
+  // terminated inside onnxruntime aborts the whole process. An aborted caller is answered at once instead, and
+  // the task's late result is dropped (the queue stays bounded by maxQueue).
   const runTask = async (name: string, task: unknown, signal?: AbortSignal) => {
+    if (signal?.aborted) throw strataError('aborted');
     activeTasks++;
+    const running = piscina.run(task, { name });
+    running.catch(() => undefined).finally(() => activeTasks--);
     try {
-      return await piscina.run(task, { name, ...(signal ? { signal } : {}) });
+      if (!signal) return await running;
+      let onAbort = () => {};
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(strataError('aborted'));
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        return await Promise.race([running, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
     } catch (err) {
       if (err instanceof StrataError) throw err;
       const message = (err as Error).message ?? String(err);
       if (message.includes('queue is at limit')) throw strataError('queue_full', { size: piscina.queueSize });
-      if ((err as Error).name === 'AbortError') throw strataError('aborted');
       throw err;
-    } finally {
-      activeTasks--;
     }
   };
 

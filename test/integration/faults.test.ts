@@ -15,6 +15,7 @@ import { createEncoderPool } from '../../service/pool/pool.ts';
 import { modelDir } from '../../service/models/paths.ts';
 import { MINILM } from '../../service/models/prepare-minilm.ts';
 import { makeApp } from '../helpers/app.ts';
+import { encoderContext } from '../../service/encoders/registry.ts';
 import { json, postJson } from '../helpers/http.ts';
 
 const esUrl = inject('esUrl');
@@ -29,6 +30,24 @@ describe('faults', () => {
     await writeFile(path.join(dir, 'onnx', 'model.onnx'), Buffer.from('this is not a protobuf model'));
     const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_MODELS_DIR: modelsDir, STRATA_PORT: '0' });
     await expect(start(config)).rejects.toThrow(new RegExp(`${path.join(dir, 'onnx', 'model.onnx').replace(/[/.]/g, '\\$&')}`));
+  });
+
+  it('survives a request aborted while its texts are inside onnxruntime, and keeps serving', async () => {
+    const config = loadConfig();
+    const pool = createEncoderPool({ threads: 1, context: encoderContext(config) });
+    try {
+      await pool.warm('text/minilm');
+      const ac = new AbortController();
+      const long = Array.from({ length: 64 }, (_, i) => `passage ${i} `.repeat(120));
+      const pending = pool.encode('text/minilm', long, { signal: ac.signal });
+      setTimeout(() => ac.abort(), 50);
+      await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+      const after = await pool.encode('text/minilm', ['still alive']);
+      expect(after.count).toBe(1);
+      expect(after.errors).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('answers 504 naming the URL when Elasticsearch never answers', async () => {
