@@ -10,7 +10,7 @@ import type { EncoderPool } from '../pool/pool.ts';
 import path from 'node:path';
 import { encoderSpec, vectorField } from '../encoders/registry.ts';
 import { documentPassages } from '../usecases/passages.ts';
-import { encodePassageVectors, passagesField } from './vector-codec.ts';
+import { encodePassageVectors, packedField, passagesField } from './vector-codec.ts';
 import { rowOf } from '../encoders/types.ts';
 import { embeddingText, prepareDocument } from './prepare.ts';
 import { stemmedText } from '../retrieval/stem.ts';
@@ -86,7 +86,10 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
         inputs.forEach((doc, i) => {
           const v = rowOf(result, i);
           // A zero vector (empty text) has no direction: cosine similarity refuses it, so leave the field out.
-          if (!failed.has(i) && v.some((x) => x !== 0)) doc[vectorField(encoder)] = Array.from(v);
+          if (!failed.has(i) && v.some((x) => x !== 0)) {
+            doc[vectorField(encoder)] = Array.from(v);
+            if (!image) doc[packedField(vectorField(encoder))] = encodePassageVectors([v], result.dim);
+          }
         });
         if (image) continue;
         let k = inputs.length;

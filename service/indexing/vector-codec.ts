@@ -54,3 +54,8 @@ export function decodePassageVectors(b64: string, dim: number): Float32Array[] {
 export function passagesField(vectorFieldName: string): string {
   return `passages_${vectorFieldName}`;
 }
+
+/** The `binary` field holding an encoder's document vector packed like a passage (read back for reranking). */
+export function packedField(vectorFieldName: string): string {
+  return `packed_${vectorFieldName}`;
+}

@@ -80,15 +80,37 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
 export async function firstStageForIds(
   options: Omit<FirstStageOptions, 'filters' | 'window' | 'mode'> & { ids: readonly string[] },
 ): Promise<FirstStageResult & { missing: string[] }> {
+  const { client, pool, index, query, rrfK, encoders, signal } = options;
   const ids = [...new Set(options.ids)];
-  const result = await firstStage({ ...options, filters: { ids }, window: ids.length, mode: 'hybrid' });
-  const have = new Set(result.candidates.map((c) => c.id));
-  const rest = ids.filter((id) => !have.has(id));
-  let missing: string[] = [];
-  if (rest.length) {
-    const stored = await loadStoredCandidates(options.client, options.index, rest, options.encoders, options.signal ? { signal: options.signal } : {});
-    for (const c of stored.found.values()) result.candidates.push({ ...c, firstStage: { bm25: null, knn: null, fusedRank: null } });
-    missing = stored.missing;
+  const t0 = performance.now();
+  const queryVectors = query.trim() ? await options.queryEmbedder.embed(query, encoders, signal) : {};
+  const t1 = performance.now();
+  // The ids are known up front, so ranking them and loading them run side by side.
+  const [retrieval, stored] = await Promise.all([
+    retrieve({
+      client,
+      pool,
+      index,
+      query,
+      window: ids.length,
+      rrfK,
+      encoder: encoders[0]!,
+      mode: 'hybrid',
+      withSource: false,
+      filters: { ids },
+      ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
+      ...(signal ? { signal } : {}),
+    }),
+    loadStoredCandidates(client, index, ids, encoders, signal ? { signal } : {}),
+  ]);
+  const t2 = performance.now();
+  const ranks = new Map(retrieval.candidates.map((c) => [c.id, c]));
+  const candidates: FeatureCandidate[] = [];
+  for (const id of ids) {
+    const s = stored.found.get(id);
+    if (!s) continue;
+    const r = ranks.get(id);
+    candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null } });
   }
-  return { ...result, missing };
+  return { candidates, queryVectors, missing: stored.missing, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: 0 } };
 }

@@ -5,8 +5,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { CatalogDocument } from '../catalog/schema.ts';
 import type { FeatureCandidate } from '../features/assemble.ts';
-import { vectorField } from '../encoders/registry.ts';
-import { decodePassageVectors, passagesField } from '../indexing/vector-codec.ts';
+import { encoderSpec, vectorField } from '../encoders/registry.ts';
+import { decodePassageVectors, packedField, passagesField } from '../indexing/vector-codec.ts';
 import { esCall } from '../es/client.ts';
 
 export interface StoredCandidates {
@@ -26,16 +26,32 @@ export function candidateFromSource(id: string, source: Record<string, unknown>,
   for (const e of encoders) {
     const field = vectorField(e);
     const raw = doc[field];
-    if (Array.isArray(raw)) vectors[e] = Float32Array.from(raw as number[]);
-    const packed = doc[passagesField(field)];
-    if (typeof packed === 'string' && raw && Array.isArray(raw)) passages[e] = decodePassageVectors(packed, raw.length);
+    const packed = doc[packedField(field)];
+    if (typeof packed === 'string') vectors[e] = decodePassageVectors(packed, encoderSpec(e).dim)[0];
+    else if (Array.isArray(raw)) vectors[e] = Float32Array.from(raw as number[]);
+    const packedPassages = doc[passagesField(field)];
+    if (typeof packedPassages === 'string') passages[e] = decodePassageVectors(packedPassages, encoderSpec(e).dim);
   }
-  for (const key of Object.keys(doc)) if (key.startsWith('vec_') || key.startsWith('passages_vec_')) delete doc[key];
+  for (const key of Object.keys(doc)) if (/^(vec_|passages_vec_|packed_vec_)/.test(key)) delete doc[key];
   return { id, doc: doc as Partial<CatalogDocument>, vectors, passages };
 }
 
+async function searchByIds(client: Client, index: string, ids: string[], withVectors: boolean, signal?: AbortSignal) {
+  // Since 9.2 vectors are left out of `_source` unless asked for; the packed copies are what is normally read.
+  const body = {
+    index,
+    size: ids.length,
+    query: { ids: { values: ids } },
+    ...(withVectors ? { _source: { exclude_vectors: false } } : {}),
+    track_total_hits: false,
+  } as unknown as estypes.SearchRequest;
+  const res = await esCall(client, (c) => c.search<Record<string, unknown>>(body, signal ? { signal } : {}));
+  return res.hits.hits;
+}
+
 /**
- * Reads documents by id with their vectors (one request). Ids not in the index come back in `missing`.
+ * Reads documents by id with their packed vectors (one request; documents indexed before packed vectors existed
+ * get their float vectors in a second one). Ids not in the index come back in `missing`.
  *
  * @example const { found, missing } = await loadStoredCandidates(es, 'products', ['a', 'b'], ['text/minilm']);
  */
@@ -47,16 +63,17 @@ export async function loadStoredCandidates(
   { signal }: { signal?: AbortSignal } = {},
 ): Promise<StoredCandidates> {
   const unique = [...new Set(ids)];
-  // Since 9.2 vectors are left out of `_source` unless asked for.
-  const body = {
-    index,
-    size: unique.length,
-    query: { ids: { values: unique } },
-    _source: { exclude_vectors: false },
-    track_total_hits: false,
-  } as unknown as estypes.SearchRequest;
-  const res = await esCall(client, (c) => c.search<Record<string, unknown>>(body, signal ? { signal } : {}));
   const found = new Map<string, FeatureCandidate>();
-  for (const hit of res.hits.hits) found.set(String(hit._id), candidateFromSource(String(hit._id), hit._source ?? {}, encoders));
+  const unpacked: string[] = [];
+  for (const hit of await searchByIds(client, index, unique, false, signal)) {
+    const c = candidateFromSource(String(hit._id), hit._source ?? {}, encoders);
+    found.set(c.id, c);
+    if (encoders.some((e) => !c.vectors[e])) unpacked.push(c.id);
+  }
+  if (unpacked.length) {
+    for (const hit of await searchByIds(client, index, unpacked, true, signal)) {
+      found.set(String(hit._id), candidateFromSource(String(hit._id), hit._source ?? {}, encoders));
+    }
+  }
   return { found, missing: unique.filter((id) => !found.has(id)) };
 }
