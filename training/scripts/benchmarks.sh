@@ -2,7 +2,7 @@
 # The README's benchmark figures, reproduced: every step writes JSON + markdown under reports/ (heads under
 # reports/heads, so the service's own heads directory is left alone). Heavy: run it on a quiet machine.
 #
-#   bash training/scripts/benchmarks.sh [banking77|scifact|scifact-real|scifact-synth|scifact-eval|fashion ...]
+#   bash training/scripts/benchmarks.sh [banking77|scifact|scifact-real|scifact-synth|scifact-ict|scifact-eval|fashion ...]
 #   (default: banking77 scifact fashion; the MTEB-protocol Banking77 table: npx tsx training/scripts/banking77.ts)
 set -u
 cd "$(dirname "$0")/../.."
@@ -24,7 +24,7 @@ for part in $parts; do
         --encoders "$enc" --types lr --name "$name" --out-dir "$HEADS" || echo "FAILED $name" >&2
     done
     ;;
-  scifact) set -- scifact-real scifact-synth scifact-eval; for p in "$@"; do bash "$0" "$p"; done ;;
+  scifact) set -- scifact-real scifact-synth scifact-ict scifact-eval; for p in "$@"; do bash "$0" "$p"; done ;;
   scifact-real)
     step "SciFact index (resumable)"
     nice -n 10 npx tsx training/scripts/index-beir.ts --data "$DATA/scifact" --encoders text/minilm,text/chargram
@@ -38,9 +38,19 @@ for part in $parts; do
     step "SciFact heads from synthetic judgments"
     strata train rerank --judgments reports/synth-scifact.jsonl --index "$INDEX" --encoders $ENC --name synth --out-dir "$HEADS" || echo "FAILED train synth" >&2
     ;;
+  scifact-ict)
+    step "SciFact inverse-cloze copy (key sentences removed), indexed"
+    nice -n 10 npx tsx training/scripts/ict-corpus.ts --data "$DATA/scifact" --out reports/scifact-ict
+    nice -n 10 npx tsx training/scripts/index-beir.ts --data reports/scifact-ict --prefix scifact-ict --encoders text/minilm,text/chargram
+    step "SciFact synthetic judgments against the inverse-cloze index"
+    strata synth --data "$DATA/scifact" --index scifact-ict-text_minilm-text_chargram --encoders $ENC --out reports/synth-ict-scifact.jsonl \
+      --max-docs 2000 --report-dir reports/synth-ict || echo "FAILED synth ict" >&2
+    strata train rerank --judgments reports/synth-ict-scifact.jsonl --index scifact-ict-text_minilm-text_chargram --encoders $ENC \
+      --name synthict --out-dir "$HEADS" || echo "FAILED train synth ict" >&2
+    ;;
   scifact-eval)
     step "SciFact dev evaluation"
-    strata eval rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb \
+    strata eval rerank --data "$DATA/scifact" --index "$INDEX" --encoders $ENC --dev-only --heads scifact-lr,scifact-xgb,synth-lr,synth-xgb,synthict-lr,synthict-xgb \
       --heads-dir "$HEADS" --report eval-rerank-scifact || echo "FAILED eval" >&2
     ;;
   fashion)

@@ -41,13 +41,11 @@ export function sentencesOf(text: string): string[] {
 }
 
 /**
- * The key sentence (highest IDF mass per sqrt(length) among sentences with at least 5 terms) cut down to its
- * `maxWords` rarest words, in their original order. `dropRarest` leaves out the very rarest ones first: a query
- * holding a document's unique terms is found by BM25 alone and teaches a head nothing about meaning.
+ * The sentence densest in rare terms (highest IDF mass per sqrt(term count), at least 5 terms), or null.
  *
- * @example keySentenceQuery(doc, idf) // 'aspirin reduces colorectal adenoma recurrence'
+ * @example keySentence(doc, idf) // 'Daily aspirin reduced colorectal adenoma recurrence ...'
  */
-export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9, dropRarest = 0 } = {}): string | null {
+export function keySentence(doc: SynthDoc, idf: Idf): string | null {
   let best: { s: string; score: number } | null = null;
   for (const s of sentencesOf(doc.text)) {
     const ts = [...new Set(terms(s))];
@@ -55,8 +53,20 @@ export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9, dropRa
     const score = ts.reduce((a, t) => a + idf(t), 0) / Math.sqrt(ts.length);
     if (!best || score > best.score) best = { s, score };
   }
+  return best?.s ?? null;
+}
+
+/**
+ * The key sentence (highest IDF mass per sqrt(length) among sentences with at least 5 terms) cut down to its
+ * `maxWords` rarest words, in their original order. `dropRarest` leaves out the very rarest ones first: a query
+ * holding a document's unique terms is found by BM25 alone and teaches a head nothing about meaning.
+ *
+ * @example keySentenceQuery(doc, idf) // 'aspirin reduces colorectal adenoma recurrence'
+ */
+export function keySentenceQuery(doc: SynthDoc, idf: Idf, { maxWords = 9, dropRarest = 0 } = {}): string | null {
+  const best = keySentence(doc, idf);
   if (!best) return null;
-  const ws = words(best.s).filter((w) => terms(w).length > 0);
+  const ws = words(best).filter((w) => terms(w).length > 0);
   const ranked = ws.map((w, i) => ({ i, w, v: idf(terms(w)[0]!) })).sort((a, b) => b.v - a.v || a.i - b.i).slice(dropRarest, dropRarest + maxWords);
   const kept = ranked.sort((a, b) => a.i - b.i).map((r) => r.w.toLowerCase());
   return kept.length >= 3 ? kept.join(' ') : null;
