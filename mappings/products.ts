@@ -60,7 +60,8 @@ export function productIndexBody({
       dynamic: 'strict',
       // The stemmed copies are for matching only: kept out of `_source` (re-made from the text at indexing).
       _source: { excludes: ['stemmed_title', 'stemmed_body'] },
-      _meta: { strata: { encoders: Object.fromEntries(encoders.map((id) => [id, encoderSpec(id).dim])), vector_index: vectorIndex } },
+      // `encoder_order` keeps the order (the first text encoder is the one kNN searches): ES returns object keys sorted.
+      _meta: { strata: { encoders: Object.fromEntries(encoders.map((id) => [id, encoderSpec(id).dim])), encoder_order: [...encoders], vector_index: vectorIndex } },
       properties: {
         id: keyword,
         title: { type: 'text', fields: { raw: keyword } },

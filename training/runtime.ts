@@ -41,15 +41,17 @@ export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}
 }
 
 /**
- * The text encoders to use for an index: the given list; else the configured ones when they are exactly the
- * index's; else the index's only text encoder. Elasticsearch returns mapping `_meta` keys sorted, so which of
- * several encoders kNN should search cannot be read back: that case asks for `--encoders`.
+ * The text encoders to use for an index: the given list; else the order the index records; for older indices
+ * (whose `_meta` keys Elasticsearch returns sorted) the configured ones when they are exactly the index's, else
+ * its only text encoder, else `--encoders` is required.
  *
  * @example await textEncodersOf(es, 'scifact-text_minilm-text_chargram', 'text/minilm,text/chargram')
  */
 export async function textEncodersOf(es: Client, index: string, given?: string, configured: readonly string[] = []): Promise<string[]> {
   if (given) return list(given);
-  const recorded = Object.keys(await indexEncoders(es, index)).filter((id) => encoderSpec(id).modality === 'text');
+  const { dims, order } = await indexEncoders(es, index);
+  const recorded = (order ?? Object.keys(dims)).filter((id) => encoderSpec(id).modality === 'text');
+  if (order && recorded.length) return recorded;
   if (!recorded.length) throw new Error(`index "${index}" records no text encoders in its mapping: pass --encoders`);
   if (configured.length === recorded.length && configured.every((e) => recorded.includes(e))) return [...configured];
   if (recorded.length === 1) return recorded;

@@ -95,11 +95,16 @@ export async function swapAlias(client: Client, alias: string, index: string, { 
   return old;
 }
 
-/** The encoders an index was built with, from its mapping's `_meta` (what search must use). */
-export async function indexEncoders(client: Client, index: string): Promise<Record<string, number>> {
+/**
+ * The encoders an index was built with, from its mapping's `_meta`, in indexing order when the index records it
+ * (`order` is null for indices made before the order was stored).
+ *
+ * @example const { dims, order } = await indexEncoders(es, 'products'); // order[0] is the kNN encoder
+ */
+export async function indexEncoders(client: Client, index: string): Promise<{ dims: Record<string, number>; order: string[] | null }> {
   const res = await esCall(client, (c) => c.indices.getMapping({ index }));
   const first = Object.values(res)[0];
   if (!first) throw strataError('not_found', { what: `index "${index}"` });
-  const meta = first.mappings._meta as { strata?: { encoders?: Record<string, number> } } | undefined;
-  return meta?.strata?.encoders ?? {};
+  const meta = first.mappings._meta as { strata?: { encoders?: Record<string, number>; encoder_order?: string[] } } | undefined;
+  return { dims: meta?.strata?.encoders ?? {}, order: meta?.strata?.encoder_order ?? null };
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { createEsClient } from '../../service/es/client.ts';
-import { ensureIndex, swapAlias, createProductIndex, versionedName, aliasTargets } from '../../service/es/indices.ts';
+import { ensureIndex, swapAlias, createProductIndex, versionedName, aliasTargets, indexEncoders } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { retrieve } from '../../service/retrieval/hybrid.ts';
@@ -147,6 +147,12 @@ describe('blue/green re-index', () => {
     expect(removed).toHaveLength(1);
     expect(await aliasTargets(es, alias)).toEqual([next]);
     expect((await es.count({ index: alias })).count).toBe(2);
+
+    // The encoder order survives in the mapping (Elasticsearch returns object keys sorted; the order list is kept).
+    const ordered = `test-order-${randomUUID().slice(0, 8)}`;
+    await createProductIndex(es, ordered, { encoders: ['text/minilm-int8', 'text/chargram'] });
+    expect((await indexEncoders(es, ordered)).order).toEqual(['text/minilm-int8', 'text/chargram']);
+    await es.indices.delete({ index: ordered });
 
     const odd = `test-dims-${randomUUID().slice(0, 8)}`;
     await es.indices.create({ index: odd, mappings: { properties: { vec_text_chargram: { type: 'dense_vector', dims: 8 } } } });
