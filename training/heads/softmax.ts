@@ -7,7 +7,7 @@
 import type { HeadArtifact } from '../../service/heads/artifact.ts';
 import { standardise } from '../../service/heads/predict.ts';
 import { createRng } from '../eval/stats.ts';
-import { hashTrainingData, normalisationOf, type TrainingSet } from './train.ts';
+import { artifactOf, normalisationOf, type TrainingSet } from './train.ts';
 
 export interface SoftmaxOptions {
   epochs?: number;
@@ -117,22 +117,6 @@ export function trainSoftmaxHead(
     meta.task === 'rerank'
       ? { kind: 'sigmoid' as const, weights: [rows[1]!.map((v, j) => v - rows[0]![j]!)] }
       : { kind: 'softmax' as const, weights: rows };
-  const createdAt = new Date().toISOString();
   const { epochs = 30, batchSize = 64, learningRate = 0.01, l2 = 1e-4 } = options;
-  return {
-    format: 'strata-head/1',
-    type: 'lr',
-    name: meta.name,
-    version: createdAt.replace(/[-:.TZ]/g, '').slice(0, 14),
-    task: meta.task,
-    features: [...set.names],
-    ...(meta.encoders ? { encoders: meta.encoders } : {}),
-    ...(meta.labels ? { labels: meta.labels } : {}),
-    normalisation: norm,
-    metrics: meta.metrics ?? {},
-    trainingDataHash: hashTrainingData(set),
-    trainer: `strata softmax regression (Adam, ${epochs} epochs, batch ${batchSize}, lr ${learningRate}, l2 ${l2})`,
-    createdAt,
-    model,
-  };
+  return artifactOf(set, meta, norm, { type: 'lr', model }, `strata softmax regression (Adam, ${epochs} epochs, batch ${batchSize}, lr ${learningRate}, l2 ${l2})`);
 }

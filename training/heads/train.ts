@@ -109,7 +109,12 @@ export async function trainXgbHead(
   return artifactOf(set, meta, norm, { type: 'xgb', model: saved }, `ml-xgboost (${options.iterations ?? 200} rounds, depth ${options.maxDepth ?? 6})`);
 }
 
-function artifactOf(
+/**
+ * Wraps a trained model into a versioned head artifact (feature list, normalisation, data hash, trainer).
+ *
+ * @example artifactOf(set, { name: 'h', task: 'rerank' }, norm, { type: 'lr', model }, 'my trainer')
+ */
+export function artifactOf(
   set: TrainingSet,
   meta: { name: string; task: 'rerank' | 'classify'; labels?: string[]; encoders?: string[]; metrics?: Record<string, unknown> },
   normalisation: { mean: number[]; std: number[] },
