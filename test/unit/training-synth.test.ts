@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeQuery, idfOf, keySentenceQuery, priceCeiling, pseudoQueries, titleFragmentQuery, type SynthDoc } from '../../training/synth/queries.ts';
-import { ensembleScores, labelWindow } from '../../training/synth/teacher.ts';
+import { crossEncoderTeacher, ensembleScores, ensembleTeacher, labelWindow, type PairScorer } from '../../training/synth/teacher.ts';
 import { rankGroups, trainingSetOf } from '../../training/rerank/collect.ts';
 
 const DOCS: SynthDoc[] = [
@@ -53,6 +53,35 @@ describe('ensemble teacher', () => {
     const labels = labelWindow(['d0', 'd1', 'd2'], Float32Array.of(0.5, 0.75, 0.25), 'd0', { negatives: 5 });
     expect(labels).toMatchObject({ source: 0, ambiguous: [1], hardNegatives: [2] });
     expect(labelWindow(['d0'], Float32Array.of(1), 'zz').source).toBe(-1);
+  });
+
+  it('is the window teacher by default', async () => {
+    expect([...(await ensembleTeacher(['text/minilm']).score({ query: 'q', ids: ['d0', 'd1', 'd2'], rows, names }))]).toEqual([0.5, 0.75, 0.25]);
+  });
+});
+
+describe('cross-encoder teacher', () => {
+  // A fake scorer: the number of query words found in the document.
+  const calls: Array<[string, readonly string[]]> = [];
+  const scorer: PairScorer = {
+    score: async (query, docs) => {
+      calls.push([query, docs]);
+      return Float32Array.from(docs, (d) => query.split(' ').filter((w) => d.includes(w)).length);
+    },
+  };
+  const texts = new Map([
+    ['d0', 'aspirin lowers adenoma risk'],
+    ['d1', 'aspirin and adenoma and colorectal cancer'],
+    ['d2', 'statins lower cholesterol'],
+  ]);
+
+  it('scores candidate texts against the query, unknown candidates last, and labels like the ensemble', async () => {
+    const teacher = crossEncoderTeacher(scorer, (id) => texts.get(id));
+    const scores = await teacher.score({ query: 'aspirin adenoma colorectal', ids: ['d0', 'dx', 'd1', 'd2'], rows: new Float32Array(0), names: [] });
+    expect(calls).toEqual([['aspirin adenoma colorectal', [texts.get('d0'), texts.get('d1'), texts.get('d2')]]]);
+    expect([...scores]).toEqual([2, -Infinity, 3, 0]);
+    const labels = labelWindow(['d0', 'dx', 'd1', 'd2'], scores, 'd0', { negatives: 5 });
+    expect(labels).toMatchObject({ source: 0, ambiguous: [2], hardNegatives: [3, 1] });
   });
 });
 

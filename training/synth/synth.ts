@@ -12,7 +12,7 @@ import { readBeirCorpus } from '../data/beir.ts';
 import { createRng } from '../eval/stats.ts';
 import { collectGroups, type CollectOptions } from '../rerank/collect.ts';
 import { idfOf, pseudoQueries, type PseudoQuery, type SynthDoc } from './queries.ts';
-import { ensembleScores, labelWindow } from './teacher.ts';
+import { ensembleTeacher, labelWindow, type WindowTeacher } from './teacher.ts';
 
 /**
  * Documents from a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV; invalid rows are skipped and counted).
@@ -49,6 +49,8 @@ export interface SynthOptions extends Omit<CollectOptions, 'queries' | 'ids' | '
   /** Largest share of written queries whose source the first stage already ranks first (1: keep all). */
   easyShare?: number;
   seed?: number;
+  /** Scores each candidate window (default: the ensemble of `encoders`' dense similarity and BM25). */
+  teacher?: WindowTeacher;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -92,7 +94,7 @@ export async function synthesize(o: SynthOptions): Promise<SynthReport> {
       meta.set(id, { docId: doc.id, q });
     });
   }
-  const { onProgress, docs: _docs, out, ...collect } = o;
+  const { onProgress, docs: _docs, out, teacher = ensembleTeacher(o.encoders), ...collect } = o;
   const { names, groups } = await collectGroups({ ...collect, queries, ids: [...queries.keys()], ...(onProgress ? { onProgress } : {}) });
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   const stream = createWriteStream(out);
@@ -108,15 +110,18 @@ export async function synthesize(o: SynthOptions): Promise<SynthReport> {
   let easyKept = 0;
   for (const g of groups) {
     const { docId, q } = meta.get(g.queryId)!;
-    const labels = labelWindow(g.ids, ensembleScores(g.rows, g.ids.length, names, o.encoders), docId, { negatives });
-    if (labels.source < 0) {
+    // Missed and dropped windows are decided by the first-stage position alone, before paying for the teacher.
+    const source = g.ids.indexOf(docId);
+    if (source < 0) {
       report.sourceMissed++;
       continue;
     }
-    if (labels.source === 0 && easyKept++ >= easyBudget) {
+    if (source === 0 && easyKept++ >= easyBudget) {
       report.easyDropped++;
       continue;
     }
+    const scores = await teacher.score({ query: q.text, ids: g.ids, rows: g.rows, names });
+    const labels = labelWindow(g.ids, scores, docId, { negatives });
     rankSum += labels.source + 1;
     if (labels.source === 0) report.sourceRank.top1++;
     if (labels.source < 10) report.sourceRank.top10++;

@@ -1,10 +1,31 @@
 /**
- * The default teacher for synthetic judgments: the stack's own ensemble. Per candidate window, dense similarity
+ * Teachers for synthetic judgments score each first-stage window (`WindowTeacher`); `labelWindow` turns the scores
+ * into labels. The default teacher is the stack's own ensemble. Per candidate window, dense similarity
  * (max over passages, per text encoder, min-max normalised within the window) and BM25 (normalised by the
  * window's best) are averaged. The source document of a pseudo-query is the positive; candidates the teacher
  * ranks at or above the source are ambiguous (possibly also relevant) and left out of training; the next ones
- * down are mined as hard negatives.
+ * down are mined as hard negatives. `crossEncoderTeacher` scores the same windows with a cross-encoder's
+ * (query, document) relevance instead (`strata synth --teacher <converted cross-encoder folder>`).
  */
+
+/** One first-stage window: the query, its candidates, and their assembled feature rows (`[ids.length, names.length]`). */
+export interface TeacherWindow {
+  query: string;
+  ids: readonly string[];
+  rows: Float32Array;
+  names: readonly string[];
+}
+
+/** Scores every candidate of a window (higher: more relevant), in candidate order. */
+export interface WindowTeacher {
+  readonly name: string;
+  score(window: TeacherWindow): Promise<Float32Array>;
+}
+
+/** What a cross-encoder teacher needs of a scorer (`loadCrossEncoder` of service/models/cross-encoder.ts). */
+export interface PairScorer {
+  score(query: string, docs: readonly string[]): Promise<Float32Array>;
+}
 
 export interface TeacherLabels {
   /** Candidate index of the source document, or -1 when first stage missed it. */
@@ -48,4 +69,35 @@ export function labelWindow(ids: readonly string[], scores: Float32Array, source
   const ambiguous = order.filter((i) => scores[i]! >= bar);
   const hardNegatives = order.filter((i) => scores[i]! < bar).slice(0, negatives);
   return { source, ambiguous, hardNegatives, scores };
+}
+
+/**
+ * The ensemble teacher over a window's features.
+ *
+ * @example const teacher = ensembleTeacher(['text/minilm']);
+ */
+export function ensembleTeacher(encoders: readonly string[]): WindowTeacher {
+  return { name: 'ensemble', score: async (w) => ensembleScores(w.rows, w.ids.length, w.names, encoders) };
+}
+
+/**
+ * A cross-encoder teacher: each candidate's text (from `textOf`) scored against the query. Candidates without a
+ * text (not in the documents given) score -Infinity: never ambiguous, last among the hard negatives.
+ *
+ * @example const teacher = crossEncoderTeacher(await loadCrossEncoder(dir), (id) => texts.get(id));
+ */
+export function crossEncoderTeacher(scorer: PairScorer, textOf: (id: string) => string | undefined, name = 'cross-encoder'): WindowTeacher {
+  return {
+    name,
+    async score(w) {
+      const known = w.ids.flatMap((id, i) => {
+        const text = textOf(id);
+        return text === undefined ? [] : [{ i, text }];
+      });
+      const scored = await scorer.score(w.query, known.map((k) => k.text));
+      const out = new Float32Array(w.ids.length).fill(-Infinity);
+      known.forEach((k, j) => (out[k.i] = scored[j]!));
+      return out;
+    },
+  };
 }
