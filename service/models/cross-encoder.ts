@@ -9,9 +9,10 @@
  * heads; with more labels only the first two are used).
  */
 import { onnxFile, type OnnxVariant } from './paths.ts';
-import { loadSession, releaseSessions, type OnnxSession, type TensorInput } from './onnx.ts';
+import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TokenizedBatch } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
+import { bertFeeds } from './bert-feeds.ts';
 
 export interface CrossEncoderOptions {
   variant?: OnnxVariant;
@@ -77,15 +78,7 @@ export function scoresOf(logits: Float32Array, labels: number, rows: number): Fl
  * @example const { data, labels } = await runLogits(session, tokenizer.encodePairs([['q', 'd']]));
  */
 export async function runLogits(session: OnnxSession, batch: TokenizedBatch): Promise<{ data: Float32Array; labels: number }> {
-  const dims = [batch.batch, batch.seqLen];
-  const all: Record<string, TensorInput> = {
-    input_ids: { data: batch.inputIds, dims },
-    attention_mask: { data: batch.attentionMask, dims },
-    token_type_ids: { data: batch.tokenTypeIds, dims },
-  };
-  const unknown = session.inputNames.filter((n) => !(n in all));
-  if (unknown.length) throw strataError('model_error', { file: session.file, reason: `unexpected graph inputs ${unknown.join(', ')} (a BERT cross-encoder takes ${Object.keys(all).join(', ')})` });
-  const out = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, all[n]!])), ['logits']);
+  const out = await session.run(bertFeeds(session, batch, 'a BERT cross-encoder'), ['logits']);
   const logits = out.logits;
   if (!logits || !(logits.data instanceof Float32Array)) throw strataError('model_error', { file: session.file, reason: 'logits is not float32' });
   const labels = logits.dims[1] ?? 1;

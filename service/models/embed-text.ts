@@ -4,9 +4,10 @@
  * not padded to the length of long ones.
  */
 import { onnxFile, type OnnxVariant } from './paths.ts';
-import { loadSession, releaseSessions, type OnnxSession, type TensorInput } from './onnx.ts';
+import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
+import { bertFeeds } from './bert-feeds.ts';
 
 export interface TextEmbedderOptions {
   variant?: OnnxVariant;
@@ -92,16 +93,7 @@ async function runBatch(session: OnnxSession, tokenizer: TextTokenizer, texts: s
 }
 
 async function run(session: OnnxSession, batch: ReturnType<TextTokenizer['pack']>): Promise<Float32Array> {
-  const dims = [batch.batch, batch.seqLen];
-  const all: Record<string, TensorInput> = {
-    input_ids: { data: batch.inputIds, dims },
-    attention_mask: { data: batch.attentionMask, dims },
-    token_type_ids: { data: batch.tokenTypeIds, dims },
-  };
-  const unknown = session.inputNames.filter((n) => !(n in all));
-  if (unknown.length) throw strataError('model_error', { file: session.file, reason: `unexpected graph inputs ${unknown.join(', ')} (a BERT text encoder takes ${Object.keys(all).join(', ')})` });
-  const feeds = Object.fromEntries(session.inputNames.map((n) => [n, all[n]!]));
-  const out = await session.run(feeds, ['sentence_embedding']);
+  const out = await session.run(bertFeeds(session, batch, 'a BERT text encoder'), ['sentence_embedding']);
   const data = out.sentence_embedding?.data;
   if (!(data instanceof Float32Array)) throw strataError('model_error', { file: session.file, reason: 'sentence_embedding is not float32' });
   return data;
