@@ -1,8 +1,8 @@
 /**
- * Test fixtures for the managed-Elasticsearch tests: a minimal zip writer (stored entries with Unix modes), so
- * tests build the zips they read instead of committing binaries.
+ * A minimal zip writer for tests (stored or deflated entries, Unix modes, UTF-8 names), so tests build the zips
+ * they read (Elasticsearch distributions and plugins, Python wheels) instead of committing binaries.
  */
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface ZipEntrySpec {
   name: string;
@@ -13,12 +13,13 @@ export interface ZipEntrySpec {
 }
 
 /**
- * A zip file (no compression) holding `entries`, with Unix modes in the external attributes as `zip` writes them.
+ * A zip file holding `entries` (stored, or deflated with `deflate`), with Unix modes in the external attributes as
+ * `zip` writes them.
  *
  * @example
  *   writeFileSync(file, makeZip([{ name: 'bin/run', content: '#!/bin/sh\n', mode: 0o755 }]));
  */
-export function makeZip(entries: ZipEntrySpec[]): Buffer {
+export function makeZip(entries: ZipEntrySpec[], { deflate = false }: { deflate?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -28,28 +29,34 @@ export function makeZip(entries: ZipEntrySpec[]): Buffer {
     const isDir = entry.name.endsWith('/');
     const mode = (isDir ? 0o040000 : 0o100000) | (entry.mode ?? (isDir ? 0o755 : 0o644));
     const crc = crc32(data);
+    const packed = deflate ? deflateRawSync(data) : data;
+    const method = deflate ? 8 : 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(0x21, 12); // 1980-01-01
     local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(packed.length, 18);
     local.writeUInt32LE(data.length, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 30, 4); // made by Unix, so the high 16 bits of the attributes are a mode
     central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
     central.writeUInt16LE(0x21, 14);
     central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE((mode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, data);
+    locals.push(local, name, packed);
     centrals.push(central, name);
-    offset += local.length + name.length + data.length;
+    offset += local.length + name.length + packed.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
