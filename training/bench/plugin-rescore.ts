@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../service/config.ts';
-import { benchQueries, openFixture, postJson, requestCount, routeTime } from './service-fixture.ts';
+import { benchQueries, openFixture, positive, postJson, requestCount, routeTime } from './service-fixture.ts';
 import { createLoadRunner, type LoadRunner } from './load-runner.ts';
 import { median, percentile } from './summarise-timings.ts';
 
@@ -43,12 +43,6 @@ Options:
 `;
 
 const SETTING = 'strata.service.url';
-
-function positive(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
-  return n;
-}
 
 /** The persistent and transient values of the setting (null when unset). */
 async function serviceUrlSetting(es: Client): Promise<{ persistent: string | null; transient: string | null }> {

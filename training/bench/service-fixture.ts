@@ -225,3 +225,14 @@ export async function postJson<T>(url: string, body: unknown): Promise<T> {
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 500)}`);
   return JSON.parse(text) as T;
 }
+
+/**
+ * A positive number from a command-line flag, or an error naming the flag.
+ *
+ * @example positive('duration', '10') // 10
+ */
+export function positive(name: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+  return n;
+}

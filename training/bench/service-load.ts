@@ -20,7 +20,7 @@ import { loadStoredCandidates } from '../../service/usecases/stored-candidates.t
 import { firstStageForIds } from '../../service/usecases/first-stage.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
 import { rowOf } from '../../service/encoders/types.ts';
-import { benchQueries, coldVariant, openFixture, postJson, requestCount, type Fixture } from './service-fixture.ts';
+import { benchQueries, coldVariant, openFixture, positive, postJson, requestCount, type Fixture } from './service-fixture.ts';
 import { createLoadRunner, type LoadResult, type LoadRunner } from './load-runner.ts';
 import { interleaved, median, percentile } from './summarise-timings.ts';
 
@@ -76,12 +76,6 @@ interface Inputs {
   ids: string[][];
   queryVectors: Float32Array[];
   candidateVectors: Float32Array[][];
-}
-
-function positive(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
-  return n;
 }
 
 /** Orders candidates by cosine with the query: what "MiniLM alone" costs once vectors are at hand. */
