@@ -11,6 +11,8 @@ export interface FirstStage {
   bm25?: { score: number; rank: number } | null;
   knn?: { score: number; rank: number } | null;
   fusedRank?: number | null;
+  /** The reciprocal-rank-fusion score the fused rank comes from. */
+  fusedScore?: number | null;
 }
 
 export interface FeatureCandidate {

@@ -64,7 +64,7 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
     const s = stored.found.get(c.id);
     // A document deleted between the two requests is simply no longer a candidate.
     if (!s) continue;
-    candidates.push({ ...s, firstStage: { bm25: c.bm25, knn: c.knn, fusedRank: c.fusedRank } });
+    candidates.push({ ...s, firstStage: { bm25: c.bm25, knn: c.knn, fusedRank: c.fusedRank, fusedScore: c.fusedScore } });
   }
   return { candidates, queryVectors, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
 }
@@ -110,7 +110,7 @@ export async function firstStageForIds(
     const s = stored.found.get(id);
     if (!s) continue;
     const r = ranks.get(id);
-    candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null } });
+    candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null, fusedScore: r?.fusedScore ?? null } });
   }
   return { candidates, queryVectors, missing: stored.missing, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: 0 } };
 }

@@ -89,6 +89,12 @@ describe('documents over HTTP', async () => {
     expect(await json(add)).toMatchObject({ indexed: 1, failed: 0 });
     const found = await json(await post('/v1/search', { query: 'zebra espresso', index: alias, top_k: 3, rerank: false }));
     expect(found.hits[0]).toMatchObject({ id: 'new1', ranks: { fused: 1 } });
+    // The first-stage score is the RRF sum over the lists the hit is in.
+    for (const h of found.hits) {
+      const rrf = [h.ranks.bm25, h.ranks.knn].filter((r) => r !== null).reduce((s: number, r: number) => s + 1 / (config.retrieval.rrfK + r), 0);
+      expect(h.score).toBeCloseTo(rrf, 12);
+      expect(h.scores.fused).toBe(h.score);
+    }
     expect(found.took.totalMs).toBeGreaterThan(0);
 
     const del = await app.request(`/v1/indices/${alias}/documents/new1?refresh=wait_for`, { method: 'DELETE' });

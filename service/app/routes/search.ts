@@ -66,11 +66,11 @@ export function searchRoutes(deps: AppDeps): Hono {
     const firstStageTook = { embeddingMs: fs.took.embeddingMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
 
     if (req.rerank === false) {
-      const hits = fs.candidates.slice(0, req.top_k).map((cand, i) => ({
+      const hits = fs.candidates.slice(0, req.top_k).map((cand) => ({
         id: cand.id,
-        score: 1 / (config.retrieval.rrfK + i + 1),
+        score: cand.firstStage?.fusedScore ?? 0,
         ranks: { bm25: cand.firstStage?.bm25?.rank ?? null, knn: cand.firstStage?.knn?.rank ?? null, fused: cand.firstStage?.fusedRank ?? null },
-        scores: { bm25: cand.firstStage?.bm25?.score ?? null, knn: cand.firstStage?.knn?.score ?? null },
+        scores: { bm25: cand.firstStage?.bm25?.score ?? null, knn: cand.firstStage?.knn?.score ?? null, fused: cand.firstStage?.fusedScore ?? null },
         document: cand.doc,
       }));
       return c.json({ hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: performance.now() - started }) });
