@@ -24,7 +24,7 @@ export interface PoolOptions {
 export interface EncoderPool {
   encode(encoder: string, inputs: unknown[], options?: { signal?: AbortSignal }): Promise<EncodedBatch>;
   warm(encoder: string): Promise<void>;
-  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number; lateAnswers: number };
+  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number; workerErrors: number };
   close(): Promise<void>;
 }
 
@@ -67,10 +67,10 @@ export function createEncoderPool({
     workerData: context,
   });
 
-  // A worker may answer a task that was just aborted; Piscina reports that as an 'error' event, which is
-  // harmless here (the caller already has its answer), so it is counted rather than left to crash the process.
-  let lateAnswers = 0;
-  piscina.on('error', () => lateAnswers++);
+  // Piscina reports pool-level worker failures as an 'error' event; every affected task is rejected on its own,
+  // so the event is counted (for stats) rather than left unhandled, which would crash the process.
+  let workerErrors = 0;
+  piscina.on('error', () => workerErrors++);
   let activeTasks = 0;
 
   // The abort signal is never handed to Piscina: aborting a running task terminates its thread, and a thread
@@ -151,7 +151,7 @@ export function createEncoderPool({
       // One warm task per thread so every worker has the model loaded before traffic arrives.
       await Promise.all(Array.from({ length: threads }, () => runTask('warm', { encoder })));
     },
-    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue, lateAnswers }),
+    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue, workerErrors }),
     // Graceful: running tasks finish first (terminating a thread inside onnxruntime aborts the process).
     close: () => piscina.close(),
   };
