@@ -6,7 +6,7 @@
  * Range request after a cut connection (within one call, up to `retries` times, and across calls).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -201,6 +201,7 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
       lastError = 'the server resumed at the wrong offset';
       continue;
     }
+    const out = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
     try {
       if (!res.body) throw new Error('empty response body');
       await pipeline(
@@ -211,9 +212,12 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
             yield chunk;
           }
         },
-        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+        out,
       );
     } catch (err) {
+      // pipeline() rejects as soon as the source fails, while a write may still be in flight: wait until the
+      // file is closed, or the next attempt would measure the part too short and append at the wrong offset.
+      await closed(out);
       if (o.signal?.aborted) throw err;
       lastError = idle.signal.aborted ? `no data for ${o.idleTimeoutMs} ms` : causeOf(err);
       continue;
@@ -225,6 +229,12 @@ async function download(doFetch: typeof fetch, url: string, part: string, expect
     lastError = `connection ended after ${size} of ${expected.size} bytes`;
   }
   throw strataError('model_download_failed', { url, reason: `${lastError} (the partial file ${part} is kept; run again to resume)` });
+}
+
+function closed(stream: WriteStream): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  if (!stream.destroyed) stream.destroy();
+  return new Promise((resolve) => stream.once('close', () => resolve()));
 }
 
 /** An abort signal that fires after `ms` without `bump()`, or when `parent` aborts. */
