@@ -10,6 +10,8 @@ import { codeMatch, overlap, terms } from './lexical.ts';
 export interface FirstStage {
   bm25?: { score: number; rank: number } | null;
   knn?: { score: number; rank: number } | null;
+  /** The query image's kNN list (only when the search had a query image; not a head feature). */
+  image?: { score: number; rank: number } | null;
   fusedRank?: number | null;
   /** The reciprocal-rank-fusion score the fused rank comes from. */
   fusedScore?: number | null;

@@ -1,13 +1,13 @@
 /**
- * The metadata-aware reranker: the heads' relevance combined with recency, popularity, rating, trust and price fit
- * as a weighted sum. A weighted sum (rather than a learned combination) keeps every result explainable: each
+ * The metadata-aware reranker: the heads' relevance combined with recency, popularity, rating, trust, price fit
+ * and (with a query image) image similarity as a weighted sum. A weighted sum (rather than a learned combination) keeps every result explainable: each
  * signal's contribution is a number the caller can read, and the contributions add up to the score exactly.
  */
 import { z } from 'zod';
 import type { CatalogDocument } from '../catalog/schema.ts';
 import { strataError } from '../errors.ts';
 import type { Budget } from './budget.ts';
-import { popularitySignal, priceFitSignal, ratingSignal, recencySignal, trustSignal } from './signals.ts';
+import { imageSignal, popularitySignal, priceFitSignal, ratingSignal, recencySignal, trustSignal } from './signals.ts';
 import { resolveWeights, SIGNALS, type Signal, type Weights } from './weights.ts';
 
 export { DEFAULT_WEIGHTS, SIGNALS, WeightsSchema, type Signal, type Weights } from './weights.ts';
@@ -24,6 +24,11 @@ export interface RerankCandidate {
   /** The heads' output, a probability in [0, 1]. */
   relevance: number;
   doc: Partial<CatalogDocument>;
+  /**
+   * Cosine between the request's query image and the document's image vector; absent or null when either side
+   * has no image (the image signal is then null and contributes 0).
+   */
+  imageSimilarity?: number | null;
 }
 
 export interface RerankOptions extends z.infer<typeof RerankTuningSchema> {
@@ -65,7 +70,7 @@ function checkTuning(options: RerankOptions): void {
  *     { budget: parseBudget('fridge under $500') },
  *   );
  *   ranked[0].id; // 'b': 0.78 + 0.2 × 1 beats 0.8 + 0.2 × e^-8
- *   ranked[0].contributions; // { relevance: 0.78, recency: 0, popularity: 0, rating: 0, trust: 0, price: 0.2 }
+ *   ranked[0].contributions; // { relevance: 0.78, recency: 0, popularity: 0, rating: 0, trust: 0, price: 0.2, image: 0 }
  */
 export function rerankCandidates(items: readonly RerankCandidate[], options: RerankOptions = {}): RerankedItem[] {
   const weights = resolveWeights(options.weights);
@@ -87,6 +92,7 @@ export function rerankCandidates(items: readonly RerankCandidate[], options: Rer
       rating: ratingSignal(doc.rating, doc.review_count, ratingPrior),
       trust: trustSignal(doc.attributes),
       price: priceFitSignal(doc.price, doc.currency, budget),
+      image: imageSignal(item.imageSimilarity),
     };
     const contributions = {} as Record<Signal, number>;
     // The score is the sum of exactly the numbers shown, in a fixed order: recomputing it from the explanation

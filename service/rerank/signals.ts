@@ -83,3 +83,15 @@ export function priceFitSignal(price: unknown, currency: unknown, budget: Budget
   if (min !== undefined && price < min) return Math.exp(-(min - price) / (0.1 * min));
   return 1;
 }
+
+/**
+ * Image similarity as a signal: the cosine between the query image and the document image, clipped to [0, 1]
+ * (pooled CNN features are non-negative, so in practice the cosine already is). Null when there is no pair to
+ * compare or the value is not a finite number.
+ *
+ * @example imageSignal(0.83) // 0.83
+ */
+export function imageSignal(similarity: unknown): number | null {
+  if (typeof similarity !== 'number' || !Number.isFinite(similarity)) return null;
+  return Math.min(1, Math.max(0, similarity));
+}

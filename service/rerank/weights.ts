@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { strataError } from '../errors.ts';
 
 /** Signal names, in the fixed order in which contributions are summed (the order makes the sum reproducible). */
-export const SIGNALS = ['relevance', 'recency', 'popularity', 'rating', 'trust', 'price'] as const;
+export const SIGNALS = ['relevance', 'recency', 'popularity', 'rating', 'trust', 'price', 'image'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
 // zod 4 numbers already reject NaN and ±Infinity; negative weights would turn a good signal into a penalty,
@@ -22,13 +22,15 @@ export const WeightsSchema = z.strictObject({
   rating: weight.optional(),
   trust: weight.optional(),
   price: weight.optional(),
+  image: weight.optional(),
 });
 
 export type Weights = Required<z.infer<typeof WeightsSchema>>;
 
 /**
  * Relevance dominates; metadata nudges near-ties. The price weight is larger because it only applies when the
- * query states a budget, and then it is what the user asked for.
+ * query states a budget, and then it is what the user asked for; likewise the image weight, which only applies
+ * when the request carries a query image.
  */
 export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
   relevance: 1,
@@ -37,12 +39,13 @@ export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
   rating: 0.05,
   trust: 0.02,
   price: 0.2,
+  image: 0.5,
 });
 
 /**
  * Merges overrides into the defaults after validating them; invalid overrides raise a `validation` error.
  *
- * @example resolveWeights({ price: 0 }) // { relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0 }
+ * @example resolveWeights({ price: 0 }) // { relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0, image: 0.5 }
  */
 export function resolveWeights(overrides: Partial<Weights> = {}): Weights {
   const parsed = WeightsSchema.safeParse(overrides);

@@ -1,6 +1,7 @@
 /**
  * First-stage retrieval: the query is embedded once, then BM25 (multi_match over the boosted text fields) and
- * kNN (over the encoder's vector field) run in one `_msearch` with the same filters, and are fused by RRF.
+ * kNN (over the encoder's vector field) run in one `_msearch` with the same filters, and are fused by RRF. A query
+ * image adds a third list, kNN over the image vectors, to the same request and the same fusion.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EncoderPool } from '../pool/pool.ts';
@@ -31,6 +32,8 @@ export interface RetrievalOptions {
   queryVector?: Float32Array;
   /** Return `_source` with the hits (off when the caller loads documents itself). */
   withSource?: boolean;
+  /** A query image's vector and its encoder: adds a third kNN list, over the image vectors, to the fusion. */
+  image?: { encoder: string; vector: Float32Array };
 }
 
 export interface RetrievalResult {
@@ -82,7 +85,9 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   const { client, pool, index, query, window = 100, rrfK = 60, encoder = 'text/chargram', mode = 'hybrid' } = options;
   const filters = filterClauses(options.filters);
   const useKnn = mode !== 'bm25' && query.trim() !== '';
-  const useBm25 = mode !== 'knn' || query.trim() === '';
+  // Without query text, BM25 is a match_all that only serves filter-only browsing; next to a query image it
+  // would add an arbitrary order to the fusion.
+  const useBm25 = (mode !== 'knn' || query.trim() === '') && !(query.trim() === '' && options.image);
 
   let queryVector = options.queryVector ?? null;
   const t0 = performance.now();
@@ -97,6 +102,7 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   const source = options.withSource === false ? { _source: false } : {};
   if (useBm25) searches.push({ index }, { ...bm25Body(query, filters, window), ...source });
   if (useKnn) searches.push({ index }, { ...knnBody(vectorField(encoder), queryVector!, filters, window), ...source });
+  if (options.image) searches.push({ index }, { ...knnBody(vectorField(options.image.encoder), options.image.vector, filters, window), ...source });
   let responses: estypes.MsearchResponse['responses'];
   try {
     responses = (await client.msearch({ searches }, options.signal ? { signal: options.signal } : {})).responses;
@@ -105,6 +111,7 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   }
   const bm25 = useBm25 ? hitsOf(responses[0]!, 'BM25') : [];
   const knn = useKnn ? hitsOf(responses[useBm25 ? 1 : 0]!, 'kNN') : [];
-  const candidates = reciprocalRankFusion(bm25, knn, { k: rrfK }).slice(0, window);
+  const image = options.image ? hitsOf(responses[Number(useBm25) + Number(useKnn)]!, 'image kNN') : undefined;
+  const candidates = reciprocalRankFusion(bm25, knn, { k: rrfK, ...(image ? { image } : {}) }).slice(0, window);
   return { candidates, queryVector, took: { embeddingMs: t1 - t0, retrievalMs: performance.now() - t1 } };
 }

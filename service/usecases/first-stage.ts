@@ -24,6 +24,8 @@ export interface FirstStageOptions {
   encoders: readonly string[];
   mode?: RetrievalMode;
   signal?: AbortSignal;
+  /** A query image (already embedded): adds image kNN to the fusion and loads the candidates' image vectors. */
+  image?: { encoder: string; vector: Float32Array };
 }
 
 export interface FirstStageResult {
@@ -54,17 +56,22 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
     withSource: false,
     ...(options.filters ? { filters: options.filters } : {}),
     ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
+    ...(options.image ? { image: options.image } : {}),
     ...(signal ? { signal } : {}),
   });
   const t2 = performance.now();
   const ids = retrieval.candidates.map((c) => c.id);
-  const stored = ids.length ? await loadStoredCandidates(client, index, ids, encoders, signal ? { signal } : {}) : { found: new Map(), missing: [] };
+  const load = options.image ? [...encoders, options.image.encoder] : encoders;
+  const stored = ids.length ? await loadStoredCandidates(client, index, ids, load, signal ? { signal } : {}) : { found: new Map(), missing: [] };
   const candidates: FeatureCandidate[] = [];
   for (const c of retrieval.candidates) {
     const s = stored.found.get(c.id);
     // A document deleted between the two requests is simply no longer a candidate.
     if (!s) continue;
-    candidates.push({ ...s, firstStage: { bm25: c.bm25, knn: c.knn, fusedRank: c.fusedRank, fusedScore: c.fusedScore } });
+    candidates.push({
+      ...s,
+      firstStage: { bm25: c.bm25, knn: c.knn, ...(c.image !== undefined ? { image: c.image } : {}), fusedRank: c.fusedRank, fusedScore: c.fusedScore },
+    });
   }
   return { candidates, queryVectors, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
 }

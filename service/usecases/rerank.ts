@@ -40,6 +40,8 @@ export interface RerankRequest {
   signal?: AbortSignal;
   /** Query vectors already computed (e.g. by the first stage). */
   queryVectors?: Record<string, Float32Array>;
+  /** A query image's vector: candidates with a stored vector of the same encoder get the image signal. */
+  queryImage?: { encoder: string; vector: Float32Array };
 }
 
 export interface Snippet {
@@ -106,6 +108,15 @@ function snippetsFor(query: string, doc: Partial<CatalogDocument>, count: number
   return all.sort((a, b) => b.score - a.score).slice(0, count);
 }
 
+/** Cosine of the query image to the candidate's stored image vector (both unit length), or null. */
+function imageSimilarity(queryImage: RerankRequest['queryImage'], c: FeatureCandidate): number | null {
+  const v = queryImage ? c.vectors[queryImage.encoder] : undefined;
+  if (!queryImage || !v || v.length !== queryImage.vector.length) return null;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * queryImage.vector[i]!;
+  return s;
+}
+
 /**
  * Reranks candidates; results come best first, each with its position in the request.
  *
@@ -133,7 +144,7 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
 
   const order = new Map(candidates.map((c, i) => [c.id, i]));
   const ranked = rerankCandidates(
-    candidates.map((c, i) => ({ id: c.id, relevance: relevance[i]!, doc: c.doc })),
+    candidates.map((c, i) => ({ id: c.id, relevance: relevance[i]!, doc: c.doc, imageSimilarity: imageSimilarity(request.queryImage, c) })),
     { ...(request.weights ? { weights: request.weights } : {}), budget, ...(request.now ? { now: request.now } : {}) },
   );
   const top = ranked.slice(0, request.topN ?? ranked.length);

@@ -1,8 +1,9 @@
 /**
  * Real encoders end to end: a SciFact subset indexed with `text/minilm` and searched with kNN (semantic
  * retrieval well above the hashing encoder), and fashion products indexed with text and image vectors, where a
- * missing photo is reported for its document without failing the batch.
+ * missing photo is reported for its document without failing the batch, and `/v1/search` takes a query image.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +19,7 @@ import { beirRows } from '../../training/bench/beir-rows.ts';
 import { evaluateRun } from '../../training/eval/metrics.ts';
 import { readFashion } from '../../training/scripts/fashion-catalog.ts';
 import { decodePassageVectors } from '../../service/indexing/vector-codec.ts';
+import { makeApp } from '../helpers/app.ts';
 
 const SHARED = path.resolve(import.meta.dirname, '../../../shared/data');
 const esUrl = inject('esUrl');
@@ -82,5 +84,61 @@ describe('fashion products with text and image encoders', () => {
     expect(report.encodeErrors).toEqual([{ id: String(docs[3]!.id), encoder: 'image/mobilenet', message: expect.stringMatching(/\/nonexistent\/photo\.jpg/) }]);
     const withImage = await es.count({ index: alias, query: { exists: { field: 'vec_image_mobilenet' } } });
     expect(withImage.count).toBe(19);
+  }, 600_000);
+
+  it('searches by query image over HTTP: image kNN in the fusion, the image signal in the explanation', async () => {
+    const docs = (await readFashion(path.join(SHARED, 'fashion-products'), 40)).map((d) => ({ ...d, id: String(d.id) }));
+    const alias = `fashion-q-${randomUUID().slice(0, 8)}`;
+    const plain = `fashion-noimg-${randomUUID().slice(0, 8)}`;
+    created.push(alias, plain);
+    const textEncoders = ['text/minilm', 'text/chargram'];
+    await ensureIndex(es, alias, { encoders: [...textEncoders, 'image/mobilenet'] });
+    await ensureIndex(es, plain, { encoders: textEncoders });
+    const rows = docs.map((d, i) => ({ line: i + 1, ok: true as const, doc: d as never }));
+    expect((await indexDocuments(rows, { client: es, pool, index: alias, encoders: [...textEncoders, 'image/mobilenet'], refresh: true })).indexed).toBe(40);
+    await indexDocuments(rows.slice(0, 5), { client: es, pool, index: plain, encoders: textEncoders, refresh: true });
+    const { app } = await makeApp({ config: { ...config, retrieval: { ...config.retrieval, textEncoders } }, es, pool });
+    const search = async (body: object) => {
+      const res = await app.request('/v1/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      type Hit = { id: string; score: number; ranks: Record<string, number | null>; contributions: Record<string, number>; signals: Record<string, number | null> };
+      return { status: res.status, body: (await res.json()) as { hits: Hit[]; error: { code: string; message: string } } };
+    };
+
+    // The photo of product 7 alone finds product 7 first, by the image list.
+    const target = docs[7]!;
+    const photo = (await readFile(String(target.image))).toString('base64');
+    const byImage = await search({ index: alias, image: photo, top_k: 5, explain: true });
+    expect(byImage.status).toBe(200);
+    const top = byImage.body.hits[0]!;
+    expect(top.id).toBe(target.id);
+    expect(top.ranks).toMatchObject({ image: 1, bm25: null, knn: null });
+    expect(top.contributions.image).toBeGreaterThan(0.45); // weight 0.5 x cosine of a photo with itself
+    const sum = Object.values(top.contributions).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(top.score, 10);
+    // Further hits are less alike.
+    expect(byImage.body.hits[1]!.signals.image).toBeLessThan(top.signals.image!);
+
+    // Text and image together: "blue top" alone ranks the blue tops above this pink one; with its photo beside
+    // the same text, the pictured top comes first.
+    expect(target.title).toBe('Elle Women Dark Pink Top');
+    const textOnly = await search({ index: alias, query: 'blue top', top_k: 40 });
+    const both = await search({ index: alias, query: 'blue top', image: `data:image/jpeg;base64,${photo}`, top_k: 40 });
+    const rankOf = (r: typeof both) => r.body.hits.findIndex((h) => h.id === target.id);
+    expect(rankOf(textOnly)).toBeGreaterThan(0);
+    expect(rankOf(both)).toBe(0);
+
+    // Clear 400s naming the field: not base64, not an image, an index without image vectors, nothing to search by.
+    const notBase64 = await search({ index: alias, image: 'not an image!' });
+    expect(notBase64.status).toBe(400);
+    expect(JSON.stringify(notBase64.body.error)).toMatch(/image/);
+    const garbage = await search({ index: alias, image: Buffer.from('definitely not a jpeg').toString('base64') });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.message).toMatch(/^.*image: /);
+    const noVectors = await search({ index: plain, image: photo });
+    expect(noVectors.status).toBe(400);
+    expect(noVectors.body.error.message).toMatch(new RegExp(`image: index "${plain}" has no image vectors`));
+    const nothing = await search({ index: alias });
+    expect(nothing.status).toBe(400);
+    expect(nothing.body.error.message).toMatch(/query.*give a query, an image or filters/);
   }, 600_000);
 });

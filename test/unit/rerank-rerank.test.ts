@@ -180,12 +180,28 @@ describe('rerankCandidates: signals', () => {
   });
 });
 
+describe('rerankCandidates: the image signal', () => {
+  it('is the clipped query-image cosine, weighted 0.5 by default, and null without a pair', () => {
+    const pictured = (imageSimilarity: unknown, relevance: number, id: string) => ({ id, relevance, doc: {}, imageSimilarity }) as RerankCandidate;
+    const ranked = rerankCandidates([pictured(0.2, 0.6, 'unlike'), pictured(0.9, 0.5, 'alike'), pictured(undefined, 0.55, 'no-photo')], { now: NOW });
+    expect(ranked.map((r) => r.id)).toEqual(['alike', 'unlike', 'no-photo']);
+    expect(ranked[0]!.contributions.image).toBe(0.45);
+    expect(ranked[0]!.score).toBe(sumInOrder(ranked[0]!));
+    expect(ranked[2]!.signals.image).toBeNull();
+    expect(ranked[2]!.contributions.image).toBe(0);
+    expect(rerankCandidates([pictured(1.3, 0.5, 'a')])[0]!.signals.image).toBe(1);
+    expect(rerankCandidates([pictured(-0.2, 0.5, 'a')])[0]!.signals.image).toBe(0);
+    expect(rerankCandidates([pictured(Number.NaN, 0.5, 'a')])[0]!.signals.image).toBeNull();
+    expect(rerankCandidates([pictured(0.9, 0.5, 'a')], { weights: { image: 0 } })[0]!.score).toBe(0.5);
+  });
+});
+
 describe('rerankCandidates: missing and malformed metadata', () => {
   it('a document without metadata scores its relevance exactly', () => {
     const item = one({}, {}, 0.37);
     expect(item.score).toBe(0.37);
-    expect(item.signals).toEqual({ relevance: 0.37, recency: null, popularity: null, rating: null, trust: null, price: null });
-    expect(Object.values(item.contributions)).toEqual([0.37, 0, 0, 0, 0, 0]);
+    expect(item.signals).toEqual({ relevance: 0.37, recency: null, popularity: null, rating: null, trust: null, price: null, image: null });
+    expect(Object.values(item.contributions)).toEqual([0.37, 0, 0, 0, 0, 0, 0]);
   });
 
   it('malformed values count as missing and never produce NaN', () => {
@@ -198,7 +214,7 @@ describe('rerankCandidates: missing and malformed metadata', () => {
     } as unknown as Partial<CatalogDocument>;
     const item = one(junk, { budget: { max: 100 } });
     expect(Number.isFinite(item.score)).toBe(true);
-    expect(item.signals).toEqual({ relevance: 0.5, recency: null, popularity: null, rating: null, trust: null, price: 0.5 });
+    expect(item.signals).toEqual({ relevance: 0.5, recency: null, popularity: null, rating: null, trust: null, price: 0.5, image: null });
     const noDoc = rerankCandidates([{ id: 'y', relevance: 0.2 } as RerankCandidate], { now: NOW })[0]!;
     expect(noDoc.score).toBe(0.2);
   });
@@ -206,7 +222,7 @@ describe('rerankCandidates: missing and malformed metadata', () => {
 
 describe('weights and options validation', () => {
   it('exports the documented defaults', () => {
-    expect(DEFAULT_WEIGHTS).toEqual({ relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0.2 });
+    expect(DEFAULT_WEIGHTS).toEqual({ relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0.2, image: 0.5 });
     expect(Object.isFrozen(DEFAULT_WEIGHTS)).toBe(true);
   });
 

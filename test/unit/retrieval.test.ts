@@ -16,6 +16,14 @@ describe('reciprocalRankFusion', () => {
     expect(fused[3]).toMatchObject({ bm25: null, knn: { rank: 3 } });
   });
 
+  it('fuses a query image list as a third list, and leaves it out of candidates when there is none', () => {
+    const fused = reciprocalRankFusion([{ id: 'a', score: 9 }], [{ id: 'a', score: 0.9 }], { k: 10, image: [{ id: 'b', score: 0.99 }, { id: 'a', score: 0.5 }] });
+    expect(fused.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(fused[0]!.fusedScore).toBeCloseTo(1 / 11 + 1 / 11 + 1 / 12, 12);
+    expect(fused[1]).toMatchObject({ bm25: null, knn: null, image: { rank: 1, score: 0.99 }, fusedRank: 2 });
+    expect(reciprocalRankFusion([{ id: 'a', score: 1 }], [], { k: 10 })[0]).not.toHaveProperty('image');
+  });
+
   it('counts a duplicate in one list once', () => {
     const fused = reciprocalRankFusion([{ id: 'a', score: 2 }, { id: 'a', score: 1 }], [], { k: 60 });
     expect(fused).toHaveLength(1);

@@ -1,7 +1,8 @@
 /**
  * `POST /v1/search`: hybrid first-stage retrieval with typed filters, then (unless `rerank: false`) the head and
  * the metadata-aware reranker over the top window, with snippets. Every hit carries its first-stage ranks, final
- * score and contributions; the response a `took` breakdown by stage.
+ * score and contributions; the response a `took` breakdown by stage. An optional query image (base64) adds kNN over
+ * the index's image vectors to the fusion and an `image` signal to the reranker.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -14,10 +15,20 @@ import { firstStage } from '../../usecases/first-stage.ts';
 import { rerank } from '../../usecases/rerank.ts';
 import { IndexNameSchema } from './documents.ts';
 import { roundAll } from './rerank.ts';
+import type { FirstStage } from '../../features/assemble.ts';
+import { indexEncoders } from '../../es/indices.ts';
+import { listEncoderSpecs } from '../../encoders/registry.ts';
+import { strataError } from '../../errors.ts';
 
 export const SearchRequestSchema = z
   .object({
-    query: z.string().max(4096),
+    query: z.string().max(4096).default(''),
+    image: z
+      .string()
+      .min(1)
+      .regex(/^(data:image\/[a-z0-9.+-]+;base64,)?[A-Za-z0-9+/\s]+={0,2}$/, 'must be base64 image bytes (optionally a data:image/...;base64, URL)')
+      .optional()
+      .describe('A query image (JPEG, PNG, WebP, ...) as base64: adds image kNN to retrieval and the image signal to reranking'),
     index: IndexNameSchema.optional(),
     filters: FiltersSchema.optional(),
     top_k: z.number().int().min(1).max(1000).default(10),
@@ -38,7 +49,27 @@ export const SearchRequestSchema = z
     explain: z.boolean().default(false),
     snippets: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(true),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.query.trim() !== '' || r.image !== undefined || r.filters !== undefined, {
+    message: 'give a query, an image or filters',
+    path: ['query'],
+  });
+
+/**
+ * The index's image encoder (from its mapping), embedding the query image with it. A request with an image for an
+ * index without image vectors, or an image that does not decode, is a 400 naming `image`.
+ */
+async function embedQueryImage(deps: AppDeps, index: string, image: string, signal: AbortSignal): Promise<{ encoder: string; vector: Float32Array }> {
+  const { dims } = await indexEncoders(deps.es, index);
+  const encoder = listEncoderSpecs().find((spec) => spec.modality === 'image' && dims[spec.id] !== undefined)?.id;
+  if (!encoder) {
+    throw strataError('validation', { summary: `image: index "${index}" has no image vectors (index it with an image encoder, e.g. --encoders text/minilm,image/mobilenet)` });
+  }
+  const bytes = Buffer.from(image.replace(/^data:[^,]*,/, ''), 'base64');
+  const batch = await deps.pool.encode(encoder, [new Uint8Array(bytes)], { signal });
+  if (batch.errors.length) throw strataError('validation', { summary: `image: ${batch.errors[0]!.message}` });
+  return { encoder, vector: batch.vectors.slice(0, batch.dim) };
+}
 
 export function searchRoutes(deps: AppDeps): Hono {
   const { es, pool, config } = deps;
@@ -49,6 +80,9 @@ export function searchRoutes(deps: AppDeps): Hono {
     const index = authorizeIndex(c, req.index ?? defaultIndex(c, config.service.index));
     const window = Math.max(req.rerank ? (req.rerank.window ?? req.window ?? config.retrieval.window) : (req.window ?? req.top_k), req.top_k);
     const encoders = config.retrieval.textEncoders;
+    const t0 = performance.now();
+    const image = req.image === undefined ? undefined : await embedQueryImage(deps, index, req.image, c.req.raw.signal);
+    const imageMs = performance.now() - t0;
     const fs = await firstStage({
       client: es,
       pool,
@@ -61,16 +95,28 @@ export function searchRoutes(deps: AppDeps): Hono {
       encoders,
       mode: req.mode,
       signal: c.req.raw.signal,
+      ...(image ? { image } : {}),
     });
     const snippets = req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets;
-    const firstStageTook = { embeddingMs: fs.took.embeddingMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
+    const firstStageTook = { embeddingMs: fs.took.embeddingMs + imageMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
+    const ranksOf = (f: FirstStage | undefined) => ({
+      bm25: f?.bm25?.rank ?? null,
+      knn: f?.knn?.rank ?? null,
+      ...(image ? { image: f?.image?.rank ?? null } : {}),
+      fused: f?.fusedRank ?? null,
+    });
 
     if (req.rerank === false) {
       const hits = fs.candidates.slice(0, req.top_k).map((cand) => ({
         id: cand.id,
         score: cand.firstStage?.fusedScore ?? 0,
-        ranks: { bm25: cand.firstStage?.bm25?.rank ?? null, knn: cand.firstStage?.knn?.rank ?? null, fused: cand.firstStage?.fusedRank ?? null },
-        scores: { bm25: cand.firstStage?.bm25?.score ?? null, knn: cand.firstStage?.knn?.score ?? null, fused: cand.firstStage?.fusedScore ?? null },
+        ranks: ranksOf(cand.firstStage),
+        scores: {
+          bm25: cand.firstStage?.bm25?.score ?? null,
+          knn: cand.firstStage?.knn?.score ?? null,
+          ...(image ? { image: cand.firstStage?.image?.score ?? null } : {}),
+          fused: cand.firstStage?.fusedScore ?? null,
+        },
         document: cand.doc,
       }));
       return c.json({ hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: performance.now() - started }) });
@@ -87,6 +133,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         snippets,
         topN: req.top_k,
         queryVectors: fs.queryVectors,
+        ...(image ? { queryImage: image } : {}),
         signal: c.req.raw.signal,
       },
     );
@@ -94,8 +141,13 @@ export function searchRoutes(deps: AppDeps): Hono {
       id: r.id,
       score: r.score,
       rank: i + 1,
-      ranks: { bm25: r.firstStage?.bm25?.rank ?? null, knn: r.firstStage?.knn?.rank ?? null, fused: r.firstStage?.fusedRank ?? null },
-      scores: { bm25: r.firstStage?.bm25?.score ?? null, knn: r.firstStage?.knn?.score ?? null, relevance: r.relevance },
+      ranks: ranksOf(r.firstStage),
+      scores: {
+        bm25: r.firstStage?.bm25?.score ?? null,
+        knn: r.firstStage?.knn?.score ?? null,
+        ...(image ? { image: r.firstStage?.image?.score ?? null } : {}),
+        relevance: r.relevance,
+      },
       ...(r.contributions ? { contributions: r.contributions, signals: r.signals, features: r.features } : {}),
       ...(r.snippets ? { snippets: r.snippets } : {}),
       document: r.doc,
