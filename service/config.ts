@@ -35,6 +35,11 @@ const ConfigSchema = z.object({
   STRATA_INDEX: z.string().default('products'),
   /** Text encoders whose vectors are stored at indexing; the first one is the one kNN searches. */
   STRATA_TEXT_ENCODERS: z.string().default('text/minilm,text/chargram'),
+  /**
+   * Query-document interaction features (`ix:*`) the rerank assembler appends (0: none). Must equal the
+   * `--interaction-dims` the served heads were trained with; a head trained otherwise is refused at load.
+   */
+  STRATA_INTERACTION_DIMS: int(0),
   STRATA_POOL_THREADS: int(Math.max(1, Math.min(2, os.availableParallelism()))),
   STRATA_POOL_MAX_QUEUE: int(256),
   STRATA_RRF_K: int(60),
@@ -75,7 +80,7 @@ export interface Config {
   };
   service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number; maxDocuments: number };
   pool: { threads: number; maxQueue: number };
-  retrieval: { rrfK: number; window: number; textEncoders: string[] };
+  retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
 }
 
@@ -115,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rrfK: c.STRATA_RRF_K,
       window: c.STRATA_WINDOW,
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
+      interactionDims: c.STRATA_INTERACTION_DIMS,
     },
     models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL) },
   };

@@ -36,7 +36,7 @@ export async function start(config: Config): Promise<RunningService> {
     await pool.close();
     throw err;
   }
-  const heads = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders }) });
+  const heads = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
   const app = createApp({ config, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.service.host, port: config.service.port }, () => resolve(s));

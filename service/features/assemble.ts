@@ -2,9 +2,11 @@
  * Feature assembly: ONE module used by serving and by training, so what a head was trained on is what it sees.
  * Per (query, document) it produces a fixed, named feature vector: per text encoder the cosine of the query to
  * the document and max/mean over the document's passages, first-stage scores and ranks, lexical overlap and
- * code matches, image similarity when both sides have one, and numeric/categorical metadata.
+ * code matches, image similarity when both sides have one, and numeric/categorical metadata; optionally
+ * (`interactionDims` > 0) a seeded random projection of the query-document interaction vector (see interaction.ts).
  */
 import type { CatalogDocument } from '../catalog/schema.ts';
+import { interactionFeatures } from './interaction.ts';
 import { codeMatch, overlap, terms } from './lexical.ts';
 
 export interface FirstStage {
@@ -39,6 +41,11 @@ export interface AssemblerOptions {
   textEncoders: readonly string[];
   /** The image encoder, when image similarity is wanted. */
   imageEncoder?: string;
+  /**
+   * Interaction features `ix:0..k-1` appended last: q⊙d of the concatenated text embeddings projected to k
+   * dimensions with fixed signs (0: none, the default, so heads trained without them are unchanged).
+   */
+  interactionDims?: number;
 }
 
 const FIRST_STAGE = ['fs:bm25_score', 'fs:bm25_norm', 'fs:bm25_rrank', 'fs:knn_score', 'fs:knn_rrank', 'fs:fused_rrank'];
@@ -59,11 +66,21 @@ const META = [
  *
  * @example featureNames({ textEncoders: ['text/minilm'] })[0] // 'text/minilm:sim'
  */
-export function featureNames({ textEncoders, imageEncoder }: AssemblerOptions): string[] {
+export function featureNames({ textEncoders, imageEncoder, interactionDims = 0 }: AssemblerOptions): string[] {
   const names: string[] = [];
   for (const e of textEncoders) names.push(`${e}:sim`, `${e}:passage_max`, `${e}:passage_mean`);
   if (imageEncoder) names.push(`${imageEncoder}:sim`, `${imageEncoder}:missing`);
-  return [...names, ...FIRST_STAGE, ...LEXICAL, ...META];
+  const interaction = Array.from({ length: interactionDims }, (_, i) => `ix:${i}`);
+  return [...names, ...FIRST_STAGE, ...LEXICAL, ...META, ...interaction];
+}
+
+/**
+ * How many interaction features a feature list (e.g. a head artifact's) holds: the `interactionDims` it needs.
+ *
+ * @example interactionDimsOf(artifact.features) // 16 for a head trained with --interaction-dims 16
+ */
+export function interactionDimsOf(names: readonly string[]): number {
+  return names.filter((n) => n.startsWith('ix:')).length;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -91,6 +108,8 @@ export function assembleFeatures(
   const qTerms = terms(query.text);
   const now = (query.now ?? new Date()).getTime();
   const maxBm25 = Math.max(0, ...candidates.map((c) => c.firstStage?.bm25?.score ?? 0));
+  const k = options.interactionDims ?? 0;
+  const queryBlocks = options.textEncoders.map((e) => query.vectors[e]);
 
   candidates.forEach((cand, r) => {
     let j = r * d;
@@ -142,6 +161,10 @@ export function assembleFeatures(
     put(Number.isNaN(released) ? 0 : Math.log1p(Math.max(0, (now - released) / DAY_MS)));
     put(Number.isNaN(released) ? 1 : 0);
     put(Math.log1p(body.length + (doc.title?.length ?? 0)));
+
+    if (k > 0) {
+      for (const v of interactionFeatures(queryBlocks, options.textEncoders.map((e) => cand.vectors[e]), k)) put(v);
+    }
   });
   return { names, rows };
 }

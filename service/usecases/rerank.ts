@@ -24,6 +24,8 @@ export interface RerankDeps {
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
   textEncoders: readonly string[];
+  /** The assembler's `interactionDims` (as configured; the heads were checked against it). */
+  interactionDims?: number;
 }
 
 export interface RerankRequest {
@@ -136,6 +138,7 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
 
   const { names, rows } = assembleFeatures({ text: relevanceQuery, vectors: queryVectors, ...(request.now ? { now: request.now } : {}) }, candidates, {
     textEncoders: deps.textEncoders,
+    interactionDims: deps.interactionDims ?? 0,
   });
   const t2 = performance.now();
   const head = deps.heads.get(request.head ?? 'default', 'rerank');

@@ -12,7 +12,7 @@ import { createQueryEmbedder } from '../../service/usecases/embed.ts';
 
 export async function makeApp({ config, es, pool, headsDir }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string }) {
   const dir = headsDir ?? (await mkdtemp(path.join(tmpdir(), 'strata-heads-')));
-  const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders }) });
+  const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
   const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
   return { app, heads, headsDir: dir };
 }

@@ -154,7 +154,7 @@ export function rerankRoutes(deps: AppDeps): Hono {
     }
 
     const result = await rerank(
-      { ...deps, textEncoders: config.retrieval.textEncoders },
+      { ...deps, textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims },
       {
         query: req.query,
         candidates,

@@ -123,7 +123,7 @@ export function searchRoutes(deps: AppDeps): Hono {
     }
 
     const result = await rerank(
-      { ...deps, textEncoders: encoders },
+      { ...deps, textEncoders: encoders, interactionDims: config.retrieval.interactionDims },
       {
         query: req.query,
         candidates: fs.candidates,
