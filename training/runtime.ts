@@ -60,3 +60,14 @@ export async function textEncodersOf(es: Client, index: string, given?: string, 
 
 /** Splits a comma list. */
 export const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+/**
+ * A CLI flag that must be a whole number >= 0 (commander hands over strings; `Number('')` would be 0 silently).
+ *
+ * @example nonNegativeInt('16', '--interaction-dims') // 16
+ */
+export function nonNegativeInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number >= 0, got "${s}"`);
+  return n;
+}

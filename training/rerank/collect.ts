@@ -4,7 +4,7 @@
  * here, so a head sees at training time the rows it will score when serving.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { assembleFeatures, type FeatureCandidate } from '../../service/features/assemble.ts';
+import { assembleFeatures, featureNames, type AssemblerOptions, type FeatureCandidate, type FeatureQuery } from '../../service/features/assemble.ts';
 import type { EncoderPool } from '../../service/pool/pool.ts';
 import type { QueryEmbedder } from '../../service/usecases/embed.ts';
 import { firstStage } from '../../service/usecases/first-stage.ts';
@@ -19,6 +19,8 @@ export interface QueryGroup {
   rows: Float32Array;
   /** The first-stage candidates themselves (kept only when asked: they hold vectors). */
   candidates?: FeatureCandidate[];
+  /** The query as assembled (kept with the candidates, so rows can be rebuilt with other options). */
+  query?: FeatureQuery;
 }
 
 export interface CollectOptions {
@@ -33,6 +35,8 @@ export interface CollectOptions {
   rrfK: number;
   /** The index's text encoders (first: kNN); also the assembler's text encoders. */
   encoders: readonly string[];
+  /** The assembler's interaction features (`ix:*`; 0: none). */
+  interactionDims?: number;
   concurrency?: number;
   keepCandidates?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -65,19 +69,35 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
         rrfK: options.rrfK,
         encoders,
       });
-      const assembled = assembleFeatures({ text, vectors: queryVectors }, candidates, { textEncoders: encoders });
+      const query: FeatureQuery = { text, vectors: queryVectors };
+      const assembled = assembleFeatures(query, candidates, { textEncoders: encoders, interactionDims: options.interactionDims ?? 0 });
       names = assembled.names;
       groups[i] = {
         queryId,
         ids: candidates.map((c) => c.id),
         rows: assembled.rows,
-        ...(options.keepCandidates ? { candidates } : {}),
+        ...(options.keepCandidates ? { candidates, query } : {}),
       };
       options.onProgress?.(++done, ids.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   return { names, groups };
+}
+
+/**
+ * The same groups with rows assembled under other options (e.g. another `interactionDims`), from the kept
+ * candidates and query: no second first stage. Groups collected without `keepCandidates` are refused.
+ *
+ * @example const with16 = reassembleGroups(groups, { textEncoders: encoders, interactionDims: 16 });
+ */
+export function reassembleGroups(groups: readonly QueryGroup[], options: AssemblerOptions): { names: string[]; groups: QueryGroup[] } {
+  const names = featureNames(options);
+  const out = groups.map((g) => {
+    if (!g.candidates || !g.query) throw new Error(`query "${g.queryId}" was collected without keepCandidates: its rows cannot be rebuilt`);
+    return { ...g, rows: assembleFeatures(g.query, g.candidates, options).rows };
+  });
+  return { names, groups: out };
 }
 
 /**

@@ -2,7 +2,9 @@
  * `strata eval rerank` as a use case: on the judged (dev) queries of a BEIR set, the systems `bm25`,
  * `knn:<encoder>`, `hybrid` (first-stage RRF order) and `hybrid+<head>` (firstStage -> assembleFeatures ->
  * head -> sort by probability) are scored with nDCG@10, MRR@10 and Recall@100, each with a 95 % bootstrap
- * interval over queries and a paired randomization test against BM25.
+ * interval over queries and a paired randomization test against BM25. Heads trained with different
+ * `interactionDims` are compared in one run: the first stage runs once and each head's rows are assembled with
+ * the interaction features its artifact lists.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { HeadPredictor } from '../../service/heads/predict.ts';
@@ -12,7 +14,8 @@ import type { QueryEmbedder } from '../../service/usecases/embed.ts';
 import type { Qrels } from '../data/beir.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import { bootstrapCI, pairedRandomizationTest, type ConfidenceInterval, type PairedTestResult } from '../eval/stats.ts';
-import { collectGroups, rankGroups } from './collect.ts';
+import { interactionDimsOf } from '../../service/features/assemble.ts';
+import { collectGroups, rankGroups, reassembleGroups, type QueryGroup } from './collect.ts';
 
 export interface EvalRerankOptions {
   client: Client;
@@ -23,6 +26,8 @@ export interface EvalRerankOptions {
   qrels: Qrels;
   ids: readonly string[];
   encoders: readonly string[];
+  /** The assembler's interaction features for the `hybrid` features (0: none); heads get their own (see above). */
+  interactionDims?: number;
   /** Encoders to run kNN alone with (default: every text encoder of the index). */
   knn?: readonly string[];
   heads: ReadonlyArray<{ name: string; predictor: HeadPredictor }>;
@@ -80,12 +85,23 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
   for (const e of o.knn ?? o.encoders) await timed(`knn:${e}`, () => retrievalRun(o, 'knn', e, `knn:${e}`));
   const t0 = performance.now();
   const { onProgress, ...rest } = o;
-  const { groups } = await collectGroups({ ...rest, ...(onProgress ? { onProgress: (d: number, t: number) => onProgress('hybrid + features', d, t) } : {}) });
+  const baseDims = o.interactionDims ?? 0;
+  const dimsOf = (h: EvalRerankOptions['heads'][number]) => interactionDimsOf(h.predictor.artifact.features);
+  const keepCandidates = o.heads.some((h) => dimsOf(h) !== baseDims);
+  const { groups } = await collectGroups({
+    ...rest,
+    interactionDims: baseDims,
+    keepCandidates,
+    ...(onProgress ? { onProgress: (d: number, t: number) => onProgress('hybrid + features', d, t) } : {}),
+  });
   runs.set('hybrid', new Map(groups.map((g) => [g.queryId, g.ids])));
   seconds.set('hybrid', (performance.now() - t0) / 1000);
+  const rowsByDims = new Map<number, QueryGroup[]>([[baseDims, groups]]);
   for (const h of o.heads) {
     const t1 = performance.now();
-    runs.set(`hybrid+${h.name}`, rankGroups(groups, (rows, n) => h.predictor.predict(rows, n)));
+    const dims = dimsOf(h);
+    if (!rowsByDims.has(dims)) rowsByDims.set(dims, reassembleGroups(groups, { textEncoders: o.encoders, interactionDims: dims }).groups);
+    runs.set(`hybrid+${h.name}`, rankGroups(rowsByDims.get(dims)!, (rows, n) => h.predictor.predict(rows, n)));
     seconds.set(`hybrid+${h.name}`, seconds.get('hybrid')! + (performance.now() - t1) / 1000);
   }
 

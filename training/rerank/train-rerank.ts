@@ -100,7 +100,7 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
   const devQrels: Qrels = new Map(split.dev.map((id) => [id, qrels.get(id)!]));
   const devHybrid = devMetrics(new Map(dev.groups.map((g) => [g.queryId, g.ids])), devQrels);
   log(`training rows: ${set.n} (${positives} positive); dev hybrid nDCG@10 ${devHybrid.ndcg10.toFixed(4)}`);
-  const provenance = { ...options.provenance, index: options.index, window: options.window, encoders: [...options.encoders], devFraction, seed, trainQueries: split.train.length, devQueries: split.dev.length, rows: set.n, positives };
+  const provenance = { ...options.provenance, index: options.index, window: options.window, encoders: [...options.encoders], interactionDims: options.interactionDims ?? 0, devFraction, seed, trainQueries: split.train.length, devQueries: split.dev.length, rows: set.n, positives };
 
   const heads: RerankHeadResult[] = [];
   for (const type of types) {

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { checkFeatures } from '../../heads/artifact.ts';
-import { featureNames } from '../../features/assemble.ts';
+import { featureNames, interactionDimsOf } from '../../features/assemble.ts';
 import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
 import { embedLabelled } from '../../../training/classify/train-classify.ts';
@@ -18,7 +18,7 @@ import { loadHead } from '../../../training/heads/load.ts';
 import { evaluateRerank } from '../../../training/rerank/eval-rerank.ts';
 import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
-import { list, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 
 const log = (m: string) => console.error(m);
 const diff = (t?: { meanDiff: number; pValue: number }) => (t ? `${t.meanDiff >= 0 ? '+' : ''}${t.meanDiff.toFixed(4)} (${t.pValue.toPrecision(2)})` : '-');
@@ -36,6 +36,7 @@ interface EvalRerankOpts {
   heads: string;
   headsDir: string;
   window: string;
+  interactionDims?: string;
   reportDir: string;
   report: string;
   concurrency: string;
@@ -59,6 +60,10 @@ export function register(program: Command, config: Config): void {
     .option('--heads <list>', 'heads (names in --heads-dir, or .json paths) for hybrid+<head> systems', '')
     .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option(
+      '--interaction-dims <k>',
+      'interaction features (ix:*) every head must have been trained with, as the service checks STRATA_INTERACTION_DIMS (default: each head its own, so heads with and without them compare in one run)',
+    )
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--report <name>', 'report file name (without extension)', 'eval-rerank')
     .option('--concurrency <n>', 'queries in flight', '4')
@@ -70,9 +75,11 @@ export function register(program: Command, config: Config): void {
       const heads = [];
       try {
         const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
+        const interactionDims = o.interactionDims === undefined ? undefined : nonNegativeInt(o.interactionDims, '--interaction-dims');
         for (const h of list(o.heads)) {
           const loaded = await loadHead(h, o.headsDir);
-          checkFeatures(loaded.predictor.artifact, featureNames({ textEncoders: encoders }));
+          const a = loaded.predictor.artifact;
+          checkFeatures(a, featureNames({ textEncoders: encoders, interactionDims: interactionDims ?? interactionDimsOf(a.features) }));
           heads.push(loaded);
         }
         log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}`);
@@ -86,6 +93,7 @@ export function register(program: Command, config: Config): void {
           qrels: data.qrels,
           ids,
           encoders,
+          ...(interactionDims !== undefined ? { interactionDims } : {}),
           ...(o.knn ? { knn: list(o.knn) } : {}),
           heads,
           window: Number(o.window),
@@ -101,7 +109,7 @@ export function register(program: Command, config: Config): void {
         console.log(table);
         const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
         const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
-        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type })), systems, date: new Date().toISOString() };
+        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, date: new Date().toISOString() };
         const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n![nDCG@10](${o.report}.svg)\n`;
         for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
       } finally {

@@ -16,7 +16,7 @@ import { readLabelled, type LabelledText } from '../../../training/data/labelled
 import { trainClassifyHeads } from '../../../training/classify/train-classify.ts';
 import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
-import { list, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
 
 const log = (m: string) => console.error(m);
@@ -32,6 +32,7 @@ interface RerankOpts {
   devFraction: string;
   seed: string;
   window?: string;
+  interactionDims: string;
   name: string;
   types: string;
   lrTrainer: string;
@@ -97,6 +98,7 @@ export function register(program: Command, config: Config): void {
     .option('--dev-fraction <f>', 'share of queries held out for dev', '0.2')
     .option('--seed <n>', 'split seed', '13')
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--interaction-dims <k>', 'append k query-document interaction features (ix:*; serve with STRATA_INTERACTION_DIMS=k)', String(config.retrieval.interactionDims))
     .option('--name <name>', 'artifact name prefix (`default` also writes the best head as default.json)', 'default')
     .option('--types <list>', 'head types', 'lr,xgb')
     .option('--lr-trainer <name>', 'LR trainer: adam (fast, Float32Array) or ml (ml-logistic-regression, slow)', 'adam')
@@ -127,6 +129,7 @@ export function register(program: Command, config: Config): void {
           encoders,
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
+          interactionDims: nonNegativeInt(o.interactionDims, '--interaction-dims'),
           devFraction: Number(o.devFraction),
           seed: Number(o.seed),
           name: o.name,
