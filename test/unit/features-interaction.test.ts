@@ -6,7 +6,7 @@ import { loadConfig } from '../../service/config.ts';
 import { assembleFeatures, featureNames, interactionDimsOf, type FeatureCandidate, type FeatureQuery } from '../../service/features/assemble.ts';
 import { interactionFeatures, projectionSign } from '../../service/features/interaction.ts';
 import { builtinRerankHead, openHeadStore } from '../../service/heads/store.ts';
-import { reassembleGroups, type QueryGroup } from '../../training/rerank/collect.ts';
+import { reassembleGroups, xgbRowCap, type QueryGroup } from '../../training/rerank/collect.ts';
 import { nonNegativeInt } from '../../training/runtime.ts';
 
 const ENCODERS = ['text/a', 'text/b'];
@@ -160,5 +160,12 @@ describe('serving and training wiring', () => {
     expect(Array.from(groups[0]!.rows)).toEqual(Array.from(assembleFeatures(query, candidates, { textEncoders: ENCODERS, interactionDims: 8 }).rows));
     expect(groups[0]!.ids).toEqual(group.ids);
     expect(() => reassembleGroups([{ queryId: 'q2', ids: [], rows: new Float32Array(0) }], { textEncoders: ENCODERS })).toThrow(/keepCandidates/);
+  });
+
+  it('caps XGBoost rows so wider interaction rows still fit its heap, leaving 24-feature heads as they were', () => {
+    expect(xgbRowCap(40_000, 24)).toBe(40_000);
+    expect(xgbRowCap(40_000, 24 + 16)).toBe(30_000);
+    expect(xgbRowCap(40_000, 24 + 32)).toBe(21_428);
+    expect(xgbRowCap(10_000, 56)).toBe(10_000);
   });
 });

@@ -11,7 +11,7 @@ import { splitQueries, type Qrels } from '../data/beir.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import { trainLrHead, trainXgbHead } from '../heads/train.ts';
 import { trainSoftmaxHead } from '../heads/softmax.ts';
-import { collectGroups, rankGroups, subsampleNegatives, trainingSetOf, type CollectOptions, type QueryGroup } from './collect.ts';
+import { collectGroups, rankGroups, subsampleNegatives, trainingSetOf, xgbRowCap, type CollectOptions, type QueryGroup } from './collect.ts';
 
 export interface RerankTrainOptions extends Omit<CollectOptions, 'ids' | 'onProgress'> {
   qrels: Qrels;
@@ -24,7 +24,7 @@ export interface RerankTrainOptions extends Omit<CollectOptions, 'ids' | 'onProg
   lrEpochs?: readonly number[];
   lrSteps?: readonly number[];
   lrLearningRate?: number;
-  /** Rows XGBoost trains on at most (negatives are subsampled above it). */
+  /** Rows XGBoost trains on at most (negatives are subsampled above it; lowered further to fit its heap, see xgbRowCap). */
   xgbMaxRows?: number;
   xgbRounds?: readonly number[];
   xgbDepth?: number;
@@ -108,7 +108,7 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
     const adam = (options.lrTrainer ?? 'adam') === 'adam';
     const values = type === 'lr' ? (adam ? (options.lrEpochs ?? [1, 3, 10, 30]) : (options.lrSteps ?? [100, 300, 1000])) : (options.xgbRounds ?? [25, 50, 100, 200]);
     const unit = type === 'lr' ? (adam ? 'epochs' : 'steps') : 'rounds';
-    const xgbSet = type === 'xgb' ? subsampleNegatives(set, options.xgbMaxRows ?? 40_000, seed) : set;
+    const xgbSet = type === 'xgb' ? subsampleNegatives(set, xgbRowCap(options.xgbMaxRows ?? 40_000, names.length), seed) : set;
     if (xgbSet.n < set.n) log(`${head}: negatives subsampled to ${xgbSet.n} rows (ml-xgboost memory limit)`);
     const sweep: SweepPoint[] = [];
     let best: { artifact: HeadArtifact; run: Map<string, string[]>; point: SweepPoint } | undefined;

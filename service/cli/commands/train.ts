@@ -105,7 +105,7 @@ export function register(program: Command, config: Config): void {
     .option('--lr-epochs <list>', 'adam: epochs tried (best on dev kept)', '1,3,10,30')
     .option('--lr-steps <list>', 'ml: gradient steps tried (best on dev kept)', '100,300,1000')
     .option('--lr-rate <x>', 'LR learning rate (default: 0.01 adam, 0.5 ml)')
-    .option('--xgb-max-rows <n>', 'XGBoost trains on at most this many rows (negatives subsampled; ml-xgboost has a fixed WASM heap)', '40000')
+    .option('--xgb-max-rows <n>', 'XGBoost trains on at most this many rows (negatives subsampled; lowered to keep rows x features <= 1.2M for ml-xgboost\'s fixed WASM heap)', '40000')
     .option('--xgb-rounds <list>', 'XGBoost rounds tried (best on dev kept)', '25,50,100,200')
     .option('--xgb-depth <n>', 'XGBoost max depth', '4')
     .option('--eta <x>', 'XGBoost learning rate', '0.1')
