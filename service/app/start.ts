@@ -37,6 +37,9 @@ export async function start(config: Config): Promise<RunningService> {
     throw err;
   }
   const heads = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
+  // A head that does not load (broken file, features of another configuration) is not served: say so at start,
+  // not only when a request asks for it.
+  for (const { file, error } of heads.refused()) console.warn(`strata: head artifact refused, not served: ${file}: ${error}`);
   const app = createApp({ config, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.service.host, port: config.service.port }, () => resolve(s));

@@ -26,6 +26,8 @@ export interface HeadStore {
   get(name: string, task?: 'rerank' | 'classify'): HeadPredictor;
   list(): HeadInfo[];
   reload(): Promise<{ loaded: string[]; refused: Array<{ file: string; error: string }> }>;
+  /** The artifacts the last load (at open, or the last reload) refused, with the reason. */
+  refused(): Array<{ file: string; error: string }>;
   close(): void;
 }
 
@@ -73,6 +75,7 @@ interface Loaded {
  */
 export async function openHeadStore({ dir, rerankFeatures }: { dir: string; rerankFeatures: readonly string[] }): Promise<HeadStore> {
   let heads = new Map<string, Loaded>();
+  let lastRefused: Array<{ file: string; error: string }> = [];
 
   async function loadFile(file: string): Promise<Loaded> {
     const artifact = parseArtifact(await readFile(file, 'utf8'), file);
@@ -101,6 +104,7 @@ export async function openHeadStore({ dir, rerankFeatures }: { dir: string; rera
     const old = heads;
     heads = next;
     for (const [name, h] of old) if (next.get(name) !== h) h.predictor.dispose();
+    lastRefused = refused;
     return { loaded: [...next.keys()], refused };
   }
 
@@ -127,6 +131,7 @@ export async function openHeadStore({ dir, rerankFeatures }: { dir: string; rera
         file,
       })),
     reload,
+    refused: () => lastRefused,
     close: () => heads.forEach((h) => h.predictor.dispose()),
   };
 }

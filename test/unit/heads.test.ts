@@ -111,6 +111,12 @@ describe('head store', () => {
     const r2 = await store.reload();
     expect(r2.refused.find((r) => r.file.endsWith('wrong.json'))?.error).toMatch(/missing \["noise"\], extra \["other"\]/);
     expect(() => store.get('wrong')).toThrow(/head "wrong"/);
+    expect(store.refused()).toEqual(r2.refused);
     store.close();
+
+    // Refusals at open are kept for the service to report, not dropped.
+    const reopened = await openHeadStore({ dir, rerankFeatures: names });
+    expect(reopened.refused().map((r) => path.basename(r.file))).toEqual(['toy.json', 'wrong.json']);
+    reopened.close();
   });
 });

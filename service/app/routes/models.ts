@@ -10,6 +10,7 @@ export function modelRoutes({ heads, config }: AppDeps): Hono {
     c.json({
       encoders: listEncoderSpecs().map((s) => ({ ...s, active: config.retrieval.textEncoders.includes(s.id) })),
       heads: heads.list(),
+      refused: heads.refused(),
     }),
   );
   app.post('/reload', async (c) => {
