@@ -29,5 +29,10 @@ describe('MTEB classification protocol', () => {
     expect(r.trainRows).toBe(32);
     expect(r.accuracies).toHaveLength(3);
     expect(r.mean).toBeGreaterThan(0.95);
+    const b = mtebClassification(tr.x, tr.y, te.x, te.y, 2, 4, { experiments: 3, perLabel: 8, head: 'block-lr', blocks: [2] });
+    expect(b.trainRows).toBe(32);
+    expect(b.chosen).toHaveLength(3);
+    expect(b.mean).toBeGreaterThan(0.9);
+    expect(() => mtebClassification(tr.x, tr.y, te.x, te.y, 2, 4, { head: 'block-lr', blocks: [2, 1] })).toThrow(/add up/);
   });
 });

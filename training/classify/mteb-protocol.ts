@@ -3,11 +3,16 @@
  * `perLabel` training examples per label (8 for Banking77: 616 rows), fit logistic regression on the raw
  * embeddings (scikit-learn's LogisticRegression: multinomial, L2 with C = 1, i.e. a per-example penalty of
  * 1 / (C n)), score accuracy on the whole test set, and report the mean.
+ *
+ * `head: 'block-lr'` keeps the protocol (same draws, same training rows, same test set) and replaces only the head:
+ * per-encoder blocks centred, L2-normalised and weighted, block weights and C chosen by cross-validation inside
+ * each draw (`block-lr.ts`).
  */
 import { createRng } from '../eval/stats.ts';
 import { argmaxRows } from '../eval/classify-metrics.ts';
 import { linearPredict } from '../../service/heads/predict.ts';
 import { fitSoftmax } from '../heads/softmax.ts';
+import { fitBlockLr, type BlockLrConfig, type BlockLrOptions } from './block-lr.ts';
 
 export interface MtebProtocolOptions {
   experiments?: number;
@@ -19,6 +24,22 @@ export interface MtebProtocolOptions {
   learningRate?: number;
   /** Mini-batch size (0: full batch). */
   batchSize?: number;
+  /** `lr`: the MTEB head on raw embeddings; `block-lr`: see the module comment (needs `blocks`). */
+  head?: 'lr' | 'block-lr';
+  /** Widths of the concatenated encoder blocks, in order (for `block-lr`). */
+  blocks?: number[];
+  blockLr?: BlockLrOptions;
+}
+
+export interface MtebProtocolResult {
+  accuracies: number[];
+  mean: number;
+  std: number;
+  trainRows: number;
+  /** Mean wall time of one draw (fit, selection and test scoring). */
+  secondsPerDraw: number;
+  /** `block-lr`: the configuration cross-validation chose in each draw. */
+  chosen?: BlockLrConfig[];
 }
 
 /**
@@ -53,25 +74,36 @@ export function mtebClassification(
   yt: ArrayLike<number>,
   dim: number,
   classes: number,
-  { experiments = 10, perLabel = 8, seed = 42, c = 1, epochs = 200, learningRate = 0.003, batchSize = 32 }: MtebProtocolOptions = {},
-): { accuracies: number[]; mean: number; std: number; trainRows: number } {
+  { experiments = 10, perLabel = 8, seed = 42, c = 1, epochs = 200, learningRate = 0.003, batchSize = 32, head = 'lr', blocks, blockLr = {} }: MtebProtocolOptions = {},
+): MtebProtocolResult {
+  if (head === 'block-lr' && blocks?.reduce((a, b) => a + b, 0) !== dim) throw new Error(`block-lr: blocks [${blocks?.join(', ')}] do not add up to ${dim} features`);
   const rand = createRng(seed);
   const accuracies: number[] = [];
+  const chosen: BlockLrConfig[] = [];
   let trainRows = 0;
+  const t0 = performance.now();
   for (let e = 0; e < experiments; e++) {
+    // Drawn before the head is known, so both heads see the same training rows in every draw.
     const pick = undersample(y, perLabel, rand);
     trainRows = pick.length;
     const xs = new Float32Array(pick.length * dim);
     pick.forEach((r, i) => xs.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
     const ys = Int32Array.from(pick, (r) => y[r]!);
-    const w = fitSoftmax(xs, pick.length, dim, ys, classes, { epochs, batchSize: batchSize || pick.length, learningRate, l2: 1 / (c * pick.length), seed: seed + e });
-    const probs = linearPredict({ kind: 'softmax', weights: w.map((r) => Array.from(r)) }, xt, yt.length);
-    const predicted = argmaxRows(probs, yt.length, classes);
+    let predicted: Int32Array;
+    if (head === 'block-lr') {
+      const model = fitBlockLr(xs, ys, pick.length, blocks!, classes, { seed: seed + e, ...blockLr });
+      chosen.push(model.config);
+      predicted = argmaxRows(Float32Array.from(model.logits(xt, yt.length)), yt.length, classes);
+    } else {
+      const w = fitSoftmax(xs, pick.length, dim, ys, classes, { epochs, batchSize: batchSize || pick.length, learningRate, l2: 1 / (c * pick.length), seed: seed + e });
+      predicted = argmaxRows(linearPredict({ kind: 'softmax', weights: w.map((r) => Array.from(r)) }, xt, yt.length), yt.length, classes);
+    }
     let ok = 0;
     for (let i = 0; i < yt.length; i++) if (predicted[i] === yt[i]) ok++;
     accuracies.push(ok / yt.length);
   }
   const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
   const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / accuracies.length);
-  return { accuracies, mean, std, trainRows };
+  const secondsPerDraw = (performance.now() - t0) / 1000 / experiments;
+  return { accuracies, mean, std, trainRows, secondsPerDraw, ...(head === 'block-lr' ? { chosen } : {}) };
 }
