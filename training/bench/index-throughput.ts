@@ -18,7 +18,9 @@ import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { embeddingText } from '../../service/indexing/prepare.ts';
 import { loadBeir } from '../data/beir.ts';
 import { beirRows } from './beir-rows.ts';
+import { exitWithHelpIfAsked } from '../script-help.ts';
 
+exitWithHelpIfAsked(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/data/scifact') },

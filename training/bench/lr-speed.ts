@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { trainLrHead } from '../heads/train.ts';
 import { trainSoftmaxHead } from '../heads/softmax.ts';
 import { createRng } from '../eval/stats.ts';
+import { exitWithHelpIfAsked } from '../script-help.ts';
 
+exitWithHelpIfAsked(import.meta.url);
 const { values: a } = parseArgs({
   options: {
     rows: { type: 'string', default: '500' },

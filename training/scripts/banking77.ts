@@ -22,7 +22,9 @@ import { trainSoftmaxHead } from '../heads/softmax.ts';
 import { createPredictor } from '../../service/heads/predict.ts';
 import { markdownTable, progress, writeReport } from '../report/write.ts';
 import { list, openRuntime } from '../runtime.ts';
+import { exitWithHelpIfAsked } from '../script-help.ts';
 
+exitWithHelpIfAsked(import.meta.url);
 const { values: a } = parseArgs({
   options: {
     data: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/data/banking77') },

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
 import type { CatalogDocumentInput } from '../../service/catalog/schema.ts';
+import { exitWithHelpIfAsked } from '../script-help.ts';
 
 export interface FashionRow {
   id: string;
@@ -56,6 +57,7 @@ export async function readFashion(dataDir: string, limit = Infinity): Promise<Ca
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  exitWithHelpIfAsked(import.meta.url);
   const { values } = parseArgs({
     options: {
       data: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/data/fashion-products') },

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBeirCorpus } from '../data/beir.ts';
 import { idfOf, keySentence, type SynthDoc } from '../synth/queries.ts';
+import { exitWithHelpIfAsked } from '../script-help.ts';
 
+exitWithHelpIfAsked(import.meta.url);
 const { values: a } = parseArgs({ options: { data: { type: 'string', default: '../shared/data/scifact' }, out: { type: 'string', default: 'reports/scifact-ict' } } });
 const docs: SynthDoc[] = [];
 for await (const d of readBeirCorpus(a.data)) docs.push({ id: d.id, title: d.title, text: d.text });
