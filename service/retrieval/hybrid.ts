@@ -84,10 +84,11 @@ function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase,
 export async function retrieve(options: RetrievalOptions): Promise<RetrievalResult> {
   const { client, pool, index, query, window = 100, rrfK = 60, encoder = 'text/chargram', mode = 'hybrid' } = options;
   const filters = filterClauses(options.filters);
-  const useKnn = mode !== 'bm25' && query.trim() !== '';
+  const noText = query.trim() === '';
+  const useKnn = mode !== 'bm25' && !noText;
   // Without query text, BM25 is a match_all that only serves filter-only browsing; next to a query image it
   // would add an arbitrary order to the fusion.
-  const useBm25 = (mode !== 'knn' || query.trim() === '') && !(query.trim() === '' && options.image);
+  const useBm25 = noText ? !options.image : mode !== 'knn';
 
   let queryVector = options.queryVector ?? null;
   const t0 = performance.now();

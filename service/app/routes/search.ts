@@ -105,18 +105,18 @@ export function searchRoutes(deps: AppDeps): Hono {
       ...(image ? { image: f?.image?.rank ?? null } : {}),
       fused: f?.fusedRank ?? null,
     });
+    const scoresOf = (f: FirstStage | undefined) => ({
+      bm25: f?.bm25?.score ?? null,
+      knn: f?.knn?.score ?? null,
+      ...(image ? { image: f?.image?.score ?? null } : {}),
+    });
 
     if (req.rerank === false) {
       const hits = fs.candidates.slice(0, req.top_k).map((cand) => ({
         id: cand.id,
         score: cand.firstStage?.fusedScore ?? 0,
         ranks: ranksOf(cand.firstStage),
-        scores: {
-          bm25: cand.firstStage?.bm25?.score ?? null,
-          knn: cand.firstStage?.knn?.score ?? null,
-          ...(image ? { image: cand.firstStage?.image?.score ?? null } : {}),
-          fused: cand.firstStage?.fusedScore ?? null,
-        },
+        scores: { ...scoresOf(cand.firstStage), fused: cand.firstStage?.fusedScore ?? null },
         document: cand.doc,
       }));
       return c.json({ hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: performance.now() - started }) });
@@ -142,12 +142,7 @@ export function searchRoutes(deps: AppDeps): Hono {
       score: r.score,
       rank: i + 1,
       ranks: ranksOf(r.firstStage),
-      scores: {
-        bm25: r.firstStage?.bm25?.score ?? null,
-        knn: r.firstStage?.knn?.score ?? null,
-        ...(image ? { image: r.firstStage?.image?.score ?? null } : {}),
-        relevance: r.relevance,
-      },
+      scores: { ...scoresOf(r.firstStage), relevance: r.relevance },
       ...(r.contributions ? { contributions: r.contributions, signals: r.signals, features: r.features } : {}),
       ...(r.snippets ? { snippets: r.snippets } : {}),
       document: r.doc,
