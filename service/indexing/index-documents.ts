@@ -88,7 +88,7 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
           // A zero vector (empty text) has no direction: cosine similarity refuses it, so leave the field out.
           if (!failed.has(i) && v.some((x) => x !== 0)) {
             doc[vectorField(encoder)] = Array.from(v);
-            if (!image) doc[packedField(vectorField(encoder))] = encodePassageVectors([v], result.dim);
+            doc[packedField(vectorField(encoder))] = encodePassageVectors([v], result.dim);
           }
         });
         if (image) continue;

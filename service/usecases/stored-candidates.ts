@@ -68,7 +68,8 @@ export async function loadStoredCandidates(
   for (const hit of await searchByIds(client, index, unique, false, signal)) {
     const c = candidateFromSource(String(hit._id), hit._source ?? {}, encoders);
     found.set(c.id, c);
-    if (encoders.some((e) => !c.vectors[e])) unpacked.push(c.id);
+    // A document without a photo has no image vector at all: only a vector that may exist unpacked is worth a read.
+    if (encoders.some((e) => !c.vectors[e] && (encoderSpec(e).modality !== 'image' || typeof c.doc.image === 'string'))) unpacked.push(c.id);
   }
   if (unpacked.length) {
     for (const hit of await searchByIds(client, index, unpacked, true, signal)) {

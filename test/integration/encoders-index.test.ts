@@ -84,6 +84,9 @@ describe('fashion products with text and image encoders', () => {
     expect(report.encodeErrors).toEqual([{ id: String(docs[3]!.id), encoder: 'image/mobilenet', message: expect.stringMatching(/\/nonexistent\/photo\.jpg/) }]);
     const withImage = await es.count({ index: alias, query: { exists: { field: 'vec_image_mobilenet' } } });
     expect(withImage.count).toBe(19);
+    // Stored int8-packed as well, so reranking with a query image reads them without the float vectors.
+    const stored = await es.get<Record<string, unknown>>({ index: alias, id: String(docs[0]!.id) });
+    expect(decodePassageVectors(stored._source!.packed_vec_image_mobilenet as string, 1280)).toHaveLength(1);
   }, 600_000);
 
   it('searches by query image over HTTP: image kNN in the fusion, the image signal in the explanation', async () => {
