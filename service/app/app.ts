@@ -2,6 +2,7 @@
  * `createApp(deps)` builds the HTTP app: one sub-app per resource, a body-size limit, and one error handler that
  * turns every error into `{ "error": { "code", "message", "details" } }`.
  */
+import path from 'node:path';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.ts';
@@ -15,6 +16,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { StrataError, strataError } from '../errors.ts';
+import { createIndexTuningStore } from '../retrieval/tuning-store.ts';
 
 /** The JSON body and status for any error (exported for tests). */
 export function errorResponse(err: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
@@ -30,7 +32,8 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  *
  * @example const app = createApp({ config, es, pool }); const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(given: AppDeps): Hono {
+  const deps: AppDeps = { ...given, tuning: given.tuning ?? createIndexTuningStore({ client: given.es, adaptersDir: path.join(given.config.headsDir, 'adapters') }) };
   const app = new Hono();
   const metrics = createMetrics(deps.pool);
   app.use(metrics.middleware);

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import type { HeadStore } from '../heads/store.ts';
 import type { QueryEmbedder } from '../usecases/embed.ts';
+import type { IndexTuningStore } from '../retrieval/tuning-store.ts';
 
 export interface AppDeps {
   config: Config;
@@ -11,4 +12,6 @@ export interface AppDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Per-index BM25 boosts, fusion and query adapter (createApp makes one over `es` when not given). */
+  tuning?: IndexTuningStore;
 }

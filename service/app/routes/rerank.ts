@@ -17,6 +17,7 @@ import { cleanText } from '../../catalog/clean.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
 import { rerank } from '../../usecases/rerank.ts';
 import { firstStageForIds } from '../../usecases/first-stage.ts';
+import type { ResolvedTuning } from '../../retrieval/tuning-store.ts';
 import { strataError } from '../../errors.ts';
 
 const DocumentSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -107,6 +108,9 @@ export function rerankRoutes(deps: AppDeps): Hono {
 
     let candidates: FeatureCandidate[];
     let queryVectors: Record<string, Float32Array> | undefined;
+    // The index whose term statistics and query adapter apply: the documents' own, or one named for inline documents.
+    let statsIndex = req.index && !req.ids ? authorizeIndex(c, req.index) : undefined;
+    let resolvedTuning: ResolvedTuning | null | undefined;
     const truncatedDocs: number[] = [];
     // The Elasticsearch rescorer sends the window's documents with their ids and names the index in a header:
     // those are reranked by reference, like `ids`, so they get the same features as in `/v1/search`.
@@ -127,7 +131,10 @@ export function rerankRoutes(deps: AppDeps): Hono {
         rrfK: config.retrieval.rrfK,
         encoders: config.retrieval.textEncoders,
         signal: c.req.raw.signal,
+        ...(deps.tuning ? { tuning: deps.tuning } : {}),
       });
+      statsIndex = index;
+      resolvedTuning = fs.tuning;
       if (fs.missing.length && req.ids) {
         throw strataError('not_found', { what: `documents ${JSON.stringify(fs.missing.slice(0, 10))} in index "${index}"` }, { missing: fs.missing });
       }
@@ -164,6 +171,8 @@ export function rerankRoutes(deps: AppDeps): Hono {
         snippets: req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets,
         ...(req.top_n ? { topN: req.top_n } : {}),
         ...(queryVectors ? { queryVectors } : {}),
+        ...(statsIndex ? { index: statsIndex } : {}),
+        ...(resolvedTuning !== undefined ? { tuning: resolvedTuning } : {}),
         signal: c.req.raw.signal,
       },
     );

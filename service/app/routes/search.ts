@@ -96,6 +96,7 @@ export function searchRoutes(deps: AppDeps): Hono {
       mode: req.mode,
       signal: c.req.raw.signal,
       ...(image ? { image } : {}),
+      ...(deps.tuning ? { tuning: deps.tuning } : {}),
     });
     const snippets = req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets;
     const firstStageTook = { embeddingMs: fs.took.embeddingMs + imageMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
@@ -133,6 +134,8 @@ export function searchRoutes(deps: AppDeps): Hono {
         snippets,
         topN: req.top_k,
         queryVectors: fs.queryVectors,
+        index,
+        tuning: fs.tuning,
         ...(image ? { queryImage: image } : {}),
         signal: c.req.raw.signal,
       },
