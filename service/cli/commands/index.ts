@@ -10,10 +10,11 @@ import { register as registerTrain } from './train.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerSynth } from './synth.ts';
 import { register as registerDataQuality } from './data-quality.ts';
+import { register as registerAdapt } from './adapt.ts';
 
 type Register = (program: Command, config: Config) => void;
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval, registerSynth, registerDataQuality];
+const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval, registerSynth, registerAdapt, registerDataQuality];
 
 export function registerCommands(program: Command, config: Config): void {
   for (const register of registrations) register(program, config);

@@ -18,6 +18,8 @@ import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
+import { splitQueries } from '../../../training/data/beir.ts';
+import { registerFusion } from './train-fusion.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
@@ -26,6 +28,10 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 interface RerankOpts {
   data?: string;
   judgments?: string;
+  view: string;
+  useSplit: boolean;
+  evalData?: string;
+  adaptersDir?: string;
   split: string;
   index: string;
   encoders?: string;
@@ -83,9 +89,10 @@ function holdOut(rows: LabelledText[], fraction: number, seed: number): { train:
   return { train: rows.filter((_, i) => !testIdx.has(i)), test: rows.filter((_, i) => testIdx.has(i)) };
 }
 
-/** Adds `train rerank` and `train classify`. */
+/** Adds `train rerank`, `train classify` and `train fusion`. */
 export function register(program: Command, config: Config): void {
-  const train = program.command('train').description('train heads (rerank from judgments, classify from labelled texts)');
+  const train = program.command('train').description('train heads (rerank from judgments, classify from labelled texts) and index tunings (fusion)');
+  registerFusion(train, config);
 
   train
     .command('rerank')
@@ -93,6 +100,10 @@ export function register(program: Command, config: Config): void {
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) giving queries and judgments')
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
     .option('--split <name>', 'qrels split of --data', 'train')
+    .option('--view <view>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline)', 'index')
+    .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
+    .option('--eval-data <dir>', 'a BEIR folder whose dev queries (same --dev-fraction/--seed) every sweep point is also scored on, e.g. real judgments beside synthetic ones')
+    .option('--adapters-dir <dir>', 'where query adapters named by index tunings live', undefined)
     .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
     .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
     .option('--dev-fraction <f>', 'share of queries held out for dev', '0.2')
@@ -114,8 +125,11 @@ export function register(program: Command, config: Config): void {
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: RerankOpts) => {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
+      if (o.view !== 'index' && o.view !== 'inline') throw new Error(`--view must be index or inline, got "${o.view}"`);
       const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
-      const rt = openRuntime(config);
+      const splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
+      const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
+      const rt = openRuntime(config, o.adaptersDir ? { adaptersDir: o.adaptersDir } : {});
       try {
         const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
         const bar = progress('');
@@ -126,6 +140,22 @@ export function register(program: Command, config: Config): void {
           index: o.index,
           queries: source.queries,
           qrels: source.qrels,
+          view: o.view,
+          tuning: rt.tuning,
+          ...(splits ? { splits } : {}),
+          ...(evalData
+            ? {
+                extraDev: {
+                  label: 'eval-data dev',
+                  queries: evalData.queries,
+                  qrels: evalData.qrels,
+                  ids: splitQueries(
+                    [...evalData.qrels.keys()].filter((id) => evalData.queries.has(id) && [...evalData.qrels.get(id)!.values()].some((g) => g > 0)),
+                    { devFraction: Number(o.devFraction), seed: Number(o.seed) },
+                  ).dev,
+                },
+              }
+            : {}),
           encoders,
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
