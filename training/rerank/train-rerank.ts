@@ -21,6 +21,8 @@ export interface RerankTrainOptions extends Omit<CollectOptions, 'ids' | 'onProg
   qrels: Qrels;
   /** `index` (default): all features; `inline`: request-local features, names get `-inline`. */
   view?: HeadView;
+  /** Several views trained on one collection of the first stage (overrides `view`). */
+  views?: readonly HeadView[];
   /** A fixed split per query id (e.g. from synthetic judgments); queries it does not name are left out. */
   splits?: ReadonlyMap<string, 'train' | 'dev'>;
   /** Another judged set every sweep point is also scored on (e.g. real dev queries beside a synthetic dev split). */
@@ -69,6 +71,7 @@ export interface RerankHeadResult {
 
 export interface RerankTrainResult {
   view: HeadView;
+  views: readonly HeadView[];
   trainQueries: number;
   devQueries: number;
   rows: number;
@@ -116,39 +119,58 @@ export function viewGroups(groups: readonly QueryGroup[], names: readonly string
 }
 
 /**
- * Trains rerank heads from judgments and writes them.
+ * Trains rerank heads from judgments and writes them; with several `views`, the first stage is collected once and
+ * each view's heads are trained on it.
  *
  * @example const result = await trainRerankHeads({ client, pool, queryEmbedder, index, queries, qrels, encoders, window: 100, rrfK: 60 });
  */
 export async function trainRerankHeads(options: RerankTrainOptions): Promise<RerankTrainResult> {
-  const { devFraction = 0.2, seed = 13, types = ['lr', 'xgb'], view = 'index', log = () => undefined } = options;
-  const name = view === 'inline' && !(options.name ?? 'default').endsWith('-inline') ? `${options.name ?? 'default'}-inline` : (options.name ?? 'default');
+  const { devFraction = 0.2, seed = 13, log = () => undefined } = options;
+  const views = options.views ?? [options.view ?? 'index'];
   const judged = [...options.qrels.keys()].filter((id) => options.queries.has(id) && [...options.qrels.get(id)!.values()].some((g) => g > 0));
   const split = options.splits
     ? { train: judged.filter((id) => options.splits!.get(id) === 'train'), dev: judged.filter((id) => options.splits!.get(id) === 'dev') }
     : splitQueries(judged, { devFraction, seed });
-  log(`${split.train.length} training queries, ${split.dev.length} dev queries (${options.splits ? 'split given by the judgments' : `seed ${seed}`}); view ${view}`);
+  log(`${split.train.length} training queries, ${split.dev.length} dev queries (${options.splits ? 'split given by the judgments' : `seed ${seed}`}); views ${views.join(', ')}`);
   const { onProgress, ...rest } = options;
-  const collect = (ids: string[], what: string) =>
-    collectGroups({ ...rest, ids, stringForms: view === 'inline', ...(onProgress ? { onProgress: (d: number, t: number) => onProgress(what, d, t) } : {}) });
-  const trainAll = await collect(split.train, 'first stage (train)');
-  const devAll = await collect(split.dev, 'first stage (dev)');
+  const collect = (queries: ReadonlyMap<string, string>, ids: readonly string[], what: string, stringForms: boolean) =>
+    collectGroups({ ...rest, queries, ids, stringForms, ...(onProgress ? { onProgress: (d: number, t: number) => onProgress(what, d, t) } : {}) });
+  const inline = views.includes('inline');
+  const trainAll = await collect(options.queries, split.train, 'first stage (train)', inline);
+  const devAll = await collect(options.queries, split.dev, 'first stage (dev)', inline);
   const allNames = trainAll.names.length ? trainAll.names : devAll.names;
-  const train = viewGroups(trainAll.groups, allNames, view, options.qrels);
-  const dev = viewGroups(devAll.groups, allNames, view, options.qrels);
+  const extra = options.extraDev ? { ...options.extraDev, groups: (await collect(options.extraDev.queries, options.extraDev.ids, `first stage (${options.extraDev.label})`, false)).groups } : null;
+  const results: RerankTrainResult[] = [];
+  for (const view of views) results.push(await trainView({ options, view, split, allNames, trainAll: trainAll.groups, devAll: devAll.groups, extra, log }));
+  const first = results[0]!;
+  return { ...first, views, heads: results.flatMap((r) => r.heads), best: results.map((r) => r.best).filter(Boolean).join(', ') || null };
+}
+
+interface ViewInput {
+  options: RerankTrainOptions;
+  view: HeadView;
+  split: { train: string[]; dev: string[] };
+  allNames: string[];
+  trainAll: QueryGroup[];
+  devAll: QueryGroup[];
+  extra: (NonNullable<RerankTrainOptions['extraDev']> & { groups: QueryGroup[] }) | null;
+  log: (m: string) => void;
+}
+
+async function trainView({ options, view, split, allNames, trainAll, devAll, extra, log }: ViewInput): Promise<RerankTrainResult> {
+  const { devFraction = 0.2, seed = 13, types = ['lr', 'xgb'] } = options;
+  const name = view === 'inline' && !(options.name ?? 'default').endsWith('-inline') ? `${options.name ?? 'default'}-inline` : (options.name ?? 'default');
+  const train = viewGroups(trainAll, allNames, view, options.qrels);
+  const dev = viewGroups(devAll, allNames, view, options.qrels);
   const names = train.names;
   const qrels = new Map([...train.qrels, ...dev.qrels]);
   const { set, positives } = trainingSetOf(train.groups, names, qrels);
   const devIds = dev.groups.map((g) => g.queryId);
   const devQrels: Qrels = new Map(devIds.filter((id) => qrels.has(id)).map((id) => [id, qrels.get(id)!]));
   const devHybrid = devMetrics(new Map(dev.groups.map((g) => [g.queryId, g.ids])), devQrels);
-  const extra = options.extraDev
-    ? viewGroups((await collectGroups({ ...rest, queries: options.extraDev.queries, ids: options.extraDev.ids, ...(onProgress ? { onProgress: (d: number, t: number) => onProgress(`first stage (${options.extraDev!.label})`, d, t) } : {}) })).groups, allNames, 'index', options.extraDev.qrels)
-    : null;
-  log(`training rows: ${set.n} (${positives} positive); dev hybrid nDCG@10 ${devHybrid.ndcg10.toFixed(4)}`);
+  log(`${view} view: training rows ${set.n} (${positives} positive); dev hybrid nDCG@10 ${devHybrid.ndcg10.toFixed(4)}`);
   const provenance = { ...options.provenance, view, index: options.index, window: options.window, encoders: [...options.encoders], interactionDims: options.interactionDims ?? 0, devFraction, seed, splitGiven: !!options.splits, trainQueries: split.train.length, devQueries: split.dev.length, rows: set.n, positives };
   const scopes = { index: names.filter((f) => featureScope(f) === 'index'), request: names.filter((f) => featureScope(f) === 'request') };
-
   // Extra dev rows are collected with every feature: each head reads its own columns.
   const projected = (groups: readonly QueryGroup[]) => groups.map((g) => ({ ...g, rows: selectColumns(g.rows, allNames, names) }));
   const heads: RerankHeadResult[] = [];
@@ -199,5 +221,5 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
     await writeFile(path.join(options.outDir, `${name}.json`), JSON.stringify({ ...bestHead.artifact, name, metrics: { ...bestHead.artifact.metrics, copiedFrom: bestHead.head } }));
     log(`${name}.json <- ${bestHead.head}`);
   }
-  return { view, trainQueries: split.train.length, devQueries: split.dev.length, rows: set.n, positives, features: names, devHybrid, heads, best: bestHead?.head ?? null };
+  return { view, views: [view], trainQueries: split.train.length, devQueries: split.dev.length, rows: set.n, positives, features: names, devHybrid, heads, best: bestHead?.head ?? null };
 }

@@ -100,7 +100,7 @@ export function register(program: Command, config: Config): void {
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) giving queries and judgments')
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
     .option('--split <name>', 'qrels split of --data', 'train')
-    .option('--view <view>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline)', 'index')
+    .option('--view <views>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline); index,inline: both from one first-stage pass', 'index')
     .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
     .option('--eval-data <dir>', 'a BEIR folder whose dev queries (same --dev-fraction/--seed) every sweep point is also scored on, e.g. real judgments beside synthetic ones')
     .option('--adapters-dir <dir>', 'where query adapters named by index tunings live', undefined)
@@ -125,7 +125,8 @@ export function register(program: Command, config: Config): void {
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: RerankOpts) => {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
-      if (o.view !== 'index' && o.view !== 'inline') throw new Error(`--view must be index or inline, got "${o.view}"`);
+      const views = list(o.view);
+      if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
       const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
       const splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
       const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
@@ -140,7 +141,7 @@ export function register(program: Command, config: Config): void {
           index: o.index,
           queries: source.queries,
           qrels: source.qrels,
-          view: o.view,
+          views: views as Array<'index' | 'inline'>,
           tuning: rt.tuning,
           ...(splits ? { splits } : {}),
           ...(evalData
@@ -178,8 +179,13 @@ export function register(program: Command, config: Config): void {
           log,
           onProgress: (what, done, total) => bar(done, total, what),
         });
-        const rows = result.heads.map((h) => [h.head, `${h.chosen} ${h.unit}`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
-        const table = markdownTable(['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', 'train time', 'artifact'], [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, '-', '-'], ...rows], 4);
+        const extra = (h: (typeof result.heads)[number]) => h.sweep.find((p) => p.value === h.chosen)?.extraDevNdcg10 ?? '-';
+        const rows = result.heads.map((h) => [h.head, `${h.chosen} ${h.unit}`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, ...(evalData ? [extra(h)] : []), `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
+        const table = markdownTable(
+          ['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', ...(evalData ? ['eval-data dev nDCG@10'] : []), 'train time', 'artifact'],
+          [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, ...(evalData ? ['-'] : []), '-', '-'], ...rows],
+          4,
+        );
         console.log(table);
         const { heads, ...summary } = result;
         const json = { ...summary, heads: heads.map(({ artifact: _a, ...h }) => h), date: new Date().toISOString() };
