@@ -10,10 +10,10 @@
  */
 import type { CatalogDocument } from '../catalog/schema.ts';
 import { interactionFeatures } from './interaction.ts';
-import { codeMatch, overlap, terms } from './lexical.ts';
+import { codeMatch, overlap, terms, termsOfWords } from './lexical.ts';
 import { docFields, type DocFields } from './fields.ts';
 import { localFirstStage } from './local-first-stage.ts';
-import type { LexicalStats } from './local-bm25.ts';
+import { fieldWords, type FieldWords, type LexicalStats } from './local-bm25.ts';
 import { PRODUCT_FEATURES, productContext, productFeatures } from './product.ts';
 
 export interface FirstStage {
@@ -137,7 +137,10 @@ export function assembleFeatures(
     const v = knnEncoder ? c.vectors[knnEncoder] : undefined;
     return q && v ? dot(q, v) : null;
   });
-  const local = uses('loc:') ? localFirstStage(query.text, fields, cosines, options.lexicalStats) : null;
+  const lexical = uses('lex:');
+  // Fields are split into words once, for the lexical features and local BM25 alike.
+  const words: FieldWords[] | null = lexical || uses('loc:') ? fields.map(fieldWords) : null;
+  const local = uses('loc:') ? localFirstStage(query.text, words!, cosines, options.lexicalStats) : null;
   const maxLocal = local ? Math.max(0, ...local.bm25) : 0;
   const product = uses('prod:') ? productContext(query.text, candidates.map((c) => c.doc)) : null;
 
@@ -184,11 +187,18 @@ export function assembleFeatures(
 
     const doc = cand.doc;
     const f = fields[r]!;
-    put(overlap(qTerms, new Set(terms(f.title))));
-    put(overlap(qTerms, new Set(terms(f.body))));
-    put(overlap(qTerms, new Set(terms(f.category))));
-    put(codeMatch(query.text, `${f.title} ${f.attributes}`));
-    put(uses('lex:all_overlap') ? overlap(qTerms, new Set(terms([f.title, f.body, f.brand, f.category, f.attributes].join(' ')))) : 0);
+    if (lexical) {
+      // The document-wide overlap reads the union of the fields' terms.
+      const w = words![r]!;
+      const titleTerms = new Set(termsOfWords(w.title));
+      const bodyTerms = new Set(termsOfWords(w.body));
+      const categoryTerms = new Set(termsOfWords(w.category));
+      put(overlap(qTerms, titleTerms));
+      put(overlap(qTerms, bodyTerms));
+      put(overlap(qTerms, categoryTerms));
+      put(codeMatch(query.text, `${f.title} ${f.attributes}`));
+      put(overlap(qTerms, new Set([...titleTerms, ...bodyTerms, ...categoryTerms, ...termsOfWords(w.brand), ...termsOfWords(w.attributes)])));
+    } else j += LEXICAL.length;
 
     if (product) for (const v of productFeatures(product, doc, `${f.title}\n${f.attributes}\n${f.body}`)) put(v);
     else j += PRODUCT_FEATURES.length;

@@ -7,6 +7,7 @@
  */
 import { stemmer } from 'stemmer';
 import type { DocFields } from './fields.ts';
+import { splitWords } from './lexical.ts';
 
 export interface FieldStats {
   /** Documents the statistics cover (N in the IDF). */
@@ -45,15 +46,13 @@ function stemOf(word: string): string {
   return s;
 }
 
-const split = (text: string) => text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-
 /**
  * The distinct stems of a query, in order.
  *
  * @example queryStems('Energy-efficient fridges') // ['energi', 'effici', 'fridg']
  */
 export function queryStems(query: string): string[] {
-  return [...new Set(split(query).map(stemOf))];
+  return [...new Set(splitWords(query).map(stemOf))];
 }
 
 /**
@@ -62,8 +61,8 @@ export function queryStems(query: string): string[] {
  *
  * @example fieldTokens('Two fridges and a fridge', ['fridg']) // { length: 5, tf: { fridg: 2 } }
  */
-export function fieldTokens(text: string, stems: readonly string[]): FieldTokens {
-  const words = split(text);
+export function fieldTokens(text: string | readonly string[], stems: readonly string[]): FieldTokens {
+  const words = typeof text === 'string' ? splitWords(text) : text;
   const byPrefix = new Map<string, string[]>();
   for (const s of stems) {
     const key = s.slice(0, 2);
@@ -85,16 +84,32 @@ export interface CandidateTokens {
   body: FieldTokens;
 }
 
+/** A candidate's fields split into words once, shared by the lexical features and local BM25. */
+export interface FieldWords {
+  title: string[];
+  body: string[];
+  brand: string[];
+  category: string[];
+  attributes: string[];
+}
+
+/**
+ * Splits a candidate's fields into words.
+ *
+ * @example fieldWords(docFields(doc)).title // ['quiet', 'fridge']
+ */
+export function fieldWords(f: DocFields): FieldWords {
+  return { title: splitWords(f.title), body: splitWords(f.body), brand: splitWords(f.brand), category: splitWords(f.category), attributes: splitWords(f.attributes) };
+}
+
 /**
  * Tokenises a candidate's fields for BM25 (the body as the index's `stemmed_body`: brand, category, body text).
  *
  * @example candidateTokens(docFields(doc), queryStems('quiet fridge'))
  */
-export function candidateTokens(fields: DocFields, stems: readonly string[]): CandidateTokens {
-  return {
-    title: fieldTokens(fields.title, stems),
-    body: fieldTokens([fields.brand, fields.category, fields.body].filter(Boolean).join('\n'), stems),
-  };
+export function candidateTokens(fields: DocFields | FieldWords, stems: readonly string[]): CandidateTokens {
+  const w = Array.isArray(fields.title) ? (fields as FieldWords) : fieldWords(fields as DocFields);
+  return { title: fieldTokens(w.title, stems), body: fieldTokens([...w.brand, ...w.category, ...w.body], stems) };
 }
 
 /**

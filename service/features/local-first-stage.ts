@@ -4,7 +4,7 @@
  * two. Inline documents get first-stage ranks this way, and documents by id get the very same values, so a head
  * trained on these (`loc:*`) features ranks the same documents the same way whichever way they were sent.
  */
-import { bm25Scores, candidateStats, candidateTokens, queryStems, type LexicalStats } from './local-bm25.ts';
+import { bm25Scores, candidateStats, candidateTokens, queryStems, type FieldWords, type LexicalStats } from './local-bm25.ts';
 import type { DocFields } from './fields.ts';
 
 export interface LocalFirstStage {
@@ -36,7 +36,7 @@ function ranksOf(scores: ArrayLike<number>, eligible: (i: number) => boolean): I
  *
  * @example const local = localFirstStage('quiet fridge', fields, cosines); local.fusedRank[0] // 1 for the best
  */
-export function localFirstStage(query: string, fields: readonly DocFields[], cosines: ArrayLike<number | null>, stats?: LexicalStats): LocalFirstStage {
+export function localFirstStage(query: string, fields: ReadonlyArray<DocFields | FieldWords>, cosines: ArrayLike<number | null>, stats?: LexicalStats): LocalFirstStage {
   const stems = queryStems(query);
   const tokens = fields.map((f) => candidateTokens(f, stems));
   const used = stats ?? candidateStats(stems, tokens);

@@ -2,7 +2,8 @@
  * Head feature views: a rerank head may use any features the assembler produces, in its own order, and is served
  * only to requests that have them. Documents searched in the index have every feature; inline documents only the
  * request-local ones (see features/scopes.ts). A head that cannot be computed for a request is replaced by one
- * that can (`<name>-inline`, then `default-inline`, which always exists), and the caller says so.
+ * that can (`<name>-inline`, or for `<name>-lr|xgb` the `<name>-inline-lr|xgb` that `strata train rerank --view
+ * inline` writes beside it, then `default-inline`, which always exists), and the caller says so.
  */
 import type { HeadArtifact } from './artifact.ts';
 import type { HeadPredictor } from './predict.ts';
@@ -45,7 +46,7 @@ export interface ChosenHead {
 
 /**
  * The head to use for a request that has the features of `available` scopes: the requested one when it can be
- * computed, else `<requested>-inline`, else `default-inline`.
+ * computed, else `<requested>-inline` (or `<name>-inline-<type>` for `<name>-<type>`), else `default-inline`.
  *
  * @example chooseRerankHead((n) => store.get(n, 'rerank'), (n) => store.has(n), 'default', new Set(['request']))
  */
@@ -59,7 +60,8 @@ export function chooseRerankHead(
   const missing = missingScopes(head.artifact.features, available);
   if (missing.length === 0) return { predictor: head };
   const reason = `head "${requested}" uses index features (${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', ...' : ''}) that documents sent inline do not have`;
-  for (const name of [`${requested}-inline`, 'default-inline']) {
+  const sameType = requested.replace(/-(lr|xgb)$/, '-inline-$1');
+  for (const name of [`${requested}-inline`, ...(sameType !== requested ? [sameType] : []), 'default-inline']) {
     if (name === requested || !has(name)) continue;
     const candidate = get(name);
     if (missingScopes(candidate.artifact.features, available).length === 0) return { predictor: candidate, fallback: { requested, reason } };

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,17 @@ describe('chooseRerankHead', () => {
     expect(inline.fallback).toEqual({ requested: 'default', reason: expect.stringMatching(/head "default" uses index features \(fs:bm25_score, .*\) that documents sent inline do not have/) });
     expect(chooseRerankHead(get, has, 'default-inline', new Set(['request']))).toEqual({ predictor: get('default-inline') });
     expect(() => chooseRerankHead(get, has, 'missing', new Set(['request']))).toThrow(/head "missing"/);
+    store.close();
+  });
+
+  it('prefers the inline head trained beside the requested one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-view-'));
+    await writeFile(path.join(dir, 'shop-xgb.json'), JSON.stringify({ ...builtinRerankHead(names), name: 'shop-xgb' }));
+    await writeFile(path.join(dir, 'shop-inline-xgb.json'), JSON.stringify({ ...builtinInlineHead(names), name: 'shop-inline-xgb' }));
+    const store = await openHeadStore({ dir, rerankFeatures: names });
+    const chosen = chooseRerankHead((n) => store.get(n, 'rerank'), (n) => store.has(n), 'shop-xgb', new Set(['request']));
+    expect(chosen.predictor.artifact.name).toBe('shop-inline-xgb');
+    expect(chosen.fallback?.requested).toBe('shop-xgb');
     store.close();
   });
 });
