@@ -30,6 +30,7 @@ interface RerankOpts {
   judgments?: string;
   view: string;
   useSplit: boolean;
+  devSplit: string;
   evalData?: string;
   adaptersDir?: string;
   split: string;
@@ -102,6 +103,7 @@ export function register(program: Command, config: Config): void {
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--view <views>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline); index,inline: both from one first-stage pass', 'index')
     .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
+    .option('--dev-split <how>', 'with a split column: held-out (its dev queries) or random (drop its dev queries, split its training queries at random, the way synthetic dev worked before)', 'held-out')
     .option('--eval-data <dir>', 'a BEIR folder whose dev queries (same --dev-fraction/--seed) every sweep point is also scored on, e.g. real judgments beside synthetic ones')
     .option('--adapters-dir <dir>', 'where query adapters named by index tunings live', undefined)
     .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
@@ -128,7 +130,12 @@ export function register(program: Command, config: Config): void {
       const views = list(o.view);
       if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
       const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
-      const splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
+      let splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
+      if (splits && o.devSplit === 'random') {
+        const trainOnly = [...splits].filter(([, s]) => s === 'train').map(([id]) => id);
+        const random = splitQueries(trainOnly, { devFraction: Number(o.devFraction), seed: Number(o.seed) });
+        splits = new Map([...random.train.map((id) => [id, 'train'] as const), ...random.dev.map((id) => [id, 'dev'] as const)]);
+      } else if (o.devSplit !== 'held-out' && o.devSplit !== 'random') throw new Error(`--dev-split must be held-out or random, got "${o.devSplit}"`);
       const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
       const rt = openRuntime(config, o.adaptersDir ? { adaptersDir: o.adaptersDir } : {});
       try {
