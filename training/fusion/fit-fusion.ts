@@ -32,7 +32,7 @@ export interface FusionFit {
 }
 
 /**
- * The best fusion on the given queries (ties: higher Recall@100, then the simpler, earlier grid point).
+ * The best fusion on the given queries (ties: higher Recall@100, then plain RRF, then the earlier grid point).
  *
  * @example const { fusion } = fitFusion(lists, qrels);
  */
@@ -53,7 +53,9 @@ export function fitFusion(
     grid.push({ fusion, ndcg10: s.ndcg10 });
     if (!best || s.ndcg10 > best.ndcg10 + margin || (margin === 0 && s.ndcg10 === best.ndcg10 && s.recall100 > best.recall100)) best = { fusion, ...s };
   };
-  for (const method of ['rrf', 'convex'] as const) for (const w of weights) consider({ method, bm25Weight: w, k, codeShift: 0, gapShift: 0 }, 0);
+  // Plain RRF first: on a tie it stays (the fallback is the prior), another point must be strictly better.
+  consider({ method: 'rrf', bm25Weight: 0.5, k, codeShift: 0, gapShift: 0 }, 0);
+  for (const method of ['rrf', 'convex'] as const) for (const w of weights) if (method !== 'rrf' || w !== 0.5) consider({ method, bm25Weight: w, k, codeShift: 0, gapShift: 0 }, 0);
   const base = best!.fusion;
   for (const codeShift of codeShifts) consider({ ...base, codeShift }, minGain);
   const withCode = best!.fusion;
