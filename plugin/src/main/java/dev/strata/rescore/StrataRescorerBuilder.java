@@ -180,7 +180,8 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
             indexName,
             searcher -> new SourceDocumentLoader(searcher, sources, params.fields()),
             runtime.reranker(),
-            runtime.failureLog()
+            runtime.failureLog(),
+            runtime.stats()
         );
     }
 
