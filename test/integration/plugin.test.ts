@@ -211,13 +211,13 @@ describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, r
         operations: Array.from({ length: 20 }, (_, i) => [{ index: { _index: index, _id: `d${i}` } }, { title: `dishwasher model ${i}`, description: 'quiet' }]).flat(),
       });
       await setServiceUrl('http://127.0.0.1:1');
-      const res = await es.search({
-        index,
+      const body: Record<string, unknown> = {
         size: 10,
         explain: true,
         query: { match: { title: 'dishwasher' } },
         rescore: { window_size: 10, strata: { query: 'quiet dishwasher', fields: ['title'], on_failure: 'keep_order', timeout_ms: 2000 } },
-      });
+      };
+      const res = await es.search({ index, ...body });
       expect(res._shards.successful).toBe(2);
       expect(res.hits.hits.length).toBe(10);
       for (const hit of res.hits.hits) {
