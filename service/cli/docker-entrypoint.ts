@@ -4,10 +4,15 @@
  * (the alias is the marker: it is set after the last document, so a start interrupted mid-way loads again),
  * then serves until SIGTERM. Every step prints one line, so `docker compose logs strata` tells where it is.
  *
+ * `--es-password-file FILE` reads the `elastic` user's password from a file (docker-compose.yml shares the one the
+ * Elasticsearch container generates on first start) and puts it into `STRATA_ES_URL` as basic-auth credentials.
+ *
  * @example
  *   STRATA_ES_URL=http://elastic:pw@elasticsearch:9200 node --import tsx service/cli/docker-entrypoint.ts
+ *   node --import tsx service/cli/docker-entrypoint.ts --es-password-file /run/strata-secrets/elastic-password
  *   node --import tsx service/cli/docker-entrypoint.ts --no-demo --wait-seconds 600
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
@@ -58,6 +63,18 @@ export async function loadDemoOnce(config: Config, es: Client): Promise<{ loaded
   return { loaded: await loadDemo(config, file) };
 }
 
+/**
+ * The URL with `user:password` set (URL-encoded), e.g. for a password read from a secrets file.
+ *
+ * @example withCredentials('http://es:9200', 'elastic', 'p@ss') // 'http://elastic:p%40ss@es:9200'
+ */
+export function withCredentials(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.toString().replace(/\/$/, '');
+}
+
 /** Strips credentials from a URL for log lines. */
 function withoutCredentials(url: string): string {
   const u = new URL(url);
@@ -69,9 +86,17 @@ function withoutCredentials(url: string): string {
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'no-demo': { type: 'boolean', default: false }, 'wait-seconds': { type: 'string', default: '300' } },
+    options: {
+      'no-demo': { type: 'boolean', default: false },
+      'wait-seconds': { type: 'string', default: '300' },
+      'es-password-file': { type: 'string' },
+    },
   });
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const passwordFile = values['es-password-file'];
+  const password = passwordFile ? (await readFile(passwordFile, 'utf8')).trim() : '';
+  if (passwordFile && !password) throw new Error(`--es-password-file ${passwordFile} is empty`);
+  const config = password ? { ...loaded, es: { ...loaded.es, url: withCredentials(loaded.es.url, 'elastic', password) } } : loaded;
   const shownUrl = withoutCredentials(config.es.url);
   const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
   try {

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +23,7 @@ const alias = `entrypoint-${randomUUID().slice(0, 8)}`;
 
 /** An HTTP proxy to the real Elasticsearch that answers 503 until `ready` is set, counting what it refused. */
 function gatedProxy() {
-  const state = { ready: false, refused: 0, forwarded: 0 };
+  const state = { ready: false, refused: 0, forwarded: 0, authorization: new Set<string>() };
   const target = new URL(esUrl);
   const server = http.createServer((req, res) => {
     if (!state.ready) {
@@ -32,6 +32,7 @@ function gatedProxy() {
       return;
     }
     state.forwarded++;
+    if (req.headers.authorization) state.authorization.add(req.headers.authorization);
     const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -50,8 +51,8 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function runEntrypoint(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'service/cli/docker-entrypoint.ts'], {
+function runEntrypoint(env: Record<string, string>, args: string[] = []): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'service/cli/docker-entrypoint.ts', ...args], {
     cwd: root,
     // The child needs PATH and HOME; everything the image sets is passed explicitly.
     // eslint-disable-next-line no-restricted-syntax
@@ -91,11 +92,16 @@ function runEntrypoint(env: Record<string, string>): Run {
 const proxy = gatedProxy();
 let proxyUrl = '';
 let env: Record<string, string> = {};
+let passwordFile = '';
 
 beforeAll(async () => {
   await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', () => r()));
   proxyUrl = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
   const cache = await mkdtemp(path.join(tmpdir(), 'strata-image-cache-'));
+  // The password file the Elasticsearch container writes into the shared secrets volume (security is off on the
+  // test node, so the credentials are only checked as the header the proxy sees).
+  passwordFile = path.join(cache, 'elastic-password');
+  await writeFile(passwordFile, 'p@ss word\n', { mode: 0o600 });
   env = {
     STRATA_ES_URL: proxyUrl,
     STRATA_INDEX: alias,
@@ -117,7 +123,7 @@ afterAll(async () => {
 
 describe('docker entrypoint', () => {
   it('waits for Elasticsearch, loads the demo catalog once, serves it, and stops on SIGTERM', async () => {
-    const first = runEntrypoint(env);
+    const first = runEntrypoint(env, ['--es-password-file', passwordFile]);
     try {
       await first.waitFor(/\[entrypoint\] waiting for Elasticsearch at http:\/\/127\.0\.0\.1:\d+/);
       // Not ready yet: it polls, and nothing is indexed.
@@ -140,6 +146,10 @@ describe('docker entrypoint', () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { hits: Array<{ id: string }> };
       expect(body.hits.length).toBe(3);
+      // Every request carried the password from the file, as basic auth for the elastic user.
+      expect([...proxy.state.authorization]).toEqual([`Basic ${Buffer.from('elastic:p@ss word').toString('base64')}`]);
+      // The password never appears in the log lines.
+      expect(first.lines.join('\n')).not.toContain('p@ss');
 
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
