@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -229,6 +229,21 @@ describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, r
       await setServiceUrl(svc.url);
       await es.indices.delete({ index });
     }
+  });
+
+  it("runs the README's DSL example as written and finds refrigerators in the demo catalog", async () => {
+    const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Using it from the Elasticsearch query DSL'));
+    const example = /```json\nPOST products\/_search\n([\s\S]*?)```/.exec(section);
+    expect(example).not.toBeNull();
+    const body = JSON.parse(example![1]!) as Record<string, unknown>;
+    const before = await strataStats();
+    const res = await dsl(body);
+    expect(res.hits.hits.length).toBeGreaterThan(0);
+    for (const hit of res.hits.hits) expect(String(hit._source!.title)).toMatch(/Refrigerator/);
+    const after = await strataStats();
+    expect(after.rescored_windows - before.rescored_windows).toBe(1);
+    expect(after.fallbacks.total).toBe(before.fallbacks.total);
   });
 
   it('serves _strata/stats with the node name and the configured service URL', async () => {

@@ -27,8 +27,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * POST products/_search
- * { "query": { "match": { "title": "fridge" } },
- *   "rescore": { "window_size": 100, "strata": { "query": "energy efficient fridge" } } }
+ * { "query": { "match": { "title": "refrigerator" } },
+ *   "rescore": { "window_size": 100, "strata": { "query": "energy efficient refrigerator" } } }
  * </pre>
  */
 public class StrataPlugin extends Plugin implements SearchPlugin, ActionPlugin, ReloadablePlugin {
