@@ -100,6 +100,9 @@ describe('Dockerfiles', () => {
     expect(text).toMatch(/python3-pip/);
     expect(text).toMatch(/training\/models\/prepare-minilm\.ts/);
     for (const src of contextSources) expect(existsSync(path.join(root, src)), src).toBe(true);
+    // ... and not left out of the build context by .dockerignore.
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const src of contextSources) expect(ignored.filter((i) => src === i || src.startsWith(`${i}/`)), src).toEqual([]);
     expect(entrypoint).toContain('service/cli/docker-entrypoint.ts');
     expect(existsSync(path.join(root, 'service/cli/docker-entrypoint.ts'))).toBe(true);
   });
