@@ -78,6 +78,8 @@ export interface BodyOptions {
   mode?: 'hybrid' | 'bm25' | 'knn';
   /** Leave the query image out (BM25 alone cannot use it). */
   withoutImage?: boolean;
+  /** First-stage depth: the reranker's window, so a first-stage-only list ranks what the reranker saw. */
+  window?: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export interface BodyOptions {
  *
  * @example searchBody(form, { weights: { relevance: 1, recency: 0.5 } }).rerank // { head: 'default', weights: {...} }
  */
-export function searchBody(form: SearchForm, { weights, rerank = true, mode, withoutImage = false }: BodyOptions = {}): SearchBody {
+export function searchBody(form: SearchForm, { weights, rerank = true, mode, withoutImage = false, window }: BodyOptions = {}): SearchBody {
   const filters = filtersOf(form.filters);
   return {
     query: form.query,
@@ -94,6 +96,7 @@ export function searchBody(form: SearchForm, { weights, rerank = true, mode, wit
     ...(filters ? { filters } : {}),
     top_k: form.topK,
     ...(mode ? { mode } : {}),
+    ...(window ? { window } : {}),
     rerank: rerank ? { head: form.head || 'default', ...(weights ? { weights } : {}) } : false,
     explain: rerank,
     snippets: rerank ? 2 : false,

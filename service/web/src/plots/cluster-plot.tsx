@@ -11,12 +11,12 @@ const ROW = 74;
 export function ClusterPlot({ clusters }: { clusters: Cluster[] }) {
   if (!clusters.length) return <p class="note">No duplicate clusters.</p>;
   const widest = Math.max(...clusters.map((c) => c.ids.length));
-  const width = Math.max(360, 40 + widest * STEP);
+  const width = Math.max(360, 80 + widest * STEP);
   return (
     <svg class="clusters" width={width} height={clusters.length * ROW + 10} role="img" aria-label={`${clusters.length} duplicate clusters`}>
       {clusters.map((c, i) => {
         const base = i * ROW + 52;
-        const xOf = (id: string) => 30 + c.ids.indexOf(id) * STEP;
+        const xOf = (id: string) => 60 + c.ids.indexOf(id) * STEP;
         return (
           <g class={c.exact ? 'cluster exact' : 'cluster near'} data-size={String(c.ids.length)}>
             {c.edges.map((e) => {

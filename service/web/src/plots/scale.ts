@@ -27,7 +27,7 @@ export function linearScale(domain: [number, number], range: [number, number]): 
 }
 
 /**
- * About `count` round tick values covering [lo, hi] (steps of 1, 2 or 5 times a power of ten).
+ * About `count` round tick values within [lo, hi] (steps of 1, 2 or 5 times a power of ten).
  *
  * @example niceTicks(0, 1.2, 5) // [0, 0.2, 0.4, 0.6, 0.8, 1, 1.2]
  */
@@ -35,7 +35,9 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  // The multiple of the power nearest the raw step on a log scale (thresholds at the geometric means), as d3 does.
+  const err = raw / power;
+  const step = power * (err >= Math.sqrt(50) ? 10 : err >= Math.sqrt(10) ? 5 : err >= Math.sqrt(2) ? 2 : 1);
   const out: number[] = [];
   for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toFixed(12)));
   return out;

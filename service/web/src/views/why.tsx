@@ -16,8 +16,9 @@ export function WhyView(props: Shared) {
   const { active, apiKey, boot, weights, tuned } = props;
   const main = useMainSearch(props);
   const hasText = !!active?.query.trim();
-  const bm25Body = active && hasText ? searchBody(active, { rerank: false, mode: 'bm25', withoutImage: true }) : null;
-  const hybridBody = active ? searchBody(active, { rerank: false }) : null;
+  // The first stage as deep as the reranker's window, so its fused ranks are the ones the reranked hits carry.
+  const bm25Body = active && hasText ? searchBody(active, { rerank: false, mode: 'bm25', withoutImage: true, window: boot.window }) : null;
+  const hybridBody = active ? searchBody(active, { rerank: false, window: boot.window }) : null;
   const bm25 = useApi<SearchResponse>(bm25Body ? '/v1/search' : null, bm25Body ?? undefined, apiKey, { cache: true });
   const hybrid = useApi<SearchResponse>(hybridBody ? '/v1/search' : null, hybridBody ?? undefined, apiKey, { cache: true });
   const labels = new Map<string, string>();
