@@ -78,7 +78,6 @@ export function App() {
           form={draft}
           indices={indices.data?.indices ?? []}
           heads={heads}
-          busy={false}
           // Typing a query waits for Enter; the pickers apply at once to a search that is showing.
           onChange={(f) => (f.query !== draft.query ? setDraft(f) : shared.update(f, false))}
           onSubmit={(f) => {

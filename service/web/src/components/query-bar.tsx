@@ -8,10 +8,9 @@ export interface QueryBarProps {
   heads: string[];
   onChange: (form: SearchForm) => void;
   onSubmit: (form: SearchForm) => void;
-  busy: boolean;
 }
 
-export function QueryBar({ form, indices, heads, onChange, onSubmit, busy }: QueryBarProps) {
+export function QueryBar({ form, indices, heads, onChange, onSubmit }: QueryBarProps) {
   const names = indices.map((i) => i.name);
   const indexOptions = names.includes(form.index) || !form.index ? names : [form.index, ...names];
   const headOptions = heads.includes(form.head) ? heads : [form.head, ...heads];
@@ -43,7 +42,7 @@ export function QueryBar({ form, indices, heads, onChange, onSubmit, busy }: Que
       </select>
       <label for="top-k">Results</label>
       <input id="top-k" type="number" min={1} max={100} value={form.topK} onInput={(e) => onChange({ ...form, topK: Math.max(1, Math.min(100, Number(e.currentTarget.value) || 10)) })} />
-      <button type="submit" aria-busy={busy}>
+      <button type="submit">
         Search
       </button>
     </form>
