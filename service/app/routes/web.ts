@@ -17,7 +17,7 @@ const HTML = path.join(import.meta.dirname, '../../web/index.html');
 
 // Photos may come from any https URL a catalog names; everything else is this origin only.
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' blob: data: https:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'self'; img-src 'self' blob: data: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };

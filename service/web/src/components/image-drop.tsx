@@ -2,7 +2,7 @@
  * Search by picture: drop a photo on the zone or choose one (the file input is the keyboard way in); it is sent
  * as a data URL in `image`. A preview and a button to remove it.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 
 export interface PickedImage {
   dataUrl: string;
@@ -21,6 +21,7 @@ function readAsDataUrl(file: File): Promise<string> {
 export function ImageDrop({ image, onChange }: { image: PickedImage | null; onChange: (image: PickedImage | null) => void }) {
   const [over, setOver] = useState(false);
   const [problem, setProblem] = useState('');
+  const input = useRef<HTMLInputElement>(null);
   const take = async (file: File | undefined) => {
     setProblem('');
     if (!file) return;
@@ -50,13 +51,15 @@ export function ImageDrop({ image, onChange }: { image: PickedImage | null; onCh
       }}
     >
       <label for="image-file">Search by picture: drop a photo here or choose one</label>
-      <input id="image-file" type="file" accept="image/*" onChange={(e) => void take(e.currentTarget.files?.[0])} />
+      <input id="image-file" ref={input} type="file" accept="image/*" onChange={(e) => void take(e.currentTarget.files?.[0])} />
       {image ? (
         <div class="image-picked">
           <img src={image.dataUrl} alt={`query picture ${image.name}`} />
           <button
             type="button"
             onClick={() => {
+              // Also forget the chosen file, so choosing the same one again searches again.
+              if (input.current) input.current.value = '';
               onChange(null);
             }}
           >
