@@ -337,4 +337,23 @@ describe.skipIf(missing !== null)('the web page in Chromium', () => {
     expect(f1).toHaveLength(3);
     expect(f1).toEqual([...f1].sort((a, b) => a - b));
   });
+
+  it('gives every control on every view a label or a name', async () => {
+    await page.goto(svc.url + '/#/search');
+    await page.fill('#q', 'kettle');
+    await page.press('#q', 'Enter');
+    await page.locator('.cards .card').first().waitFor();
+    const ready = { search: '.cards .card', why: '[data-testid="movement"]', weights: '#w-relevance', models: '#report-picker' };
+    for (const [view, selector] of Object.entries(ready)) {
+      await page.goto(`${svc.url}/#/${view}`);
+      await page.locator(selector).first().waitFor();
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('input, select, textarea, button')]
+          .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent!.trim())))
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect(unnamed, view).toEqual([]);
+      expect(await page.locator('input, select, textarea, button').count(), view).toBeGreaterThan(3);
+    }
+  });
 });
