@@ -6,9 +6,9 @@ import type { Loaded } from '../hooks.ts';
 import { useApi } from '../hooks.ts';
 import type { Models, ReportSummary } from '../types.ts';
 import { ErrorBox } from '../components/error-box.tsx';
-import { EvalRerankReportView, type EvalRerankReport } from '../reports/eval-rerank.tsx';
-import { EvalClassifyReportView, type EvalClassifyReport } from '../reports/eval-classify.tsx';
-import { DataQualityReportView, type DataQualityReport } from '../reports/data-quality.tsx';
+import { EvalRerankReportView, type EvalRerankReport } from '../report-views/eval-rerank.tsx';
+import { EvalClassifyReportView, type EvalClassifyReport } from '../report-views/eval-classify.tsx';
+import { DataQualityReportView, type DataQualityReport } from '../report-views/data-quality.tsx';
 import { fmt } from '../plots/scale.ts';
 import type { Shared } from './shared.ts';
 
