@@ -2,7 +2,7 @@
  * The page: the API key, the views (Search, Why this order, Weights live, Models and evaluation) and the state
  * they share: the search form, the submitted search and the reranker weights.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { readBoot } from './boot.ts';
 import { loadKey, saveKey } from './key.ts';
 import { useApi } from './hooks.ts';
@@ -36,6 +36,12 @@ export function App() {
   const models = useApi<Models>('/v1/models', undefined, apiKey);
   const heads = models.data?.heads.filter((h) => h.task === 'rerank').map((h) => h.name) ?? ['default'];
   const tuned = boot.signals.some((s) => weights[s] !== boot.weights[s]);
+  // The configured default index may not be this key's (a tenant's are `<tenant>-*`) or may not exist yet: then
+  // start on the first index the key may use.
+  const listed = indices.data?.indices.map((i) => i.name);
+  useEffect(() => {
+    if (listed?.length && !listed.includes(draft.index) && !active) setDraft((d) => ({ ...d, index: listed[0]! }));
+  }, [listed?.join('\u0000')]);
 
   const shared: Shared = {
     boot,
