@@ -32,7 +32,8 @@ ENV NODE_ENV=production \
     STRATA_HOST=0.0.0.0 \
     STRATA_PORT=8787 \
     STRATA_CACHE_DIR=/var/lib/strata/cache \
-    STRATA_MODELS_DIR=/opt/strata/models
+    STRATA_MODELS_DIR=/opt/strata/models \
+    STRATA_REPORTS_DIR=/var/lib/strata/reports
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json .npmrc tsconfig.json ./
@@ -43,7 +44,7 @@ COPY mappings ./mappings
 COPY training ./training
 COPY --from=models /opt/strata/models /opt/strata/models
 # /run/strata-secrets: where docker-compose.yml mounts the Elasticsearch password the ES container generates.
-RUN mkdir -p /var/lib/strata/cache /run/strata-secrets && chown -R node:node /var/lib/strata
+RUN mkdir -p /var/lib/strata/cache /var/lib/strata/reports /run/strata-secrets && chown -R node:node /var/lib/strata
 USER node
 EXPOSE 8787
 

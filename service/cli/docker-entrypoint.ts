@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<void> {
     await es.close();
   }
   const svc = await start(config);
-  log(`strata service listening on ${svc.url}`);
+  log(`strata service listening on ${svc.url} (web page: ${svc.url}/)`);
   await untilSignal();
   log('stopping');
   await svc.close();
