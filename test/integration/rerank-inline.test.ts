@@ -107,6 +107,12 @@ describe('inline documents and documents by id', () => {
     // Strings get a title from their first line, so title features are not silently 0.
     expect(res.results[0].features['lex:title_overlap']).toBeGreaterThan(0.5);
     expect(res.results[0].features['fs:bm25_norm']).toBeUndefined();
+    // Every feature is described, with its scope.
+    const models = await json(await app.request('/v1/models'));
+    const unit = models.features.find((f: { name: string }) => f.name === 'prod:unit_match');
+    expect(unit).toMatchObject({ scope: 'request', description: expect.stringMatching(/quantities/) });
+    expect(models.features.find((f: { name: string }) => f.name === 'fs:bm25_norm').scope).toBe('index');
+    expect(models.features.every((f: { description: string }) => f.description.length > 0)).toBe(true);
     // By id the index head itself serves.
     const byId = await json(await postJson(app, '/v1/rerank', { query: QUERY, index: alias, ids: ['w1', 'w2'] }));
     expect(byId.meta.strata.head).toMatchObject({ name: 'default', view: 'index' });

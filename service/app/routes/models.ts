@@ -3,6 +3,8 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { listEncoderSpecs } from '../../encoders/registry.ts';
 import { strataError } from '../../errors.ts';
+import { featureNames } from '../../features/assemble.ts';
+import { describeFeature, featureScope } from '../../features/scopes.ts';
 
 export function modelRoutes({ heads, config }: AppDeps): Hono {
   const app = new Hono();
@@ -11,6 +13,12 @@ export function modelRoutes({ heads, config }: AppDeps): Hono {
       encoders: listEncoderSpecs().map((s) => ({ ...s, active: config.retrieval.textEncoders.includes(s.id) })),
       heads: heads.list(),
       refused: heads.refused(),
+      // What each rerank feature measures and whether inline documents have it (scope `request`) or not (`index`).
+      features: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }).map((name) => ({
+        name,
+        scope: featureScope(name),
+        description: describeFeature(name),
+      })),
     }),
   );
   app.post('/reload', async (c) => {
