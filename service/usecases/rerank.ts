@@ -10,7 +10,7 @@ import { assembleFeatures, type FeatureCandidate } from '../features/assemble.ts
 import type { HeadStore } from '../heads/store.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import { embeddingText } from '../indexing/prepare.ts';
-import { parseBudget, stripBudget, type Budget } from '../rerank/budget.ts';
+import { parseBudget, stripBudget, type Budget } from '../query/budget.ts';
 import { rerankCandidates } from '../rerank/rerank.ts';
 import type { Signal, Weights } from '../rerank/weights.ts';
 import { extractSnippets } from '../text/snippets.ts';

@@ -192,3 +192,32 @@ export function stripBudget(query: string): string {
     .replace(/\s{2,}/g, ' ')
     .replace(/^[\s,.;:!?]+|[\s,;:]+$/g, '');
 }
+
+/** One budget phrase with its character offsets in the query. */
+export interface BudgetPhrase {
+  start: number;
+  end: number;
+  min?: number;
+  max?: number;
+  currency?: string;
+}
+
+/**
+ * Each budget phrase of a query on its own, with offsets, so query understanding can show it as a span and
+ * turn it into a price range.
+ *
+ * @example findBudgetPhrases('tv under $500') // [{ start: 3, end: 13, max: 500, currency: 'USD' }]
+ */
+export function findBudgetPhrases(query: string): BudgetPhrase[] {
+  return findHits(query).map((h) => {
+    const lo = h.kind === 'range' ? Math.min(h.values[0]!, h.values[1]!) : h.values[0]!;
+    const hi = h.kind === 'range' ? Math.max(h.values[0]!, h.values[1]!) : h.values[0]!;
+    return {
+      start: h.start,
+      end: h.end,
+      ...(h.kind !== 'max' ? { min: lo } : {}),
+      ...(h.kind !== 'min' ? { max: hi } : {}),
+      ...(h.currency ? { currency: h.currency } : {}),
+    };
+  });
+}
