@@ -15,6 +15,8 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { StrataError, strataError } from '../errors.ts';
+import { createVocabularyCache } from '../query/vocabulary-cache.ts';
+import { createLlmParser } from '../query/llm-parser.ts';
 
 /** The JSON body and status for any error (exported for tests). */
 export function errorResponse(err: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
@@ -30,7 +32,13 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  *
  * @example const app = createApp({ config, es, pool }); const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(given: AppDeps): Hono {
+  const { llm } = given.config.understanding;
+  const deps: AppDeps = {
+    ...given,
+    vocabularies: given.vocabularies ?? createVocabularyCache(given.es, { checkIntervalMs: given.config.understanding.vocabularyCheckMs }),
+    llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
+  };
   const app = new Hono();
   const metrics = createMetrics(deps.pool);
   app.use(metrics.middleware);
@@ -44,6 +52,11 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
+  // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
+  app.use('/v1/indices/:name/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.res.status < 400) deps.vocabularies!.invalidate(c.req.param('name'));
+  });
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));

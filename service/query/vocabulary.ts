@@ -55,6 +55,8 @@ export interface Vocabulary {
   categoryCounts: Map<string, number>;
   /** Keyword attributes used as context words ("energy class a"): name keys -> field. */
   attributeNames: Map<string, string>;
+  /** Every filterable attribute field (`attributes.<name>`). */
+  attributeFields: Set<string>;
 }
 
 /** Padded stem string of a text, for phrase containment tests (" a b c "). */
@@ -324,5 +326,6 @@ export function compileVocabulary(facts: VocabularyFacts): Vocabulary {
     docCount: facts.docCount,
     categoryCounts: new Map(facts.categories.map((c) => [c.value, c.count])),
     attributeNames,
+    attributeFields: new Set(facts.attributes.map((a) => `attributes.${a.name}`)),
   };
 }
