@@ -34,7 +34,7 @@ const SYM_ALT = '[$€£¥₹]';
 
 // A number followed by one of these is a size, a duration or a count, not a price.
 const UNIT_AFTER =
-  /^\s*(?:-\s*)?(?:inch(?:es)?|in\b|"|''|cm|mm|m\b|meters?|metres?|ft|feet|foot|cu\b|cubic|l\b|liters?|litres?|qt|quarts?|gal(?:lons?)?|kg|g\b|grams?|lbs?|oz|ounces?|w\b|watts?|kw|kwh|v\b|volts?|amps?|db|decibels?|hz|khz|mhz|ghz|gb|tb|mb|mp|megapixels?|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?\b|seconds?|secs?|stars?|%|percent|people|persons?|seats?|places?|pcs|pieces?|pack|rpm|btu|psi|mph|km|miles?|cups?|slices?|burners?|doors?|x\b)/i;
+  /^\s*(?:-\s*)?(?:inch(?:es)?|in\b|"|''|cm|mm|m\b|meters?|metres?|ft|feet|foot|cu\b|cubic|l\b|liters?|litres?|qt|quarts?|gal(?:lons?)?|kg|g\b|grams?|lbs?|oz|ounces?|w\b|watts?|kw|kwh|v\b|volts?|amps?|db|decibels?|hz|khz|mhz|ghz|gb|tb|mb|mp|megapixels?|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?\b|seconds?|secs?|stars?|%|percent|mah|k?pa\b|pascals?|bars?\b|mpx?\b|megapixels?|nits?|lumens?|people|persons?|seats?|places?|pcs|pieces?|pack|rpm|btu|psi|mph|km|miles?|cups?|slices?|burners?|doors?|x\b)/i;
 
 /** One amount with an optional currency before or after it; `p` keeps group names unique within a pattern. */
 function amount(p: string): string {

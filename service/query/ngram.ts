@@ -64,6 +64,8 @@ export function editDistance(a: string, b: string, max = 3): number {
 export interface FuzzyIndex {
   /** The closest known key to `word` with its edit distance, or null when none is close enough. */
   nearest(word: string): { key: string; distance: number; similarity: number } | null;
+  /** Every known key close enough to `word`. */
+  nearestAll(word: string): Array<{ key: string; distance: number; similarity: number }>;
 }
 
 /**
@@ -76,22 +78,21 @@ export function buildFuzzyIndex(keys: Iterable<string>): FuzzyIndex {
   const postings = new Map<string, string[]>();
   const all = [...new Set(keys)].filter((k) => k.length >= 4);
   for (const k of all) for (const g of new Set(trigrams(k))) (postings.get(g) ?? postings.set(g, []).get(g)!).push(k);
-  return {
-    nearest(word) {
-      if (word.length < 4 || /\d/.test(word)) return null;
-      const maxEdits = word.length <= 5 ? 1 : 2;
-      const hits = new Map<string, number>();
-      for (const g of new Set(trigrams(word))) for (const k of postings.get(g) ?? []) hits.set(k, (hits.get(k) ?? 0) + 1);
-      let best: { key: string; distance: number; similarity: number } | null = null;
-      for (const [k, shared] of hits) {
-        if (shared < 2) continue;
-        const similarity = diceSimilarity(word, k);
-        if (similarity < 0.4) continue;
-        const distance = editDistance(word, k, maxEdits);
-        if (distance > maxEdits || distance === 0) continue;
-        if (!best || distance < best.distance || (distance === best.distance && similarity > best.similarity)) best = { key: k, distance, similarity };
-      }
-      return best;
-    },
+  const nearestAll = (word: string) => {
+    if (word.length < 4 || /\d/.test(word)) return [];
+    const maxEdits = word.length <= 5 ? 1 : 2;
+    const hits = new Map<string, number>();
+    for (const g of new Set(trigrams(word))) for (const k of postings.get(g) ?? []) hits.set(k, (hits.get(k) ?? 0) + 1);
+    const out: Array<{ key: string; distance: number; similarity: number }> = [];
+    for (const [k, shared] of hits) {
+      if (shared < 2) continue;
+      const similarity = diceSimilarity(word, k);
+      if (similarity < 0.4) continue;
+      const distance = editDistance(word, k, maxEdits);
+      if (distance > maxEdits || distance === 0) continue;
+      out.push({ key: k, distance, similarity });
+    }
+    return out.sort((a, b) => a.distance - b.distance || b.similarity - a.similarity);
   };
+  return { nearestAll, nearest: (word) => nearestAll(word)[0] ?? null };
 }

@@ -22,7 +22,8 @@ const year = (y: number) => `${y}-01-01`;
 const PATTERNS: DatePattern[] = [
   { re: new RegExp(`${B}${LEAD}(?:this|the current)\\s+year${E}`, 'giu'), range: () => ({ gte: 'now/y' }) },
   { re: new RegExp(`${B}${LEAD}this\\s+(month|week)${E}`, 'giu'), range: (m) => ({ gte: `now/${m[1]!.toLowerCase() === 'month' ? 'M' : 'w'}` }) },
-  { re: new RegExp(`${B}${LEAD}last\\s+year${E}`, 'giu'), range: () => ({ gte: 'now-1y/y', lt: 'now/y' }) },
+  // "in the last year" is the past twelve months; "last year" alone the calendar year before this one.
+  { re: new RegExp(`${B}${LEAD}(?<!the\\s+)last\\s+year${E}`, 'giu'), range: () => ({ gte: 'now-1y/y', lt: 'now/y' }) },
   {
     re: new RegExp(`${B}${LEAD}(?:within\\s+)?(?:the\\s+)?(?:last|past|previous)\\s+(?:(\\d{1,3}|${Object.keys(NUMBER_WORDS).join('|')})\\s+)?(days?|weeks?|months?|years?)${E}`, 'giu'),
     range: (m) => {

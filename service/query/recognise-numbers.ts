@@ -13,8 +13,8 @@ import { tokenize } from './tokens.ts';
 const NUM = String.raw`(\d+(?:[.,]\d+)?)`;
 const B = String.raw`(?<![\p{L}\p{N}.,$€£¥₹])`;
 const UNIT = String.raw`(?:(${UNIT_PATTERN})(?![\p{L}\p{N}]))`;
-const UP = String.raw`under|below|less than|smaller than|lower than|shorter than|lighter than|up to|at most|max(?:imum)?|no more than|<=?|≤`;
-const LOW = String.raw`over|above|more than|greater than|bigger than|larger than|longer than|at least|min(?:imum)?|no less than|>=?|≥`;
+const UP = String.raw`under|below|less than|fewer than|smaller than|lower than|shorter than|lighter than|quieter than|thinner than|up to|at most|max(?:imum)?|no more than|<=?|≤`;
+const LOW = String.raw`over|above|more than|greater than|bigger than|larger than|longer than|higher than|faster than|stronger than|at least|min(?:imum)?|no less than|>=?|≥`;
 const AFTER_UP = String.raw`\s*(?:\+|plus\b|or\s+(?:more|bigger|larger|higher|above|over|greater)\b|and\s+(?:up|above|over|bigger|larger|higher)\b|min(?:imum)?\b)`;
 const AFTER_DOWN = String.raw`\s*(?:or\s+(?:less|smaller|lower|under|below|fewer)\b|and\s+(?:under|below|less|smaller)\b|max(?:imum)?\b)`;
 
@@ -88,8 +88,11 @@ function candidateFor(query: string, p: Parsed, vocab: Vocabulary, categories: r
   let range: Range;
   if (p.range.exact) {
     const lo = round(p.range.exact.value * factor);
-    const hi = round((p.range.exact.value + p.range.exact.step) * factor);
-    range = { gte: lo, lt: hi };
+    // "2 litre" where 2.0 exists means 2.0 at the catalog's precision; "15 inch" where it does not means 15.x.
+    const places = Math.min(3, Math.max(0, ...f.values.map((v) => (String(v).split('.')[1] ?? '').length)));
+    const exists = f.values.some((v) => Math.abs(v - lo) < 1e-9);
+    const step = exists ? Math.min(p.range.exact.step * factor, 10 ** -places) : p.range.exact.step * factor;
+    range = { gte: lo, lt: round(lo + step) };
   } else {
     range = {
       ...(p.range.lo !== undefined ? { gte: round(p.range.lo * factor) } : {}),

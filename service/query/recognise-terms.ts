@@ -6,7 +6,7 @@
  */
 import type { Candidate } from './candidate.ts';
 import type { TermEntry, Vocabulary } from './vocabulary.ts';
-import { STOPWORDS, type Token } from './tokens.ts';
+import { COMMON_WORDS, STOPWORDS, type Token } from './tokens.ts';
 
 const KIND_ORDER: Record<TermEntry['kind'], number> = { attribute: 3, colour: 3, brand: 2, category: 1 };
 
@@ -60,15 +60,24 @@ export function recogniseTerms(query: string, tokens: readonly Token[], vocab: V
     }
   }
   // Typos: a word the catalog never uses, close to a brand or category name.
+  const categories = out.filter((c) => c.kind === 'category' && !c.soft).flatMap((c) => (Array.isArray(c.value) ? c.value : [c.value]).map(String));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (!free[i] || covered[i] || STOPWORDS.has(t.norm) || vocab.knownWords.has(t.stem) || !/^\p{L}+$/u.test(t.norm)) continue;
+    if (!free[i] || covered[i] || STOPWORDS.has(t.norm) || COMMON_WORDS.has(t.norm) || vocab.knownWords.has(t.stem) || !/^\p{L}+$/u.test(t.norm)) continue;
     const tryKey = (keys: string[], end: number, width: number) => {
-      const hit = keys.map((k) => vocab.fuzzy.nearest(k)).filter((h) => h !== null).sort((a, b) => a.distance - b.distance)[0];
-      const entries = hit ? vocab.terms.get(hit.key)?.filter((e) => (e.kind === 'brand' || e.kind === 'category') && e.match === 'exact') : undefined;
-      if (!hit || !entries?.length) return false;
-      const { entry, ambiguous } = pick(entries);
-      out.push(toCandidate(entry, ambiguous, t.start, end, 'typo', entry.confidence - 0.05 - 0.1 * hit.distance));
+      const hits = keys.flatMap((k) => vocab.fuzzy.nearestAll(k));
+      const best = Math.min(...hits.map((h) => h.distance));
+      const entries = hits
+        .filter((h) => h.distance === best)
+        .flatMap((h) => vocab.terms.get(h.key) ?? [])
+        .filter((e) => (e.kind === 'brand' || e.kind === 'category') && e.match === 'exact');
+      if (!entries.length) return false;
+      // Several names as close ("bosh": Bosch or Bose): the one with products in the query's category, else a guess that only boosts.
+      const inScope = entries.filter((e) => e.kind !== 'brand' || categories.length === 0 || (vocab.brandCategories.get(String((e.value as string[])[0])) ?? []).some((c) => categories.some((q) => c === q || c.startsWith(`${q}/`))));
+      const pool = inScope.length ? inScope : entries;
+      const distinct = new Set(pool.map((e) => `${e.field}:${JSON.stringify(e.value)}`));
+      const { entry, ambiguous } = pick(pool);
+      out.push(toCandidate(entry, ambiguous || distinct.size > 1, t.start, end, 'typo', entry.confidence - 0.05 - 0.1 * best));
       for (let j = i; j < i + width; j++) covered[j] = true;
       return true;
     };

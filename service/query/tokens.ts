@@ -17,8 +17,9 @@ export interface Token {
   end: number;
 }
 
-// Words: letters and digits, joined by inner apostrophes, hyphens, dots, ampersands or slashes ("men's", "wi-fi", "q&q").
-const WORD = /[\p{L}\p{N}]+(?:['’.&/-][\p{L}\p{N}]+)*/gu;
+// Words: letters and digits, joined by inner apostrophes, dots, ampersands or slashes ("men's", "u.s.", "q&q").
+// Hyphens separate words, so "side-by-side" and "side by side" (and "t-shirt" and "t shirt") read alike.
+const WORD = /[\p{L}\p{N}]+(?:['’.&/][\p{L}\p{N}]+)*/gu;
 
 const stemCache = new Map<string, string>();
 
@@ -75,6 +76,9 @@ export function tokenize(text: string): Token[] {
 export function termKey(phrase: string): string {
   return tokenize(phrase.replace(/[_]/g, ' ')).map((t) => t.stem).join('');
 }
+
+/** Common words a typo is never corrected from ("best" is not a misspelt "Beats"). */
+export const COMMON_WORDS = new Set('best good great top cheap new small large big little light heavy fast slow hot cold warm cool nice fine pretty smart black white'.split(' '));
 
 /** Function words: never a brand or a value on their own, whatever a catalog names itself. */
 export const STOPWORDS = new Set(

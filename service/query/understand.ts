@@ -48,7 +48,7 @@ function priceCandidates(query: string, vocab: Vocabulary): Candidate[] {
 }
 
 const NEGATION_CUE =
-  /(?:^|[\s,(;])(not|no|without|w\/o|except(?:\s+for)?|excluding|exclude|non|minus|other\s+than|anything\s+but|but\s+not|nor|never)(?:[\s-]+(?:a|an|the|any|made\s+by|by|from|brand|brands|in|with|including|coloured|colored|color|colour))*[\s-]*$/i;
+  /(?:^|[\s,(;])(not|no|without|w\/o|except(?:\s+for)?|excluding|exclude|minus|other\s+than|anything\s+but|but\s+not|nor|never)(?:[\s-]+(?:a|an|the|any|made\s+by|by|from|brand|brands|in|with|including|coloured|colored|color|colour))*[\s-]*$/i;
 const CHAIN = /^\s*(?:,\s*)?(?:or|and|nor|,)\s*$/i;
 const NEGATABLE = new Set(['brand', 'category', 'attribute', 'colour', 'number']);
 

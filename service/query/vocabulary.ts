@@ -57,6 +57,8 @@ export interface Vocabulary {
   attributeNames: Map<string, string>;
   /** Every filterable attribute field (`attributes.<name>`). */
   attributeFields: Set<string>;
+  /** Category paths each brand has products in (from the sample). */
+  brandCategories: Map<string, string[]>;
 }
 
 /** Padded stem string of a text, for phrase containment tests (" a b c "). */
@@ -94,12 +96,13 @@ function add(terms: Map<string, TermEntry[]>, key: string, entry: TermEntry): vo
   else if (!list.some((e) => e.field === entry.field && JSON.stringify(e.value) === JSON.stringify(entry.value))) list.push(entry);
 }
 
-/** The shortest paths covering `paths` (a prefix covers the paths under it). */
+/**
+ * The paths a category word stands for: where one path named by the word lies under another also named by it
+ * ("apparel/dress" and "apparel/dress/dresses"), the deeper one, which the word names exactly.
+ */
 function coverPaths(paths: readonly string[]): string[] {
-  const sortedPaths = [...new Set(paths)].sort((a, b) => a.length - b.length);
-  const out: string[] = [];
-  for (const p of sortedPaths) if (!out.some((q) => p === q || p.startsWith(`${q}/`))) out.push(p);
-  return out;
+  const unique = [...new Set(paths)];
+  return unique.filter((p) => !unique.some((q) => q !== p && q.startsWith(`${p}/`))).sort();
 }
 
 const inCategory = (paths: readonly string[]) => (d: Indexed) => !!d.category && paths.some((p) => d.category === p || d.category!.startsWith(`${p}/`));
@@ -108,8 +111,8 @@ function addBrands(facts: VocabularyFacts, sample: Indexed[], terms: Map<string,
   const byKey = new Map<string, string[]>();
   for (const { value } of facts.brands) {
     const key = termKey(value);
-    // One- and two-letter brands ("W", "HM") collide with units and initials; only exact longer names count.
-    if (key.length < 2 || (key.length < 3 && !/^[a-z]{2}$/.test(key))) continue;
+    // One-letter brands ("W") collide with units and initials.
+    if (value.replace(/[^\p{L}\p{N}]/gu, '').length < 2 || !key) continue;
     (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(value);
   }
   for (const [key, spellings] of byKey) {
@@ -120,6 +123,17 @@ function addBrands(facts: VocabularyFacts, sample: Indexed[], terms: Map<string,
     const ambiguous = stop || isAmbiguous(support);
     add(terms, key, { kind: 'brand', field: 'brand', value: spellings, match: 'exact', confidence: ambiguous ? 0.5 : 0.95, ambiguous, label: spellings[0]! });
     if (!stop) fuzzyKeys.add(key);
+  }
+  // A distinctive word of a longer brand name ("benetton" of United Colors of Benetton) only boosts.
+  const partials = new Map<string, string[]>();
+  for (const [key, spellings] of byKey) {
+    const words = tokenize(spellings[0]!);
+    if (words.length < 2) continue;
+    for (const w of words) if (w.norm.length >= 4 && !STOPWORDS.has(w.norm) && w.stem !== key) (partials.get(w.stem) ?? partials.set(w.stem, []).get(w.stem)!).push(...spellings);
+  }
+  for (const [k, spellings] of partials) {
+    const owners = new Set(spellings.map((b) => termKey(b)));
+    if (owners.size === 1 && !terms.has(k)) add(terms, k, { kind: 'brand', field: 'brand', value: spellings, match: 'partial', confidence: 0.6, ambiguous: true, label: spellings[0]! });
   }
 }
 
@@ -133,13 +147,22 @@ function addCategories(facts: VocabularyFacts, sample: Indexed[], terms: Map<str
       (bySegment.get(key) ?? bySegment.set(key, []).get(key)!).push(parts.slice(0, i + 1).join('/'));
     });
   }
+  const words = new Map<string, Set<string>>();
   for (const [key, paths] of bySegment) {
     const cover = coverPaths(paths);
     const segment = cover[0]!.split('/').pop()!.replace(/-/g, ' ');
     const support = textSupport(sample, phraseOf(segment), inCategory(cover));
-    const ambiguous = STOPWORDS.has(key) || isAmbiguous(support);
+    const ambiguous = STOPWORDS.has(segment.toLowerCase()) || isAmbiguous(support);
     add(terms, key, { kind: 'category', field: 'category', value: cover, match: 'exact', confidence: ambiguous ? 0.5 : 0.9, ambiguous, label: segment });
     fuzzyKeys.add(key);
+    const parts = tokenize(segment);
+    if (parts.length > 1) for (const w of parts) if (w.norm.length >= 4 && !STOPWORDS.has(w.norm)) (words.get(w.stem) ?? words.set(w.stem, new Set()).get(w.stem)!).add(cover.join('|'));
+  }
+  // One word of a two-word category ("vacuum" of vacuum cleaners) stands for it when no other category has it.
+  for (const [k, covers] of words) {
+    if (covers.size !== 1 || bySegment.has(k)) continue;
+    const cover = [...covers][0]!.split('|');
+    add(terms, k, { kind: 'category', field: 'category', value: cover, match: 'partial', confidence: 0.75, ambiguous: false, label: cover[0]!.split('/').pop()!.replace(/-/g, ' ') });
   }
 }
 
@@ -161,7 +184,7 @@ function addKeywordAttribute(a: AttributeFacts, sample: Indexed[], terms: Map<st
     if (!key) continue;
     const phrase = phraseOf(value);
     const support = textSupport(sample, phrase, (d) => d.attributes[a.name] !== undefined && phraseOf(String(d.attributes[a.name])).includes(phrase));
-    const short = key.length <= 2;
+    const short = value.trim().length === 1 || /^[a-z]{2}$/i.test(value.trim());
     // A colour word in another colour's title is mostly its second colour ("Black & Red"): only a majority counts.
     const ambiguous = STOPWORDS.has(value.toLowerCase()) || /^\d+$/.test(key) || isAmbiguous(support, colour ? 0.5 : 0.2);
     const label = `${a.name} ${value}`;
@@ -177,16 +200,20 @@ function addKeywordAttribute(a: AttributeFacts, sample: Indexed[], terms: Map<st
       }
     }
     const words = tokenize(value);
-    if (words.length > 1) {
-      for (const w of words) {
-        const k = colour ? termKey(canonicalColour(w.norm)) : w.stem;
-        if (k.length < 3 || STOPWORDS.has(k)) continue;
+    // Shorter runs of a multi-word value ("navy" of Navy Blue, "ryzen 7" of AMD Ryzen 7).
+    for (let i = 0; i < words.length; i++) {
+      for (let j = i + 1; j <= words.length; j++) {
+        if (j - i === words.length) continue;
+        const run = words.slice(i, j);
+        const k = run.length === 1 && colour ? termKey(canonicalColour(run[0]!.norm)) : run.map((w) => w.stem).join('');
+        if (run.map((w) => w.norm).join('').length < 3 || (run.length === 1 && STOPWORDS.has(run[0]!.norm))) continue;
         (partials.get(k) ?? partials.set(k, []).get(k)!).push(value);
       }
     }
   }
-  for (const [k, values] of partials) {
+  for (const [k, list] of partials) {
     if (terms.get(k)?.some((e) => e.field === field)) continue;
+    const values = [...new Set(list)];
     const unique = values.length === 1;
     add(terms, k, { kind, field, value: unique ? values[0]! : values, match: 'partial', confidence: unique ? 0.75 : 0.5, ambiguous: !unique, label: `${a.name} ${values.join('|')}` });
   }
@@ -251,7 +278,7 @@ function mineSynonyms(facts: VocabularyFacts, sample: Indexed[], terms: Map<stri
   const leaves = new Set(facts.categories.map((c) => c.value));
   // A word that only ever occurs inside one phrase counts as that phrase ("noise" and "cancelling").
   const swallowed = new Set<string>();
-  for (const s of stats.values()) if (s.pair && s.n >= 3) for (const w of s.pair) if (stats.get(w)?.n === s.n) swallowed.add(w);
+  for (const [k, s] of stats) if (s.pair && s.n >= 3 && !terms.has(k)) for (const w of s.pair) if (stats.get(w)?.n === s.n) swallowed.add(w);
   const booleans = facts.attributes.filter((a) => a.type === 'boolean');
   for (const [key, s] of stats) {
     if (s.n < 3 || key.length < 3 || /\d/.test(key) || STOPWORDS.has(key) || reserved.has(key) || unitOf(key)) continue;
@@ -267,17 +294,25 @@ function mineSynonyms(facts: VocabularyFacts, sample: Indexed[], terms: Map<stri
       add(terms, key, { kind: 'attribute', field: `attributes.${flag.name}`, value: true, match: 'synonym', confidence: 0.8, ambiguous: false, label: flag.name.replace(/_/g, ' ') });
       continue;
     }
+    if (s.n < 5) continue;
     let best: { path: string; n: number } | undefined;
     for (const [path, n] of s.cats) if (leaves.has(path) && n / s.n >= 0.9 && (!best || path.length > best.path.length)) best = { path, n };
-    if (best) {
-      const coverage = best.n / (catCounts.get(best.path) ?? best.n);
-      const strong = best.n / s.n >= 0.95 && coverage >= 0.3 && best.n >= 5;
-      add(terms, key, { kind: 'category', field: 'category', value: [best.path], match: 'synonym', confidence: strong ? 0.8 : 0.55, ambiguous: !strong, label: best.path.split('/').pop()!.replace(/-/g, ' ') });
+    const coverage = best ? best.n / (catCounts.get(best.path) ?? best.n) : 0;
+    const strong = !!best && best.n / s.n >= 0.95 && coverage >= 0.3;
+    // A product line ("macbook", "pixel") is one brand's: when the word is not a strong category word, it names the brand.
+    const brand = [...s.brands].find(([, n]) => n / s.n >= 0.95);
+    if (brand && !strong) {
+      add(terms, key, { kind: 'brand', field: 'brand', value: [brand[0]], match: 'synonym', confidence: 0.55, ambiguous: true, label: brand[0] });
       continue;
     }
-    const brand = [...s.brands].find(([, n]) => n / s.n >= 0.95 && n >= 3);
-    if (brand) add(terms, key, { kind: 'brand', field: 'brand', value: [brand[0]], match: 'synonym', confidence: 0.55, ambiguous: true, label: brand[0] });
+    if (best) add(terms, key, { kind: 'category', field: 'category', value: [best.path], match: 'synonym', confidence: strong ? 0.8 : 0.55, ambiguous: !strong, label: best.path.split('/').pop()!.replace(/-/g, ' ') });
   }
+}
+
+function brandCategoriesOf(facts: VocabularyFacts): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const d of facts.sample) if (d.brand && d.category) (out.get(d.brand) ?? out.set(d.brand, new Set()).get(d.brand)!).add(d.category);
+  return new Map([...out].map(([b, c]) => [b, [...c]]));
 }
 
 /**
@@ -327,5 +362,6 @@ export function compileVocabulary(facts: VocabularyFacts): Vocabulary {
     categoryCounts: new Map(facts.categories.map((c) => [c.value, c.count])),
     attributeNames,
     attributeFields: new Set(facts.attributes.map((a) => `attributes.${a.name}`)),
+    brandCategories: brandCategoriesOf(facts),
   };
 }
