@@ -284,7 +284,7 @@ function mineSynonyms(facts: VocabularyFacts, sample: Indexed[], terms: Map<stri
     if (s.n < 3 || key.length < 3 || /\d/.test(key) || STOPWORDS.has(key) || reserved.has(key) || unitOf(key)) continue;
     if (terms.get(key)?.length) continue;
     // A pair of words is only a synonym when neither word means something by itself ("oled tv" is OLED + tv).
-    if (s.pair ? s.pair.some((w) => terms.has(w) || reserved.has(w) || STOPWORDS.has(w)) : swallowed.has(key)) continue;
+    if (s.pair ? s.pair.some((w) => terms.has(w) || STOPWORDS.has(w)) : swallowed.has(key)) continue;
     // Title words that mark a yes/no attribute ("noise cancelling" for `anc`): in 95 % of titles with it, half of those with the attribute.
     const recall = (a: AttributeFacts) => (s.docsTrue.get(a.name) ?? 0) / (a.values.find((v) => v.value === true)?.count ?? Infinity);
     const flag = booleans
