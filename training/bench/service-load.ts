@@ -23,6 +23,7 @@ import { rowOf } from '../../service/encoders/types.ts';
 import { benchQueries, coldVariant, openFixture, positive, postJson, requestCount, type Fixture } from './service-fixture.ts';
 import { createLoadRunner, type LoadResult, type LoadRunner } from './load-runner.ts';
 import { interleaved, median, percentile } from './summarise-timings.ts';
+import { measureUnderstandingCost, type UnderstandingCost } from './understanding-load.ts';
 
 const HELP = `Load benchmark of the Strata service (issue 4).
 
@@ -338,6 +339,13 @@ async function main(): Promise<void> {
       );
     }
     const rerankCountAfter = await requestCount(url, '/v1/rerank');
+
+    // ---- Query understanding (issue 13): /v1/search with `understand` on vs off, interleaved, c=1, steady ----
+    console.log('query understanding: search with understand on vs off, interleaved ...');
+    const understanding: UnderstandingCost = await measureUnderstandingCost(load, url, queries, { durationS, runs, head: headName });
+    console.log(`  understand on p50 ${fmt(understanding.onP50, 2)} ms, off ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (parse ${fmt(understanding.understandMsP50, 3)} ms)`);
+    // ---- end of query understanding ----
+
     console.log('profiling the first stage for ids in-process ...');
     const profile = await profileFirstStage(fx, embedder, inputs, encoders);
 
@@ -405,6 +413,12 @@ async function main(): Promise<void> {
       ...breakdownTable(summary, ['rerank/steady/c1', 'rerank/cold/c1', `rerank/steady/c${concurrency}`, `rerank/cold/c${concurrency}`]),
       '',
       ...breakdownTable(summary, ['search/steady/c1', 'search/cold/c1', `search/steady/c${concurrency}`, `search/cold/c${concurrency}`]),
+      // ---- Query understanding (issue 13) ----
+      '',
+      `Query understanding (search, steady, c=1, on and off alternating request by request; median of ${runs} runs): p50 with ${fmt(understanding.onP50, 2)} ms, ` +
+        `without ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (target <= 2 ms: ${mark(understanding.addedP50 <= 2)}); ` +
+        `the parser itself (took.understandMs, vocabulary cached) ${fmt(understanding.understandMsP50, 3)} ms.`,
+      // ---- end of query understanding ----
     ];
     console.log(lines.join('\n'));
 
@@ -432,6 +446,7 @@ async function main(): Promise<void> {
       results: summary,
       cosineOnly: { summary: cosineSummary, runs: cosine },
       firstStageProfile: profile,
+      understanding,
       loadAverage: { start: loadBefore, end: os.loadavg(), cores: os.availableParallelism() },
       serviceRerankRequests: { before: rerankCountBefore, after: rerankCountAfter },
       failures,
