@@ -8,7 +8,7 @@
 import type { Candidate, Range } from './candidate.ts';
 import type { NumericField, Vocabulary } from './vocabulary.ts';
 import { conversion, unitOf, UNIT_PATTERN } from './units.ts';
-import { tokenize } from './tokens.ts';
+import { tokenize, type Token } from './tokens.ts';
 
 const NUM = String.raw`(\d+(?:[.,]\d+)?)`;
 const B = String.raw`(?<![\p{L}\p{N}.,$€£¥₹])`;
@@ -33,28 +33,39 @@ interface Parsed {
   unit?: string;
 }
 
-/** Name words right after (or right before) a number: "16gb ram", "ram 16gb", "12 place settings", "size 10". */
-function nameNear(query: string, p: Parsed, fields: readonly NumericField[]): { field: NumericField; start: number; end: number } | undefined {
+/**
+ * Name words right after (or right before) a number: "16gb ram", "ram 16gb", "12 place settings", "size 10".
+ * Every field so named comes back ("battery" names battery_min and battery_h; the unit and category decide).
+ */
+function namesNear(query: string, p: Parsed, fields: readonly NumericField[]): Array<{ field: NumericField; start: number; end: number }> {
   const after = tokenize(query.slice(p.end, p.end + 40));
   const before = tokenize(query.slice(Math.max(0, p.start - 40), p.start));
+  const out: Array<{ field: NumericField; start: number; end: number }> = [];
   for (const f of fields) {
-    for (const key of f.nameKeys) {
-      for (let n = 1; n <= 3; n++) {
-        const a = after.slice(0, n);
-        // Only words right after the number (at most a space or a hyphen between).
-        if (a.length === n && a.map((t) => t.stem).join('') === key && /^[\s-]*$/.test(query.slice(p.end, p.end + a[0]!.start))) {
-          return { field: f, start: p.start, end: p.end + a[n - 1]!.end };
-        }
-        const b = before.slice(-n);
-        const offset = Math.max(0, p.start - 40);
-        if (b.length === n && b.map((t) => t.stem).join('') === key && /^[\s:-]*(?:of\s+)?$/i.test(query.slice(offset + b[n - 1]!.end, p.start))) {
-          return { field: f, start: offset + b[0]!.start, end: p.end };
-        }
+    const hit = nameOf(query, p, f, after, before);
+    if (hit) out.push(hit);
+  }
+  return out;
+}
+
+function nameOf(query: string, p: Parsed, f: NumericField, after: Token[], before: Token[]): { field: NumericField; start: number; end: number } | undefined {
+  for (const key of f.nameKeys) {
+    for (let n = 1; n <= 3; n++) {
+      const a = after.slice(0, n);
+      // Only words right after the number (at most a space or a hyphen between).
+      if (a.length === n && a.map((t) => t.stem).join('') === key && /^[\s-]*$/.test(query.slice(p.end, p.end + a[0]!.start))) {
+        return { field: f, start: p.start, end: p.end + a[n - 1]!.end };
+      }
+      const b = before.slice(-n);
+      const offset = Math.max(0, p.start - 40);
+      if (b.length === n && b.map((t) => t.stem).join('') === key && /^[\s:-]*(?:of\s+)?$/i.test(query.slice(offset + b[n - 1]!.end, p.start))) {
+        return { field: f, start: offset + b[0]!.start, end: p.end };
       }
     }
   }
   return undefined;
 }
+
 
 function inField(f: NumericField, r: Parsed['range'], factor: number): { fits: boolean; supported: boolean } {
   const lo = r.exact ? r.exact.value * factor : r.lo !== undefined ? r.lo * factor : -Infinity;
@@ -70,14 +81,18 @@ const overlapsCategories = (f: NumericField, cats: readonly string[]) =>
 
 function candidateFor(query: string, p: Parsed, vocab: Vocabulary, categories: readonly string[]): Candidate | undefined {
   const unitFields = p.unit ? vocab.numeric.filter((f) => f.unit && conversion(p.unit!, f.unit) !== undefined) : [];
-  const named = nameNear(query, p, p.unit ? unitFields : vocab.numeric);
-  // A number without a unit needs a name word ("size 10"); with a unit, a name word picks among fields.
-  let fields = named ? [named.field] : unitFields;
+  const names = namesNear(query, p, p.unit ? unitFields : vocab.numeric);
+  // A number without a unit needs a name word ("size 10"); with a unit, a name word picks among fields: in the
+  // query's categories, then measured in the very unit written.
+  let fields = names.length ? names.map((n) => n.field) : unitFields;
   if (fields.length === 0) return undefined;
-  const start = named?.start ?? p.start;
-  const end = named?.end ?? p.end;
   const scoped = fields.filter((f) => overlapsCategories(f, categories));
   if (scoped.length) fields = scoped;
+  const sameUnit = fields.filter((f) => f.unit === p.unit);
+  if (names.length && sameUnit.length) fields = sameUnit;
+  const named = names.find((n) => n.field === fields[0]) ?? names[0];
+  const start = named?.start ?? p.start;
+  const end = named?.end ?? p.end;
   const judged = fields.map((f) => ({ f, factor: p.unit && f.unit ? conversion(p.unit, f.unit)! : 1, ...inField(f, p.range, p.unit && f.unit ? conversion(p.unit, f.unit)! : 1) }));
   const fitting = judged.filter((j) => j.fits);
   if (fitting.length === 0) return undefined;

@@ -126,6 +126,8 @@ describe('numbers with units', () => {
     expect(only('laptop 512gb', 'attributes.storage_gb').range).toEqual({ gte: 512, lt: 513 });
     expect(only('laptop with 1tb ssd', 'attributes.storage_gb').range).toEqual({ gte: 1024, lt: 1025 });
     expect(only('washing machine 9 kg', 'attributes.capacity_kg').range).toEqual({ gte: 9, lt: 10 });
+    // "battery" names battery_min (vacuums) and battery_h (headphones): the unit written and the category decide.
+    expect(only('stick vacuum with at least 40 minutes battery', 'attributes.battery_min')).toMatchObject({ range: { gte: 40 }, effect: 'filter' });
   });
 
   it('reads comparators and ranges', () => {
