@@ -15,6 +15,7 @@ import { aliasTargets, ensureIndex } from '../../service/es/indices.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { fetchVocabularyFacts } from '../../service/query/fetch-vocabulary.ts';
+import { UnderstoodSchema } from '../../service/query/schema.ts';
 import { makeDemoCatalog } from '../../training/demo/make-catalog.ts';
 import type { CatalogDocumentInput } from '../../service/catalog/schema.ts';
 import { json, postJson, type Json } from '../helpers/http.ts';
@@ -60,6 +61,9 @@ describe('understood filters in /v1/search', () => {
     const query = `${tv.brand!.toLowerCase()} ${String(tv.attributes!.screen_in)} inch tv under $${Math.ceil(tv.price! / 100) * 100}`;
     const body = await search({ query });
     expect(body.understood.parser).toBe('builtin');
+    // The response is exactly the documented schema (the OpenAPI document is generated from it).
+    expect(UnderstoodSchema.parse(body.understood)).toEqual(body.understood);
+    expect(body.took.understandMs).toBeTypeOf('number');
     const fields = body.understood.spans.map((s: Json) => s.field);
     expect(fields).toEqual(['brand', 'attributes.screen_in', 'category', 'price']);
     for (const s of body.understood.spans) {
@@ -141,6 +145,15 @@ describe('understood filters in /v1/search', () => {
       expect(h.boosts[0].matched).toBe(met);
       expect(h.contributions.understood).toBeCloseTo(met ? 0.2 : 0, 12);
     }
+  });
+
+  it('answers a missing index the same way with understanding on and off', async () => {
+    const on = await postJson(app, '/v1/search', { query: 'samsung tv', index: 'no-such-index-qu' });
+    const off = await postJson(app, '/v1/search', { query: 'samsung tv', index: 'no-such-index-qu', understand: false });
+    expect(on.status).toBe(off.status);
+    expect(on.status).toBeGreaterThanOrEqual(400);
+    expect(on.status).toBeLessThan(600);
+    expect((await json(on)).error.code).toBe((await json(off)).error.code);
   });
 
   it('rejects a malformed understand option with a 400 naming it', async () => {
