@@ -144,8 +144,9 @@ const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 async function prepareInputs(fx: Fixture, embedder: EncoderPool, encoderId: string): Promise<Inputs> {
   const queries = benchQueries(fx.docs);
   const ids: string[][] = [];
+  // The rerank candidate windows are the plain first stage: understood filters would shrink them below 100.
   for (const query of queries) {
-    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false });
+    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false, understand: false });
     if (res.hits.length < 100) throw new Error(`"${query}": the first stage returned ${res.hits.length} candidates, not 100`);
     ids.push(res.hits.map((h) => h.id));
   }
