@@ -225,7 +225,7 @@ describe('the LLM parser against a local OpenAI-compatible stub', () => {
           res.statusCode = 500;
           res.end('{}');
         } else if (mode === 'garbage') reply('{"spans": "not a list"}');
-        else if (mode === 'slow') setTimeout(() => reply(JSON.stringify(answer)), 1500);
+        else if (mode === 'slow') setTimeout(() => reply(JSON.stringify(answer)), 3000);
         else reply(JSON.stringify(answer));
       });
     });
@@ -235,8 +235,9 @@ describe('the LLM parser against a local OpenAI-compatible stub', () => {
 
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const llmApp = async () => {
-    const llmConfig = loadConfig({ STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: 'text/chargram', STRATA_LLM_URL: url, STRATA_LLM_MODEL: 'stub-model', STRATA_LLM_API_KEY: 'k-123', STRATA_LLM_TIMEOUT_MS: '300' });
+  // A generous timeout where the stub answers at once (a loaded machine is slow), a short one for the slow stub.
+  const llmApp = async (timeoutMs = 5000) => {
+    const llmConfig = loadConfig({ STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: 'text/chargram', STRATA_LLM_URL: url, STRATA_LLM_MODEL: 'stub-model', STRATA_LLM_API_KEY: 'k-123', STRATA_LLM_TIMEOUT_MS: String(timeoutMs) });
     return (await makeApp({ config: { ...llmConfig, service: { ...llmConfig.service, index: alias } }, es, pool })).app;
   };
 
@@ -256,7 +257,7 @@ describe('the LLM parser against a local OpenAI-compatible stub', () => {
 
   it.each(['garbage', 'slow', 'error'] as const)('falls back to the built-in parser when the endpoint answers %s', async (m) => {
     mode = m;
-    const a = await llmApp();
+    const a = await llmApp(m === 'slow' ? 500 : 5000);
     const body = await json(await postJson(a, '/v1/search', { query: 'lg fridge', top_k: 5, snippets: false }));
     expect(body.understood.parser).toBe('builtin');
     expect(body.understood.fallback).toMatchObject({ reason: 'llm_failed' });
