@@ -11,4 +11,6 @@ export interface AppDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Where request-log lines go (default: stdout); tests capture them here. */
+  log?: (line: string) => void;
 }

@@ -1,6 +1,7 @@
 /**
  * The Elasticsearch client and its failures mapped onto the error catalogue: not running -> `es_unavailable`
- * (naming the URL and `strata es start`), timeout -> `es_timeout`, anything else -> `es_error` with ES's reason.
+ * (naming the URL and `strata es start`), timeout -> `es_timeout`, a request aborted by its signal -> `aborted`,
+ * anything else -> `es_error` with ES's reason.
  */
 import { Client, errors } from '@elastic/elasticsearch';
 import { strataError, StrataError } from '../errors.ts';
@@ -33,6 +34,8 @@ export function clientUrl(client: Client): string {
  */
 export function mapEsError(err: unknown, url: string): StrataError {
   if (err instanceof StrataError) return err;
+  // The request's AbortSignal fired (its client went away): not an Elasticsearch failure.
+  if (err instanceof errors.RequestAbortedError) return strataError('aborted');
   if (err instanceof errors.ConnectionError) {
     return strataError('es_unavailable', { url, reason: err.message.replace(/\s+/g, ' ').slice(0, 200) });
   }

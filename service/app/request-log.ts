@@ -1,0 +1,85 @@
+/**
+ * The request log: one line per request with method, route, status, duration and request id, as text (for people)
+ * or JSON (for log pipelines). The request id is the caller's `x-request-id` when it is a sane token, else a new
+ * UUID, and is sent back in the `x-request-id` header. A client that went away before its answer is logged (and
+ * counted in the metrics) with status 499, nginx's "client closed request", whatever the handler produced.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The request id (incoming `x-request-id` or generated). */
+    requestId: string;
+    /** `performance.now()` when the app first saw the request: the start of every `took.totalMs`. */
+    startedAt: number;
+  }
+}
+
+export interface RequestLogOptions {
+  format: 'text' | 'json';
+  /** Write a line per request (the id header and timings are kept either way). */
+  enabled: boolean;
+  /** Where lines go (default: stdout). */
+  write?: (line: string) => void;
+}
+
+/** Status a request ended with as the client saw it: 499 when the client disconnected first. */
+export function outcomeStatus(c: Context): number {
+  return c.req.raw.signal.aborted ? 499 : c.res.status;
+}
+
+/** The matched route pattern (e.g. `/v1/indices/:name/documents`), or `unmatched`. */
+export function routeOf(c: Context): string {
+  return routePath(c) || 'unmatched';
+}
+
+const SANE_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/**
+ * Milliseconds since the request arrived (from the request-log middleware's clock).
+ *
+ * @example took.totalMs = elapsedMs(c);
+ */
+export function elapsedMs(c: Context): number {
+  return performance.now() - (c.get('startedAt') ?? performance.now());
+}
+
+/**
+ * Formats one log line.
+ *
+ * @example formatRequestLine('text', { method: 'GET', route: '/healthz', path: '/healthz', status: 200, durationMs: 1.2, requestId: 'abc' })
+ *   // '2025-01-01T00:00:00.000Z GET /healthz 200 1.2ms id=abc'
+ */
+export function formatRequestLine(
+  format: 'text' | 'json',
+  r: { method: string; route: string; path: string; status: number; durationMs: number; requestId: string },
+  now = new Date(),
+): string {
+  const durationMs = Math.round(r.durationMs * 10) / 10;
+  if (format === 'json') {
+    return JSON.stringify({ time: now.toISOString(), msg: 'request', method: r.method, route: r.route, path: r.path, status: r.status, duration_ms: durationMs, request_id: r.requestId });
+  }
+  const path = r.path === r.route ? '' : ` (${r.path})`;
+  return `${now.toISOString()} ${r.method} ${r.route}${path} ${r.status} ${durationMs}ms id=${r.requestId}`;
+}
+
+/**
+ * The middleware; mount it first so its clock and id cover everything else.
+ *
+ * @example app.use(requestLog({ format: 'json', enabled: true }));
+ */
+export function requestLog({ format, enabled, write = (line) => process.stdout.write(`${line}\n`) }: RequestLogOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const startedAt = performance.now();
+    c.set('startedAt', startedAt);
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    await next();
+    if (!enabled) return;
+    write(formatRequestLine(format, { method: c.req.method, route: routeOf(c), path: c.req.path, status: outcomeStatus(c), durationMs: performance.now() - startedAt, requestId }));
+  };
+}
