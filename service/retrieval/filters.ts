@@ -29,7 +29,8 @@ const rangeOf = <B extends z.ZodType<number | string>>(b: B) =>
         return Number.isNaN(a) || Number.isNaN(b) || a <= b;
       },
       { message: 'lower bound is above upper bound' },
-    );
+    )
+    .meta({ minProperties: 1 });
 
 const RangeSchema = rangeOf(bound);
 const numRange = rangeOf(numberBound);
