@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -30,9 +30,15 @@ export function outcomeStatus(c: Context): number {
   return c.req.raw.signal.aborted ? 499 : c.res.status;
 }
 
-/** The matched route pattern (e.g. `/v1/indices/:name/documents`), or `unmatched`. */
+/**
+ * The route pattern whose handler answered (e.g. `/v1/indices/:name/documents`), or `unmatched` when none did
+ * (middleware, mounted for every method, does not count).
+ *
+ * @example routeOf(c) // '/v1/rerank'
+ */
 export function routeOf(c: Context): string {
-  return routePath(c) || 'unmatched';
+  const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL');
+  return handlers.at(-1)?.path ?? 'unmatched';
 }
 
 const SANE_ID = /^[\w.:@/+=-]{1,128}$/;

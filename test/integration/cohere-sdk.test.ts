@@ -101,7 +101,7 @@ describe('cohere-ai CohereClient (v1)', () => {
   it('refuses an object whose ranked fields are all empty with a 400 naming its position', async () => {
     const call = v1().rerank({ query: 'dishwasher', documents: [{ text: 'a dishwasher' }, { text: 'a fridge' }, { text: 'an oven' }, { title: 'no text here' }] });
     await expect(call).rejects.toBeInstanceOf(Cohere.BadRequestError);
-    const err = await call.catch((e: Cohere.BadRequestError) => e);
+    const err = (await call.catch((e: unknown) => e)) as Cohere.BadRequestError;
     expect(JSON.stringify(err.body)).toMatch(/documents\.3: its ranked fields \(text\) are all empty/);
   });
 });
