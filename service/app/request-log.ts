@@ -1,17 +1,18 @@
 /**
  * The request log: one line per request with method, route, status, duration and request id, as text (for people)
- * or JSON (for log pipelines). The request id is the caller's `x-request-id` when it is a sane token, else a new
- * UUID, and is sent back in the `x-request-id` header. A client that went away before its answer is logged (and
- * counted in the metrics) with status 499, nginx's "client closed request", whatever the handler produced.
+ * or JSON (for log pipelines). The request id comes from Hono's `requestId` middleware (the caller's
+ * `x-request-id` when it is a plain token, else a new UUID; sent back in the same header). A client that went away
+ * before its answer is logged (and counted in the metrics) with status 499, nginx's "client closed request",
+ * whatever the handler produced. Hono's own `logger` writes two text lines per request and knows no JSON, no ids
+ * and no 499, hence this one.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import { every } from 'hono/combine';
 import { matchedRoutes } from 'hono/route';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The request id (incoming `x-request-id` or generated). */
-    requestId: string;
     /** `performance.now()` when the app first saw the request: the start of every `took.totalMs`. */
     startedAt: number;
   }
@@ -40,8 +41,6 @@ export function routeOf(c: Context): string {
   const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL');
   return handlers.at(-1)?.path ?? 'unmatched';
 }
-
-const SANE_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /**
  * Milliseconds since the request arrived (from the request-log middleware's clock).
@@ -77,15 +76,13 @@ export function formatRequestLine(
  * @example app.use(requestLog({ format: 'json', enabled: true }));
  */
 export function requestLog({ format, enabled, write = (line) => process.stdout.write(`${line}\n`) }: RequestLogOptions): MiddlewareHandler {
-  return async (c, next) => {
+  const log: MiddlewareHandler = async (c, next) => {
     const startedAt = performance.now();
     c.set('startedAt', startedAt);
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
-    c.set('requestId', requestId);
-    c.header('x-request-id', requestId);
     await next();
     if (!enabled) return;
-    write(formatRequestLine(format, { method: c.req.method, route: routeOf(c), path: c.req.path, status: outcomeStatus(c), durationMs: performance.now() - startedAt, requestId }));
+    const line = { method: c.req.method, route: routeOf(c), path: c.req.path, status: outcomeStatus(c), durationMs: performance.now() - startedAt, requestId: c.get('requestId') };
+    write(formatRequestLine(format, line));
   };
+  return every(log, requestId({ limitLength: 128 }));
 }
