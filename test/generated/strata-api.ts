@@ -338,6 +338,14 @@ export interface components {
             max_chunks_per_doc?: number;
             /** @description Cohere v2: accepted and ignored */
             priority?: number;
+            /** @description Cohere v2 (Python SDK): accepted and ignored; Strata's `snippets` give extractive passages with offsets */
+            relevant_spans?: {
+                mode: string;
+                threshold?: number;
+                max_spans?: number;
+            } & {
+                [key: string]: unknown;
+            };
             /**
              * @description Rerank head
              * @default default
@@ -394,6 +402,14 @@ export interface components {
             max_chunks_per_doc?: number;
             /** @description Cohere v2: accepted and ignored */
             priority?: number;
+            /** @description Cohere v2 (Python SDK): accepted and ignored; Strata's `snippets` give extractive passages with offsets */
+            relevant_spans?: {
+                mode: string;
+                threshold?: number;
+                max_spans?: number;
+            } & {
+                [key: string]: unknown;
+            };
             /**
              * @description Rerank head
              * @default default

@@ -27,6 +27,11 @@ const fields = {
   model: z.string().optional().describe('Accepted for Cohere SDKs and ignored: `head` chooses the scorer'),
   max_chunks_per_doc: z.number().int().min(1).optional().describe('Cohere v1: accepted and ignored (long documents are scored passage by passage anyway)'),
   priority: z.number().optional().describe('Cohere v2: accepted and ignored'),
+  relevant_spans: z
+    .object({ mode: z.string(), threshold: z.number().optional(), max_spans: z.number().int().optional() })
+    .loose()
+    .optional()
+    .describe("Cohere v2 (Python SDK): accepted and ignored; Strata's `snippets` give extractive passages with offsets"),
   head: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('default').describe('Rerank head'),
   weights: WeightsSchema.optional().describe('Per-signal weights for this request'),
   explain: z.boolean().default(false).describe('Add features, signals and contributions (which add up to relevance_score)'),
