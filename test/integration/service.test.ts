@@ -235,6 +235,8 @@ describe('API keys and tenants', () => {
     const { app: secured } = await makeApp({ config: keyed, es, pool });
     const anon = await postJson(secured, '/v1/search', { query: 'x', index: alias });
     expect(anon.status).toBe(401);
+    expect((await postJson(secured, '/v2/rerank', { query: 'x', documents: ['y'] })).status).toBe(401);
+    expect((await postJson(secured, '/v2/rerank', { query: 'x', documents: ['y'] }, { authorization: 'Bearer root-key-123' })).status).toBe(200);
     const other = await postJson(secured, '/v1/search', { query: 'x', index: alias }, { authorization: 'Bearer acme-key-123' });
     expect(other.status).toBe(403);
     expect((await json(other)).error.message).toMatch(/tenant "acme" may not use index/);
