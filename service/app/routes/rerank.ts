@@ -27,9 +27,6 @@ import {
   type RerankRequest,
 } from './rerank-schema.ts';
 
-export { RerankRequestSchema, RerankV2RequestSchema } from './rerank-schema.ts';
-export { inlineDocument } from './rerank-documents.ts';
-
 /** At most this many warnings are listed (a thousand documents with a bad price would say the same thing). */
 const MAX_WARNINGS = 20;
 
