@@ -851,6 +851,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (named in the message) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body over STRATA_MAX_BODY_BYTES, or more than STRATA_MAX_DOCUMENTS documents */
             413: {
                 headers: {

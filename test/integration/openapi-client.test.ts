@@ -220,6 +220,7 @@ describe('a generated client over every route', () => {
   it('answers errors in the declared error schema', async () => {
     const errors: Array<[string, Method, Promise<{ error?: unknown; response: Response }>, number]> = [
       ['/v1/search', 'post', client.POST('/v1/search', { body: { filters: { release_date: { gte: 20240101 } } } as never }), 400],
+      ['/v1/search', 'post', client.POST('/v1/search', { body: { query: 'q', index: 'no-such-index' } }), 404],
       ['/v1/rerank', 'post', client.POST('/v1/rerank', { body: { query: 'q' } as never }), 400],
       ['/v1/rerank', 'post', client.POST('/v1/rerank', { body: { query: 'q', ids: ['no-such-id'] } }), 404],
       ['/v2/rerank', 'post', client.POST('/v2/rerank', { body: { query: 'q', documents: [{ title: 'no text' }] } }), 400],

@@ -146,7 +146,7 @@ export function openApiDocument() {
           summary: 'Hybrid retrieval, rerank and snippets',
           security: SECURED,
           requestBody: body('SearchRequest', REQUEST_EXAMPLES.search),
-          responses: { '200': ok('Hits, best first', 'SearchResponse'), ...errors([400, 401, 403, 413, 502, 503, 504]) },
+          responses: { '200': ok('Hits, best first', 'SearchResponse'), ...errors([400, 401, 403, 404, 413, 502, 503, 504]) },
         },
       },
       '/v1/rerank': {
