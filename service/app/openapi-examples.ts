@@ -5,7 +5,7 @@
  */
 
 /** Path and query parameter examples (the test substitutes its own index name). */
-export const PARAMETER_EXAMPLES = { name: 'products', id: 'sku-1001', head: 'intents', refresh: 'wait_for' } as const;
+export const PARAMETER_EXAMPLES = { name: 'products', id: 'sku-1001', head: 'intents', refresh: 'wait_for', report: 'eval-rerank-scifact', file: 'app.js' } as const;
 
 const DISHWASHER = {
   id: 'sku-1001',

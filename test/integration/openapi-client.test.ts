@@ -24,6 +24,7 @@ import { createEsClient } from '../../service/es/client.ts';
 import { aliasTargets } from '../../service/es/indices.ts';
 import { encodeChargrams } from '../../service/encoders/chargram.ts';
 import { trainLrHead } from '../../training/heads/train.ts';
+import sharp from 'sharp';
 
 type Doc = OpenAPIV3_1.Document;
 type Method = 'get' | 'post' | 'delete';
@@ -39,6 +40,7 @@ let service: RunningService;
 let client: ReturnType<typeof createClient<paths>>;
 let live: Doc;
 let resolved: Doc;
+let photoFile: string;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
 const operationsOf = (doc: Doc) =>
@@ -74,8 +76,13 @@ function expectDeclared(p: string, method: Method, response: Response, body: unk
   const type = response.headers.get('content-type')?.split(';')[0] ?? '';
   const media = declared!.content?.[type];
   expect(media, `${method.toUpperCase()} ${p} ${response.status} declares ${type}`).toBeDefined();
-  const check = ajv.compile(media!.schema as object);
-  expect(check(body), `${method.toUpperCase()} ${p} ${response.status}: ${ajv.errorsText(check.errors)}`).toBe(true);
+  if (body instanceof ArrayBuffer) {
+    // Binary (the photo's JPEG): the declared media type is the contract.
+    expect(body.byteLength).toBeGreaterThan(0);
+  } else {
+    const check = ajv.compile(media!.schema as object);
+    expect(check(body), `${method.toUpperCase()} ${p} ${response.status}: ${ajv.errorsText(check.errors)}`).toBe(true);
+  }
   expect(response.headers.get('x-request-id')).toBeTruthy();
 }
 
@@ -98,7 +105,15 @@ beforeAll(async () => {
   const names = Array.from({ length: emb.dim }, (_, i) => `text/chargram#${i}`);
   const artifact = trainLrHead({ rows: emb.vectors, n: texts.length, names, labels: [0, 0, 0, 1, 1, 1] }, { name: 'intents', task: 'classify', labels: ['pin', 'delivery'], encoders: ['text/chargram'] }, { steps: 200 });
   await writeFile(path.join(headsDir, 'intents.json'), JSON.stringify(artifact));
-  service = await start(loadConfig({ STRATA_ES_URL: esUrl, STRATA_PORT: '0', STRATA_POOL_THREADS: '1', STRATA_INDEX: index, STRATA_HEADS_DIR: headsDir, STRATA_LOG_REQUESTS: 'false' }));
+  // The report route's example names a report; one is written where the service reads reports.
+  const reportsDir = await mkdtemp(path.join(tmpdir(), 'strata-openapi-reports-'));
+  await writeFile(path.join(reportsDir, 'eval-rerank-scifact.json'), JSON.stringify({ command: 'strata eval rerank', queries: 3, systems: [] }));
+  // A local photo for the thumbnail route.
+  photoFile = path.join(reportsDir, 'photo.png');
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(photoFile);
+  service = await start(
+    loadConfig({ STRATA_ES_URL: esUrl, STRATA_PORT: '0', STRATA_POOL_THREADS: '1', STRATA_INDEX: index, STRATA_HEADS_DIR: headsDir, STRATA_REPORTS_DIR: reportsDir, STRATA_LOG_REQUESTS: 'false' }),
+  );
   client = createClient<paths>({ baseUrl: service.url });
   const { data, response } = await client.GET('/openapi.json');
   expect(response.status).toBe(200);
@@ -180,6 +195,33 @@ describe('a generated client over every route', () => {
       const data = await succeeds('/v1/search', 'post', name, client.POST('/v1/search', { body: body as JsonBody<'/v1/search', 'post'> }));
       expect(data.hits.length, `search example "${name}" finds the example documents`).toBeGreaterThan(0);
     }
+    for (const [name, body] of examplesOf('/v1/search/dsl', 'post')) {
+      const data = await succeeds('/v1/search/dsl', 'post', name, client.POST('/v1/search/dsl', { body: body as JsonBody<'/v1/search/dsl', 'post'> }));
+      expect(data.path).toBe(`/${index}/_search`);
+    }
+    const indices = await succeeds('/v1/indices', 'get', 'none', client.GET('/v1/indices'));
+    expect(indices.indices.length).toBeGreaterThan(0);
+    const facets = await succeeds('/v1/indices/{name}/facets', 'get', 'none', client.GET('/v1/indices/{name}/facets', { params: { path: { name: index } } }));
+    expect(JSON.stringify(facets)).toContain('Bosch');
+    // The photo route needs a document whose image is a local file: one is added for it.
+    await client.POST(docs, { params: { path: { name: index } }, body: { documents: [{ id: 'photo-1', title: 'A red sample swatch', image: photoFile }], refresh: 'wait_for' } });
+    const photo = await succeeds(
+      '/v1/indices/{name}/documents/{id}/photo',
+      'get',
+      'local photo',
+      client.GET('/v1/indices/{name}/documents/{id}/photo', { params: { path: { name: index, id: 'photo-1' } }, parseAs: 'arrayBuffer' }),
+    );
+    expect((await sharp(Buffer.from(photo)).metadata()).format).toBe('jpeg');
+    const reports = await succeeds('/v1/reports', 'get', 'none', client.GET('/v1/reports'));
+    const reportName = parameterExample('/v1/reports/{name}', 'get', 'name');
+    expect(reports.reports.map((r) => r.name)).toContain(reportName);
+    const report = await succeeds('/v1/reports/{name}', 'get', 'parameter example', client.GET('/v1/reports/{name}', { params: { path: { name: reportName } } }));
+    expect(report.kind).toBe('eval-rerank');
+    const page = await succeeds('/', 'get', 'none', client.GET('/', { parseAs: 'text' }));
+    expect(page).toMatch(/<html/i);
+    for (const file of [parameterExample('/assets/{file}', 'get', 'file'), 'app.css']) {
+      await succeeds('/assets/{file}', 'get', file, client.GET('/assets/{file}', { params: { path: { file } }, parseAs: 'text' }));
+    }
     for (const [name, body] of examplesOf('/v1/rerank', 'post')) {
       const data = await succeeds('/v1/rerank', 'post', name, client.POST('/v1/rerank', { body: body as JsonBody<'/v1/rerank', 'post'> }));
       if ('rerank' in data) expect(data.rerank.length).toBeGreaterThan(0);
@@ -229,6 +271,9 @@ describe('a generated client over every route', () => {
       ['/v1/indices/{name}/documents/_delete', 'post', client.POST('/v1/indices/{name}/documents/_delete', { params: { path: { name: index } }, body: { ids: [] } }), 400],
       ['/v1/indices/{name}/documents/{id}', 'delete', client.DELETE('/v1/indices/{name}/documents/{id}', { params: { path: { name: index, id: 'no-such-id' } } }), 404],
       ['/v1/indices/{name}/documents/{id}', 'delete', client.DELETE('/v1/indices/{name}/documents/{id}', { params: { path: { name: index, id: 'x' }, query: { refresh: 'yes' as never } } }), 400],
+      ['/v1/indices/{name}/facets', 'get', client.GET('/v1/indices/{name}/facets', { params: { path: { name: 'no-such-index' } } }), 404],
+      ['/v1/reports/{name}', 'get', client.GET('/v1/reports/{name}', { params: { path: { name: 'no-such-report' } } }), 404],
+      ['/assets/{file}', 'get', client.GET('/assets/{file}', { params: { path: { file: 'nope.js' } } }), 404],
     ];
     for (const [p, method, call, status] of errors) {
       const { error, response } = await call;

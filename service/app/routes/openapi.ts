@@ -21,6 +21,10 @@ import {
 } from './documents.ts';
 import { ModelsResponseSchema, ReloadResponseSchema } from './models.ts';
 import { HealthResponseSchema, ReadyResponseSchema } from './health.ts';
+import { SearchDslResponseSchema } from './search-dsl.ts';
+import { IndexListSchema } from '../../usecases/list-indices.ts';
+import { FacetsSchema } from '../../usecases/facets.ts';
+import { ReportListSchema, ReportNameSchema, ReportSchema } from '../../usecases/reports.ts';
 import { ErrorResponseSchema, StoredDocumentSchema } from '../response-schemas.ts';
 import { CatalogDocumentSchema } from '../../catalog/schema.ts';
 import { PARAMETER_EXAMPLES, REQUEST_EXAMPLES } from '../openapi-examples.ts';
@@ -69,6 +73,11 @@ function components() {
   responses.add(HealthResponseSchema, { id: 'HealthResponse' });
   responses.add(ReadyResponseSchema, { id: 'ReadyResponse' });
   responses.add(StoredDocumentSchema, { id: 'StoredDocument' });
+  responses.add(SearchDslResponseSchema, { id: 'SearchDslResponse' });
+  responses.add(IndexListSchema, { id: 'IndexList' });
+  responses.add(FacetsSchema, { id: 'Facets' });
+  responses.add(ReportListSchema, { id: 'ReportList' });
+  responses.add(ReportSchema, { id: 'Report' });
   return { ...componentSchemas(requests, 'input'), ...componentSchemas(responses, 'output') };
 }
 
@@ -104,7 +113,14 @@ const paramSchema = (schema: z.ZodType) => {
   const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
   return rest;
 };
-const pathParam = (name: keyof typeof PARAMETER_EXAMPLES, schema: z.ZodType, description: string) => ({ name, in: 'path', required: true, description, schema: paramSchema(schema), example: PARAMETER_EXAMPLES[name] });
+const pathParam = (name: string, schema: z.ZodType, description: string, example: string = PARAMETER_EXAMPLES[name as keyof typeof PARAMETER_EXAMPLES]) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: paramSchema(schema),
+  example,
+});
 const INDEX_PARAM = pathParam('name', IndexNameSchema, 'Index (or alias) name');
 
 /**
@@ -129,7 +145,9 @@ export function openApiDocument() {
       { name: 'classify' },
       { name: 'documents', description: 'Index documents' },
       { name: 'models', description: 'Encoders and heads' },
+      { name: 'catalog', description: 'Read-only views for the web page: indices, facets, photos, reports, the DSL of a search' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },
+      { name: 'web', description: 'The web page and its assets' },
     ],
     components: {
       securitySchemes: {
@@ -224,6 +242,94 @@ export function openApiDocument() {
             { name: 'refresh', in: 'query', required: false, schema: paramSchema(DeleteQuerySchema.shape.refresh.unwrap()), description: DeleteQuerySchema.shape.refresh.description, example: PARAMETER_EXAMPLES.refresh },
           ],
           responses: { '200': ok('Deleted', 'DeleteDocumentResponse'), ...errors([400, 401, 403, 404, 502, 504]) },
+        },
+      },
+      '/v1/search/dsl': {
+        post: {
+          operationId: 'searchDsl',
+          tags: ['catalog'],
+          summary: 'The Elasticsearch request (BM25 + filters + rescore.strata) for a /v1/search body',
+          security: SECURED,
+          requestBody: body('SearchRequest', REQUEST_EXAMPLES.search),
+          responses: { '200': ok('Method, path, body, and what the DSL cannot carry', 'SearchDslResponse'), ...errors([400, 401, 403, 413]) },
+        },
+      },
+      '/v1/indices': {
+        get: {
+          operationId: 'listIndices',
+          tags: ['catalog'],
+          summary: 'Product indices (aliases first) the key may use',
+          security: SECURED,
+          responses: { '200': ok('Indices with counts and encoders', 'IndexList'), ...errors([401, 502, 504]) },
+        },
+      },
+      '/v1/indices/{name}/facets': {
+        get: {
+          operationId: 'indexFacets',
+          tags: ['catalog'],
+          summary: 'Values to filter by: brands, categories, ranges, attributes',
+          security: SECURED,
+          parameters: [INDEX_PARAM],
+          responses: { '200': ok('Facets', 'Facets'), ...errors([400, 401, 403, 404, 502, 504]) },
+        },
+      },
+      '/v1/indices/{name}/documents/{id}/photo': {
+        get: {
+          operationId: 'documentPhoto',
+          tags: ['catalog'],
+          summary: "A JPEG thumbnail of a document's local photo (administrator keys only)",
+          description: 'Only for documents whose `image` is an absolute path or file: URL on the server; others are 404.',
+          security: SECURED,
+          parameters: [INDEX_PARAM, pathParam('id', z.string().min(1), 'Document id')],
+          responses: {
+            '200': { description: 'The thumbnail', headers: REQUEST_ID, content: { 'image/jpeg': { schema: { type: 'string', contentMediaType: 'image/jpeg' } } } },
+            ...errors([400, 401, 403, 404, 502, 504]),
+          },
+        },
+      },
+      '/v1/reports': {
+        get: {
+          operationId: 'listReports',
+          tags: ['catalog'],
+          summary: 'Evaluation and data-quality reports in STRATA_REPORTS_DIR (administrator keys only)',
+          security: SECURED,
+          responses: { '200': ok('Reports with kind, date and command', 'ReportList'), ...errors([401, 403]) },
+        },
+      },
+      '/v1/reports/{name}': {
+        get: {
+          operationId: 'getReport',
+          tags: ['catalog'],
+          summary: 'One report with its kind and command (administrator keys only)',
+          security: SECURED,
+          parameters: [pathParam('name', ReportNameSchema, 'Report name (its file name without .json)', PARAMETER_EXAMPLES.report)],
+          responses: { '200': ok('The report', 'Report'), ...errors([400, 401, 403, 404]) },
+        },
+      },
+      '/': {
+        get: {
+          operationId: 'webPage',
+          tags: ['web'],
+          summary: 'The web page (search, why this order, weights live, models and evaluation)',
+          security: [],
+          responses: { '200': { description: 'HTML', headers: REQUEST_ID, content: { 'text/html': { schema: { type: 'string' } } } }, ...errors([]) },
+        },
+      },
+      '/assets/{file}': {
+        get: {
+          operationId: 'webAsset',
+          tags: ['web'],
+          summary: "The web page's bundled script and style sheet",
+          security: [],
+          parameters: [pathParam('file', z.string().min(1), 'app.js or app.css')],
+          responses: {
+            '200': {
+              description: 'The asset',
+              headers: REQUEST_ID,
+              content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+            },
+            ...errors([404]),
+          },
         },
       },
       '/v1/models': {

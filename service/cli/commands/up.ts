@@ -69,7 +69,8 @@ export function register(program: Command, config: Config): void {
         console.log(`demo catalog: ${n} synthetic products indexed into "${config.service.index}" (${file})`);
       }
       const svc = await start(config);
-      console.log(`\nStrata is running at ${svc.url}\n`);
+      console.log(`\nStrata is running at ${svc.url}`);
+      console.log(`Web page (search, why this order, weights live, evaluation): ${svc.url}/\n`);
       console.log('Try:');
       console.log(`  curl -s ${svc.url}/v1/search -H 'content-type: application/json' \\`);
       console.log(`    -d '{"query":"quiet dishwasher","filters":{"price":{"lte":800}},"top_k":5}'`);
