@@ -69,6 +69,13 @@ const ConfigSchema = z.object({
   STRATA_LLM_API_KEY: z.string().optional(),
   /** Past this the LLM parser is abandoned and the built-in parser answers. */
   STRATA_LLM_TIMEOUT_MS: int(2000),
+  /** The request log's format: `text` (one readable line per request) or `json` (one object per line). */
+  STRATA_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Whether the service writes the request log. */
+  STRATA_LOG_REQUESTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -99,6 +106,7 @@ export interface Config {
     /** The optional LLM parser; undefined when no URL is configured. */
     llm: { url: string; model: string; apiKey: string | undefined; timeoutMs: number } | undefined;
   };
+  log: { format: 'text' | 'json'; requests: boolean };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -145,5 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vocabularyCheckMs: c.STRATA_VOCABULARY_CHECK_MS,
       llm: c.STRATA_LLM_URL ? { url: c.STRATA_LLM_URL, model: c.STRATA_LLM_MODEL, apiKey: c.STRATA_LLM_API_KEY, timeoutMs: Math.max(1, c.STRATA_LLM_TIMEOUT_MS) } : undefined,
     },
+    log: { format: c.STRATA_LOG_FORMAT, requests: c.STRATA_LOG_REQUESTS },
   };
 }

@@ -17,4 +17,6 @@ export interface AppDeps {
   vocabularies?: VocabularyCache;
   /** The optional LLM query parser (`createApp` makes one when the config names an endpoint). */
   llm?: LlmParser | undefined;
+  /** Where request-log lines go (default: stdout); tests capture them here. */
+  log?: (line: string) => void;
 }
