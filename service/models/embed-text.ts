@@ -8,6 +8,7 @@ import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
 import { bertFeeds } from './bert-feeds.ts';
+import { ensureCurrentConversion } from './convert/ensure.ts';
 
 export interface TextEmbedderOptions {
   variant?: OnnxVariant;
@@ -62,6 +63,8 @@ export function tokenBudgetChunks(sortedLengths: readonly number[], batchSize: n
 export async function loadTextEmbedder(dir: string, options: TextEmbedderOptions = {}): Promise<TextEmbedder> {
   const { variant = 'fp32', intraOpThreads = 1, batchSize = 32, tokenBudget = 2048, maxLength } = options;
   const file = onnxFile(dir, variant);
+  // Graphs written by an older converter are converted again first (same numbers, faster kernels).
+  await ensureCurrentConversion(dir, [variant]);
   const [tokenizer, session] = await Promise.all([loadTokenizer(dir, maxLength ? { maxLength } : {}), loadSession(file, { intraOpThreads })]);
   if (!session.outputNames.includes('sentence_embedding')) {
     throw strataError('model_error', { file, reason: `no "sentence_embedding" output (outputs: ${session.outputNames.join(', ')}); is it a cross-encoder?` });
