@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
   /** Where head artifacts (`<name>.json`) live. */
   STRATA_HEADS_DIR: z.string().optional(),
   STRATA_MAX_FIELD_CHARS: int(100_000),
+  /** Megabytes of inline documents' vectors kept so repeated rerank calls do not embed them again (0: off). */
+  STRATA_DOCUMENT_CACHE_MB: int(64),
   /** Model hub for `strata models pull` (any Hugging Face-compatible server). */
   STRATA_HUB_URL: z.string().url().default('https://huggingface.co'),
   /** Token for gated or private hub repositories. */
@@ -78,7 +80,17 @@ export interface Config {
     /** Directory of the managed local node (zip, home, data, logs); unset means the default for the caller. */
     dir?: string | undefined;
   };
-  service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number; maxDocuments: number };
+  service: {
+    host: string;
+    port: number;
+    index: string;
+    apiKeys: string | undefined;
+    maxBodyBytes: number;
+    maxFieldChars: number;
+    maxDocuments: number;
+    /** Bytes of the inline-document embedding cache (0: off). */
+    documentCacheBytes: number;
+  };
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
@@ -114,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: c.STRATA_MAX_BODY_BYTES,
       maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
       maxDocuments: c.STRATA_MAX_DOCUMENTS,
+      documentCacheBytes: c.STRATA_DOCUMENT_CACHE_MB * 1024 * 1024,
     },
     pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
     retrieval: {

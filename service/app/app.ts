@@ -32,7 +32,7 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const metrics = createMetrics(deps.pool);
+  const metrics = createMetrics(deps.pool, deps.documentEmbedder);
   app.use(metrics.middleware);
   app.use('/v1/*', apiKeyAuth(parseApiKeys(deps.config.service.apiKeys)));
   app.use(

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import type { HeadStore } from '../heads/store.ts';
 import type { QueryEmbedder } from '../usecases/embed.ts';
+import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
 
 export interface AppDeps {
   config: Config;
@@ -11,4 +12,6 @@ export interface AppDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Inline documents' vectors, computed once (content-addressed cache in front of the pool). */
+  documentEmbedder?: DocumentEmbedder;
 }

@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncoderPool } from '../pool/pool.ts';
+import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -18,7 +19,7 @@ export interface Metrics {
  *
  * @example const metrics = createMetrics(pool); app.use(metrics.middleware);
  */
-export function createMetrics(pool: EncoderPool): Metrics {
+export function createMetrics(pool: EncoderPool, documents?: DocumentEmbedder): Metrics {
   const registry = new Registry();
   const requests = new Counter({ name: 'strata_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers: [registry] });
   const latency = new Histogram({
@@ -45,6 +46,14 @@ export function createMetrics(pool: EncoderPool): Metrics {
       this.set(pool.stats().completed);
     },
   });
+  if (documents) {
+    const stat = (name: string, help: string, read: (s: ReturnType<DocumentEmbedder['stats']>) => number) =>
+      new Gauge({ name, help, registers: [registry], collect() { this.set(read(documents.stats())); } });
+    stat('strata_document_cache_hits', 'Inline document texts answered from the embedding cache', (s) => s.hits);
+    stat('strata_document_cache_misses', 'Inline document texts sent to the encoders', (s) => s.misses);
+    stat('strata_document_cache_bytes', 'Bytes held by the document embedding cache', (s) => s.bytes);
+    stat('strata_document_cache_entries', 'Vectors held by the document embedding cache', (s) => s.entries);
+  }
   return {
     registry,
     esError: (kind) => esErrors.inc({ kind }),

@@ -9,10 +9,12 @@ import { createApp } from '../../service/app/app.ts';
 import { openHeadStore, type HeadStore } from '../../service/heads/store.ts';
 import { featureNames } from '../../service/features/assemble.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
+import { createDocumentEmbedder } from '../../service/usecases/document-embeddings.ts';
 
 export async function makeApp({ config, es, pool, headsDir }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string }) {
   const dir = headsDir ?? (await mkdtemp(path.join(tmpdir(), 'strata-heads-')));
   const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
-  const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
-  return { app, heads, headsDir: dir };
+  const documentEmbedder = createDocumentEmbedder(pool, { maxBytes: config.service.documentCacheBytes });
+  const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool), documentEmbedder });
+  return { app, heads, headsDir: dir, documentEmbedder };
 }
