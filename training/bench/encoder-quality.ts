@@ -3,7 +3,8 @@
  * cosine kNN over each encoder's document vectors (no Elasticsearch, so only the encoder differs), nDCG@10 /
  * MRR@10 / R@100 with a paired randomization test against the first encoder, and each encoder's mean cosine to
  * the first one's vectors when dimensions match. It prices the int8 graph (`text/minilm-int8`) and the static
- * fast tier (`text/static`) against `text/minilm`.
+ * fast tier (`text/static`) against `text/minilm`; with both MiniLM graphs it also scores int8 queries against
+ * fp32 document vectors (an index built before switching the query side to int8).
  *
  *   nice -n 15 npx tsx training/bench/encoder-quality.ts [--encoders text/minilm,text/minilm-int8,text/static]
  *     [--data ../shared/data/scifact] [--threads 2] [--out reports/encoder-quality.json]
@@ -44,6 +45,7 @@ log(`SciFact: ${docs.length} documents, ${queries.length} judged training claims
 
 interface Result {
   encoder: string;
+  queryVectors: Float32Array;
   dim: number;
   docVectors: Float32Array;
   seconds: number;
@@ -51,19 +53,15 @@ interface Result {
   mean: { ndcg: number; mrr: number; recall100: number };
 }
 
-const results: Result[] = [];
-for (const encoder of encoders) {
-  const t0 = performance.now();
-  const d = await pool.encode(encoder, docs.map((x) => x.text));
-  const q = await pool.encode(encoder, queries);
-  const seconds = (performance.now() - t0) / 1000;
+/** Exact kNN of every query over every document, scored against the judgments. */
+function score(encoder: string, dim: number, q: Float32Array, d: Float32Array, seconds: number): Result {
   const run = new Map<string, string[]>();
   queryIds.forEach((qid, i) => {
-    const qv = rowOf(q, i);
+    const qv = q.subarray(i * dim, (i + 1) * dim);
     const scores = docs.map((_, j) => {
-      const dv = rowOf(d, j);
+      const dv = d.subarray(j * dim, (j + 1) * dim);
       let s = 0;
-      for (let k = 0; k < dv.length; k++) s += dv[k]! * qv[k]!;
+      for (let k = 0; k < dim; k++) s += dv[k]! * qv[k]!;
       return s;
     });
     run.set(qid, scores.map((s, j) => [s, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 100).map(([, j]) => docs[j]!.id));
@@ -71,17 +69,28 @@ for (const encoder of encoders) {
   const at10 = evaluateRun(run, data.qrels, { k: 10 });
   const at100 = evaluateRun(run, data.qrels, { k: 100 });
   const perQuery = new Map([...at10.perQuery].map(([id, m]) => [id, m.ndcg]));
-  results.push({ encoder, dim: d.dim, docVectors: d.vectors, seconds, perQuery, mean: { ndcg: at10.mean.ndcg, mrr: at10.mean.mrr, recall100: at100.mean.recall } });
   log(`  ${encoder}: nDCG@10 ${at10.mean.ndcg.toFixed(4)}, MRR@10 ${at10.mean.mrr.toFixed(4)}, R@100 ${at100.mean.recall.toFixed(4)} (${seconds.toFixed(0)} s to embed)`);
+  return { encoder, queryVectors: q, dim, docVectors: d, seconds, perQuery, mean: { ndcg: at10.mean.ndcg, mrr: at10.mean.mrr, recall100: at100.mean.recall } };
+}
+
+const results: Result[] = [];
+for (const encoder of encoders) {
+  const t0 = performance.now();
+  const d = await pool.encode(encoder, docs.map((x) => x.text));
+  const q = await pool.encode(encoder, queries);
+  results.push(score(encoder, d.dim, q.vectors, d.vectors, (performance.now() - t0) / 1000));
 }
 await pool.close();
+const fp32 = results.find((r) => r.encoder === 'text/minilm');
+const int8 = results.find((r) => r.encoder === 'text/minilm-int8');
+if (fp32 && int8) results.push(score('text/minilm-int8 queries x text/minilm documents', fp32.dim, int8.queryVectors, fp32.docVectors, 0));
 
 const base = results[0]!;
 const rows = results.map((r) => {
   const ids = [...base.perQuery.keys()];
   const test = r === base ? undefined : pairedRandomizationTest(ids.map((id) => r.perQuery.get(id) ?? 0), ids.map((id) => base.perQuery.get(id) ?? 0), { seed: 7 });
   let cosine: number | undefined;
-  if (r !== base && r.dim === base.dim) {
+  if (r !== base && r.dim === base.dim && r.docVectors !== base.docVectors) {
     let sum = 0;
     for (let j = 0; j < docs.length; j++) {
       const a = base.docVectors.subarray(j * base.dim, (j + 1) * base.dim);
