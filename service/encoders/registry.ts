@@ -27,6 +27,8 @@ export interface EncoderContext {
   intraOpThreads?: number;
   /** The source MobileNetV2 ONNX file, prepared into the models dir on first use. */
   imageModel?: string;
+  /** The graph `text/minilm` runs (`text/minilm-int8` is always int8). */
+  minilmVariant?: OnnxVariant;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface EncoderContext {
  * @example createEncoderPool({ context: encoderContext(config) })
  */
 export function encoderContext(config: Pick<Config, 'modelsDir' | 'models'>): EncoderContext {
-  return { modelsDir: config.modelsDir, intraOpThreads: config.models.onnxThreads, imageModel: config.models.imageModel };
+  return { modelsDir: config.modelsDir, intraOpThreads: config.models.onnxThreads, imageModel: config.models.imageModel, minilmVariant: config.models.minilmVariant };
 }
 
 interface Entry {
@@ -56,8 +58,8 @@ const ENTRIES: Entry[] = [
   { spec: CHARGRAM_SPEC, create: async () => createChargramEncoder() as Encoder<unknown> },
   {
     spec: MINILM_SPEC,
-    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
-    graphFile: miniLMGraph('fp32'),
+    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: ctx.minilmVariant ?? 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
+    graphFile: (ctx) => miniLMGraph(ctx.minilmVariant ?? 'fp32')(ctx),
   },
   {
     spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 dynamic quantization` },
