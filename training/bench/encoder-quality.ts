@@ -15,7 +15,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../service/config.ts';
 import { encoderContext } from '../../service/encoders/registry.ts';
-import { rowOf } from '../../service/encoders/types.ts';
 import { embeddingText } from '../../service/indexing/prepare.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { loadBeir } from '../data/beir.ts';

@@ -1,21 +1,18 @@
 /**
- * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY and a
- * report of every row that was not indexed. Exits non-zero when a row was invalid (unless --skip-invalid) or a
- * document was refused by Elasticsearch.
+ * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY (a
+ * plain line every few seconds otherwise) and a report of every row that was not indexed. Exits non-zero when a
+ * row was invalid (unless --skip-invalid) or a document was refused by Elasticsearch.
+ *
+ * The indexing modules (Elasticsearch client, encoder pool) are imported when the command runs, not when it is
+ * registered, so `strata index --help` is quick.
  */
-import { encoderContext } from '../../encoders/registry.ts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config.ts';
-import { readCatalogFile } from '../../catalog/read.ts';
-import { createEsClient } from '../../es/client.ts';
-import { ensureIndex, createProductIndex, swapAlias, versionedName } from '../../es/indices.ts';
-import { createEncoderPool } from '../../pool/pool.ts';
-import { indexDocuments, type IndexReport } from '../../indexing/index-documents.ts';
-import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../../indexing/progress-checkpoint.ts';
+import type { IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
+import { plainProgress } from '../progress.ts';
 
 interface IndexFlags {
   index: string;
@@ -29,6 +26,14 @@ interface IndexFlags {
   retryFor: string;
   checkpoint: string;
   resume?: boolean;
+  progressEvery: number;
+}
+
+/** A non-negative number of seconds from the command line. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds >= 0, got "${value}"`);
+  return n;
 }
 
 /** Prints the first problems of a report, each with its line and field. */
@@ -58,7 +63,19 @@ export function register(program: Command, config: Config): void {
     .option('--retry-for <seconds>', 'keep retrying this long while Elasticsearch does not answer', '300')
     .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
     .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
+    .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
     .action(async (file: string, flags: IndexFlags) => {
+      const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
+      const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
+        import('cli-progress'),
+        import('../../encoders/registry.ts'),
+        import('../../catalog/read.ts'),
+        import('../../es/client.ts'),
+        import('../../es/indices.ts'),
+        import('../../pool/pool.ts'),
+        import('../../indexing/index-documents.ts'),
+      ]);
+      const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -68,6 +85,9 @@ export function register(program: Command, config: Config): void {
             cliProgress.Presets.shades_classic,
           )
         : null;
+      const plain = bar
+        ? null
+        : plainProgress({ label: 'indexing', everyMs: flags.progressEvery * 1000, write: (line) => console.error(line) });
       try {
         const saved = flags.resume ? await readCheckpoint(flags.checkpoint, file) : {};
         if (flags.resume && !saved.checkpoint) throw new Error(`cannot resume: ${saved.reason}`);
@@ -99,9 +119,11 @@ export function register(program: Command, config: Config): void {
             const rate = Math.round(p.indexed / Math.max(0.001, (Date.now() - started) / 1000));
             bar?.setTotal(p.read);
             bar?.update(p.indexed, { rate, invalid: p.invalid });
+            plain?.update({ done: p.indexed, text: `${p.read} rows read, ${p.indexed} indexed, ${p.invalid} invalid, ${rate} docs/s` });
           },
         });
         bar?.stop();
+        plain?.flush();
         if (flags.reindex) {
           const old = await swapAlias(es, flags.index, target);
           console.log(`alias ${flags.index} -> ${target}${old.length ? ` (removed ${old.join(', ')})` : ''}`);
