@@ -65,6 +65,13 @@ const ConfigSchema = z.object({
   STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default('fp32'),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */
   STRATA_IMAGE_MODEL: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'models', 'mobilenetv2-12-int8', 'model.onnx')),
+  /** The request log's format: `text` (one readable line per request) or `json` (one object per line). */
+  STRATA_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Whether the service writes the request log. */
+  STRATA_LOG_REQUESTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -100,6 +107,7 @@ export interface Config {
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string; minilmVariant: 'fp32' | 'int8' };
+  log: { format: 'text' | 'json'; requests: boolean };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -149,5 +157,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
       minilmVariant: c.STRATA_MINILM_VARIANT,
     },
+    log: { format: c.STRATA_LOG_FORMAT, requests: c.STRATA_LOG_REQUESTS },
   };
 }

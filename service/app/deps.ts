@@ -14,4 +14,6 @@ export interface AppDeps {
   queryEmbedder: QueryEmbedder;
   /** Inline documents' vectors, computed once (content-addressed cache in front of the pool). */
   documentEmbedder?: DocumentEmbedder;
+  /** Where request-log lines go (default: stdout); tests capture them here. */
+  log?: (line: string) => void;
 }

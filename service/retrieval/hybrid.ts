@@ -70,6 +70,8 @@ export function knnBody(field: string, vector: Float32Array, filters: estypes.Qu
 
 function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase, what: string): RankedHit[] {
   if ('error' in res) {
+    // A missing index is the caller's mistake (404), not Elasticsearch failing (502).
+    if (res.error.type === 'index_not_found_exception') throw strataError('not_found', { what: `index "${String(res.error.index ?? '')}"` });
     const reason = res.error.root_cause?.[0]?.reason ?? res.error.reason ?? res.error.type;
     throw strataError('es_error', { reason: `${what} search failed: ${reason}` });
   }

@@ -19,6 +19,9 @@ import type { FirstStage } from '../../features/assemble.ts';
 import { indexEncoders } from '../../es/indices.ts';
 import { listEncoderSpecs } from '../../encoders/registry.ts';
 import { strataError } from '../../errors.ts';
+import { BudgetSchema } from '../../rerank/budget.ts';
+import { ExplainSchema, HeadRefSchema, respond, SnippetSchema, StoredDocumentSchema, timings } from '../response-schemas.ts';
+import { elapsedMs } from '../request-log.ts';
 
 export const SearchRequestSchema = z
   .object({
@@ -53,7 +56,44 @@ export const SearchRequestSchema = z
   .refine((r) => r.query.trim() !== '' || r.image !== undefined || r.filters !== undefined, {
     message: 'give a query, an image or filters',
     path: ['query'],
-  });
+  })
+  .meta({ description: 'Give a query, an image or filters (or several).' });
+
+const rank = z.number().int().min(1).nullable();
+const RanksSchema = z.object({ bm25: rank, knn: rank, image: rank.optional().describe('Only with a query image'), fused: rank });
+const FirstStageScoresSchema = z.object({ bm25: z.number().nullable(), knn: z.number().nullable(), image: z.number().nullable().optional() });
+
+const RerankedHitSchema = z.object({
+  id: z.string(),
+  score: z.number().describe('Final score: the sum of the contributions'),
+  rank: z.number().int().min(1),
+  ranks: RanksSchema.describe('First-stage ranks (null: not in that list)'),
+  scores: FirstStageScoresSchema.extend({ relevance: z.number().describe("The head's relevance") }),
+  ...ExplainSchema.partial().shape,
+  snippets: z.array(SnippetSchema).optional(),
+  document: StoredDocumentSchema,
+});
+
+const FusedHitSchema = z.object({
+  id: z.string(),
+  score: z.number().describe('The reciprocal-rank-fusion score'),
+  ranks: RanksSchema,
+  scores: FirstStageScoresSchema.extend({ fused: z.number().nullable() }),
+  document: StoredDocumentSchema,
+});
+
+const FIRST_STAGE_TOOK = ['embeddingMs', 'retrievalMs', 'totalMs'] as const;
+
+export const SearchResponseSchema = z.discriminatedUnion('reranked', [
+  z.object({
+    hits: z.array(RerankedHitSchema),
+    reranked: z.literal(true),
+    head: HeadRefSchema,
+    budget: BudgetSchema.nullable().describe('The budget read from the query ("under $500"), if any'),
+    took: timings(['embeddingMs', 'retrievalMs', 'featuresMs', 'headsMs', 'rerankMs', 'snippetsMs', 'totalMs']),
+  }),
+  z.object({ hits: z.array(FusedHitSchema), reranked: z.literal(false).describe('`rerank: false`: the fused first stage'), took: timings(FIRST_STAGE_TOOK) }),
+]);
 
 /**
  * The index's image encoder (from its mapping), embedding the query image with it. A request with an image for an
@@ -75,7 +115,6 @@ export function searchRoutes(deps: AppDeps): Hono {
   const { es, pool, config } = deps;
   const app = new Hono();
   app.post('/', async (c) => {
-    const started = performance.now();
     const req = await readJson(c, SearchRequestSchema);
     const index = authorizeIndex(c, req.index ?? defaultIndex(c, config.service.index));
     const window = Math.max(req.rerank ? (req.rerank.window ?? req.window ?? config.retrieval.window) : (req.window ?? req.top_k), req.top_k);
@@ -119,7 +158,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         scores: { ...scoresOf(cand.firstStage), fused: cand.firstStage?.fusedScore ?? null },
         document: cand.doc,
       }));
-      return c.json({ hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: performance.now() - started }) });
+      return respond(c, SearchResponseSchema, { hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: elapsedMs(c) }) });
     }
 
     const result = await rerank(
@@ -147,7 +186,7 @@ export function searchRoutes(deps: AppDeps): Hono {
       ...(r.snippets ? { snippets: r.snippets } : {}),
       document: r.doc,
     }));
-    return c.json({
+    return respond(c, SearchResponseSchema, {
       hits,
       reranked: true,
       head: result.head,
@@ -158,7 +197,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         headsMs: result.took.headMs,
         rerankMs: result.took.rerankMs,
         snippetsMs: result.took.snippetsMs,
-        totalMs: performance.now() - started,
+        totalMs: elapsedMs(c),
       }),
     });
   });
