@@ -86,14 +86,14 @@ type Batch = Array<EsDoc & { __line: number }>;
  * @example const report = await indexDocuments(readCatalogFile('demo.jsonl'), { client, pool, index: 'products', encoders: ['text/chargram'] });
  */
 export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>, options: IndexOptions): Promise<IndexReport> {
-  const { client, pool, index, encoders, batchSize = 64, encodeAhead = 3, refresh = false, maxFieldChars = 100_000, resumeAfterLine = 0 } = options;
+  const { client, pool, index, encoders, batchSize = 64, encodeAhead = 3, refresh = false, maxFieldChars = 100_000, resumeAfterLine } = options;
   const started = performance.now();
   const timings: IndexTimings = { cleanMs: 0, encodeMs: 0, packMs: 0, bulkMs: 0, wallMs: 0 };
   const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0, timings, retries: 0 };
-  if (resumeAfterLine > 0) report.resumedAfterLine = resumeAfterLine;
+  if (resumeAfterLine !== undefined) report.resumedAfterLine = resumeAfterLine;
   let read = 0;
   const progress = () => options.onProgress?.({ read, indexed: report.indexed, invalid: report.invalid.length });
-  const watermark = createWatermark(resumeAfterLine);
+  const watermark = createWatermark(resumeAfterLine ?? 0);
   let lastCheckpoint = 0;
   let checkpointing: Promise<void> = Promise.resolve();
   const checkpoint = (force = false) => {
@@ -113,7 +113,8 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
   async function* batches(): AsyncGenerator<Batch> {
     let batch: Batch = [];
     for await (const row of rows) {
-      if (row.line <= resumeAfterLine) continue;
+      // Callers number rows from 0 (HTTP positions) or 1 (file lines): only a resumed run skips any.
+      if (resumeAfterLine !== undefined && row.line <= resumeAfterLine) continue;
       read++;
       watermark.read(row.line);
       if (!row.ok) {
