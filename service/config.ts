@@ -65,6 +65,14 @@ const ConfigSchema = z.object({
   STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default('fp32'),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */
   STRATA_IMAGE_MODEL: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'models', 'mobilenetv2-12-int8', 'model.onnx')),
+  /** How often a cached query-understanding vocabulary checks its index for changes. */
+  STRATA_VOCABULARY_CHECK_MS: int(30_000),
+  /** An OpenAI-compatible chat endpoint (base URL, e.g. http://127.0.0.1:8000/v1) for the optional LLM query parser; unset: off. */
+  STRATA_LLM_URL: z.string().url().optional(),
+  STRATA_LLM_MODEL: z.string().default(''),
+  STRATA_LLM_API_KEY: z.string().optional(),
+  /** Past this the LLM parser is abandoned and the built-in parser answers. */
+  STRATA_LLM_TIMEOUT_MS: int(2000),
   /** The request log's format: `text` (one readable line per request) or `json` (one object per line). */
   STRATA_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   /** Whether the service writes the request log. */
@@ -107,6 +115,11 @@ export interface Config {
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string; minilmVariant: 'fp32' | 'int8' };
+  understanding: {
+    vocabularyCheckMs: number;
+    /** The optional LLM parser; undefined when no URL is configured. */
+    llm: { url: string; model: string; apiKey: string | undefined; timeoutMs: number } | undefined;
+  };
   log: { format: 'text' | 'json'; requests: boolean };
 }
 
@@ -150,12 +163,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
       interactionDims: c.STRATA_INTERACTION_DIMS,
     },
-    models: {
-      hubUrl: c.STRATA_HUB_URL,
-      hubToken: c.STRATA_HUB_TOKEN,
-      onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS),
-      imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
+    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
       minilmVariant: c.STRATA_MINILM_VARIANT,
+    },
+    understanding: {
+      vocabularyCheckMs: c.STRATA_VOCABULARY_CHECK_MS,
+      llm: c.STRATA_LLM_URL ? { url: c.STRATA_LLM_URL, model: c.STRATA_LLM_MODEL, apiKey: c.STRATA_LLM_API_KEY, timeoutMs: Math.max(1, c.STRATA_LLM_TIMEOUT_MS) } : undefined,
     },
     log: { format: c.STRATA_LOG_FORMAT, requests: c.STRATA_LOG_REQUESTS },
   };

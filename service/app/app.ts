@@ -24,6 +24,8 @@ import { requestLog } from './request-log.ts';
 import type { ErrorResponseSchema } from './response-schemas.ts';
 import type { z } from 'zod';
 import { StrataError, strataError } from '../errors.ts';
+import { createVocabularyCache } from '../query/vocabulary-cache.ts';
+import { createLlmParser } from '../query/llm-parser.ts';
 
 /** The JSON body and status for any error (exported for tests). */
 export function errorResponse(err: unknown): { status: number; body: z.output<typeof ErrorResponseSchema> } {
@@ -39,7 +41,13 @@ export function errorResponse(err: unknown): { status: number; body: z.output<ty
  *
  * @example const app = createApp({ config, es, pool }); const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(given: AppDeps): Hono {
+  const { llm } = given.config.understanding;
+  const deps: AppDeps = {
+    ...given,
+    vocabularies: given.vocabularies ?? createVocabularyCache(given.es, { checkIntervalMs: given.config.understanding.vocabularyCheckMs }),
+    llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
+  };
   const app = new Hono();
   const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});
   app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
@@ -52,6 +60,11 @@ export function createApp(deps: AppDeps): Hono {
     },
   });
   for (const api of ['/v1/*', '/v2/*']) app.use(api, auth, limit);
+  // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
+  app.use('/v1/indices/:name/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.res.status < 400) deps.vocabularies!.invalidate(c.req.param('name'));
+  });
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/indices', catalogRoutes(deps));

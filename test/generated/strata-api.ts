@@ -442,12 +442,33 @@ export interface components {
                     trust?: number;
                     price?: number;
                     image?: number;
+                    understood?: number;
                 };
             };
             /** @default false */
             explain?: boolean;
             /** @default true */
             snippets?: boolean | number;
+            /**
+             * @description read brands, categories, attributes, numbers, prices, ratings, dates and negations out of the query
+             * @default true
+             */
+            understand?: boolean | {
+                /**
+                 * @description character ranges of spans to leave out (a removed chip): their words stay plain text
+                 * @default []
+                 */
+                ignore?: {
+                    start: number;
+                    end: number;
+                }[];
+                /**
+                 * @description `auto`: the LLM parser when one is configured, else the built-in one
+                 * @default auto
+                 * @enum {string}
+                 */
+                parser?: "auto" | "builtin" | "llm";
+            };
         };
         /** @description Exactly one of `documents`, `input` or `ids`. */
         RerankRequest: {
@@ -499,6 +520,7 @@ export interface components {
                 trust?: number;
                 price?: number;
                 image?: number;
+                understood?: number;
             };
             /**
              * @description Add features, signals and contributions (which add up to relevance_score)
@@ -563,6 +585,7 @@ export interface components {
                 trust?: number;
                 price?: number;
                 image?: number;
+                understood?: number;
             };
             /**
              * @description Add features, signals and contributions (which add up to relevance_score)
@@ -654,6 +677,12 @@ export interface components {
                 features?: {
                     [key: string]: number;
                 };
+                /** @description With explain and soft preferences from query understanding: which the document meets, and its share of the `understood` signal */
+                boosts?: {
+                    span: number;
+                    matched: boolean;
+                    share: number;
+                }[];
                 snippets?: {
                     text: string;
                     start: number;
@@ -681,6 +710,137 @@ export interface components {
                 currency?: string;
                 matched?: string;
             } | null;
+            /** @description Query understanding: every span, what it became, the filters, exclusions and boosts applied */
+            understood?: {
+                /** @enum {string} */
+                parser: "builtin" | "llm";
+                text: string;
+                spans: {
+                    start: number;
+                    end: number;
+                    text: string;
+                    /** @enum {string} */
+                    kind: "brand" | "category" | "attribute" | "colour" | "number" | "price" | "rating" | "date";
+                    field: string;
+                    value?: (string | number | boolean) | (string | number | boolean)[];
+                    range?: {
+                        gte?: number | string;
+                        gt?: number | string;
+                        lte?: number | string;
+                        lt?: number | string;
+                    };
+                    /** @default false */
+                    negated: boolean;
+                    /** @enum {string} */
+                    effect: "filter" | "boost";
+                    confidence: number;
+                    /**
+                     * @default exact
+                     * @enum {string}
+                     */
+                    match: "exact" | "synonym" | "typo" | "partial" | "phrase" | "llm";
+                    /** @enum {string} */
+                    status: "applied" | "overridden" | "relaxed";
+                }[];
+                filters: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                negations: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                boosts: {
+                    field: string;
+                    value?: (string | number | boolean) | (string | number | boolean)[];
+                    range?: {
+                        gte?: number | string;
+                        gt?: number | string;
+                        lte?: number | string;
+                        lt?: number | string;
+                    };
+                    negated: boolean;
+                    weight: number;
+                    span: number;
+                }[];
+                fallback?: {
+                    /** @enum {string} */
+                    reason: "no_results" | "llm_failed";
+                    message: string;
+                    relaxed: number[];
+                };
+                tookMs: number;
+            };
             took: {
                 embeddingMs: number;
                 retrievalMs: number;
@@ -689,6 +849,7 @@ export interface components {
                 rerankMs: number;
                 snippetsMs: number;
                 totalMs: number;
+                understandMs?: number;
             };
         } | {
             hits: {
@@ -715,10 +876,141 @@ export interface components {
              * @constant
              */
             reranked: false;
+            understood?: {
+                /** @enum {string} */
+                parser: "builtin" | "llm";
+                text: string;
+                spans: {
+                    start: number;
+                    end: number;
+                    text: string;
+                    /** @enum {string} */
+                    kind: "brand" | "category" | "attribute" | "colour" | "number" | "price" | "rating" | "date";
+                    field: string;
+                    value?: (string | number | boolean) | (string | number | boolean)[];
+                    range?: {
+                        gte?: number | string;
+                        gt?: number | string;
+                        lte?: number | string;
+                        lt?: number | string;
+                    };
+                    /** @default false */
+                    negated: boolean;
+                    /** @enum {string} */
+                    effect: "filter" | "boost";
+                    confidence: number;
+                    /**
+                     * @default exact
+                     * @enum {string}
+                     */
+                    match: "exact" | "synonym" | "typo" | "partial" | "phrase" | "llm";
+                    /** @enum {string} */
+                    status: "applied" | "overridden" | "relaxed";
+                }[];
+                filters: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                negations: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                boosts: {
+                    field: string;
+                    value?: (string | number | boolean) | (string | number | boolean)[];
+                    range?: {
+                        gte?: number | string;
+                        gt?: number | string;
+                        lte?: number | string;
+                        lt?: number | string;
+                    };
+                    negated: boolean;
+                    weight: number;
+                    span: number;
+                }[];
+                fallback?: {
+                    /** @enum {string} */
+                    reason: "no_results" | "llm_failed";
+                    message: string;
+                    relaxed: number[];
+                };
+                tookMs: number;
+            };
             took: {
                 embeddingMs: number;
                 retrievalMs: number;
                 totalMs: number;
+                understandMs?: number;
             };
         };
         RerankResponse: {

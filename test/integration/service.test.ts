@@ -144,7 +144,8 @@ describe('POST /v1/search', () => {
   });
 
   it('gives the same order and scores as /v1/rerank by reference over the same documents', async () => {
-    const search = await json(await postJson(app, '/v1/search', { query: 'quiet dishwasher', top_k: 10 }));
+    // Understanding off: it would filter the window to dishwashers, and this compares the same four documents.
+    const search = await json(await postJson(app, '/v1/search', { query: 'quiet dishwasher', top_k: 10, understand: false }));
     const ids: string[] = search.hits.map((h: { id: string }) => h.id);
     expect(ids.length).toBe(CATALOG.length);
     const shuffled = [...ids].reverse();

@@ -24,6 +24,7 @@ import { rowOf } from '../../service/encoders/types.ts';
 import { benchQueries, coldVariant, openFixture, positive, postJson, requestCount, type Fixture } from './service-fixture.ts';
 import { createLoadRunner, type LoadResult, type LoadRunner } from './load-runner.ts';
 import { interleaved, median, percentile } from './summarise-timings.ts';
+import { measureUnderstandingCost, type UnderstandingCost } from './understanding-load.ts';
 
 const HELP = `Load benchmark of the Strata service (issue 4).
 
@@ -147,8 +148,9 @@ const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 async function prepareInputs(fx: Fixture, embedder: EncoderPool, encoderId: string): Promise<Inputs> {
   const queries = benchQueries(fx.docs);
   const ids: string[][] = [];
+  // The rerank candidate windows are the plain first stage: understood filters would shrink them below 100.
   for (const query of queries) {
-    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false });
+    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false, understand: false });
     if (res.hits.length < 100) throw new Error(`"${query}": the first stage returned ${res.hits.length} candidates, not 100`);
     ids.push(res.hits.map((h) => h.id));
   }
@@ -359,6 +361,13 @@ async function main(): Promise<void> {
       );
     }
     const rerankCountAfter = await requestCount(url, '/v1/rerank');
+
+    // ---- Query understanding (issue 13): /v1/search with `understand` on vs off, interleaved, c=1, steady ----
+    console.log('query understanding: search with understand on vs off, interleaved ...');
+    const understanding: UnderstandingCost = await measureUnderstandingCost(load, url, queries, { durationS, runs, head: headName });
+    console.log(`  understand on p50 ${fmt(understanding.onP50, 2)} ms, off ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (parse ${fmt(understanding.understandMsP50, 3)} ms)`);
+    // ---- end of query understanding ----
+
     console.log('profiling the first stage for ids in-process ...');
     const profile = await profileFirstStage(fx, embedder, inputs, encoders);
 
@@ -426,6 +435,12 @@ async function main(): Promise<void> {
       ...breakdownTable(summary, ['rerank/steady/c1', 'rerank/cold/c1', `rerank/steady/c${concurrency}`, `rerank/cold/c${concurrency}`]),
       '',
       ...breakdownTable(summary, ['search/steady/c1', 'search/cold/c1', `search/steady/c${concurrency}`, `search/cold/c${concurrency}`]),
+      // ---- Query understanding (issue 13) ----
+      '',
+      `Query understanding (search, steady, c=1, on and off alternating request by request; median of ${runs} runs): p50 with ${fmt(understanding.onP50, 2)} ms, ` +
+        `without ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (target <= 2 ms: ${mark(understanding.addedP50 <= 2)}); ` +
+        `the parser itself (took.understandMs, vocabulary cached) ${fmt(understanding.understandMsP50, 3)} ms.`,
+      // ---- end of query understanding ----
     ];
     console.log(lines.join('\n'));
 
@@ -453,6 +468,7 @@ async function main(): Promise<void> {
       results: summary,
       cosineOnly: { summary: cosineSummary, runs: cosine },
       firstStageProfile: profile,
+      understanding,
       loadAverage: { start: loadBefore, end: os.loadavg(), cores: os.availableParallelism() },
       serviceRerankRequests: { before: rerankCountBefore, after: rerankCountAfter },
       failures,

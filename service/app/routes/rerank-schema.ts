@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { IndexNameSchema } from './documents.ts';
 import { WeightsSchema } from '../../rerank/weights.ts';
-import { BudgetSchema } from '../../rerank/budget.ts';
+import { BudgetSchema } from '../../query/budget.ts';
 import { ExplainSchema, HeadRefSchema, SnippetSchema, timings } from '../response-schemas.ts';
 
 const DocumentSchema = z.union([
