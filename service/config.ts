@@ -163,7 +163,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
       interactionDims: c.STRATA_INTERACTION_DIMS,
     },
-    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
+    models: {
+      hubUrl: c.STRATA_HUB_URL,
+      hubToken: c.STRATA_HUB_TOKEN,
+      onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS),
+      imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
       minilmVariant: c.STRATA_MINILM_VARIANT,
     },
     understanding: {
