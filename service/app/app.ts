@@ -49,7 +49,7 @@ export function createApp(given: AppDeps): Hono {
     llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
   };
   const app = new Hono();
-  const metrics = createMetrics(deps.pool);
+  const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});
   app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
   app.use(metrics.middleware);
   const auth = apiKeyAuth(parseApiKeys(deps.config.service.apiKeys));
