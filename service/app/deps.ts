@@ -5,6 +5,9 @@ import type { EncoderPool } from '../pool/pool.ts';
 import type { HeadStore } from '../heads/store.ts';
 import type { QueryEmbedder } from '../usecases/embed.ts';
 import type { IndexTuningStore } from '../retrieval/tuning-store.ts';
+import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
+import type { VocabularyCache } from '../query/vocabulary-cache.ts';
+import type { LlmParser } from '../query/llm-parser.ts';
 
 export interface AppDeps {
   config: Config;
@@ -14,4 +17,12 @@ export interface AppDeps {
   queryEmbedder: QueryEmbedder;
   /** Per-index BM25 boosts, fusion and query adapter (createApp makes one over `es` when not given). */
   tuning?: IndexTuningStore;
+  /** Inline documents' vectors, computed once (content-addressed cache in front of the pool). */
+  documentEmbedder?: DocumentEmbedder;
+  /** Query-understanding vocabularies per index (`createApp` makes one when not given). */
+  vocabularies?: VocabularyCache;
+  /** The optional LLM query parser (`createApp` makes one when the config names an endpoint). */
+  llm?: LlmParser | undefined;
+  /** Where request-log lines go (default: stdout); tests capture them here. */
+  log?: (line: string) => void;
 }

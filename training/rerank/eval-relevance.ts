@@ -19,7 +19,7 @@ import { PLAIN_RRF } from '../../service/retrieval/fusion.ts';
 import type { IndexTuningStore } from '../../service/retrieval/tuning-store.ts';
 import { DEFAULT_BM25, LEGACY_BM25 } from '../../service/retrieval/tuning.ts';
 import type { QueryEmbedder } from '../../service/usecases/embed.ts';
-import { inlineDocument } from '../../service/app/routes/rerank.ts';
+import { inlineDocument } from '../../service/app/routes/rerank-documents.ts';
 import { docFields } from '../../service/features/fields.ts';
 import type { Qrels } from '../data/beir.ts';
 import { compareRuns, type SystemRow } from '../eval/compare.ts';
