@@ -108,8 +108,14 @@ describe('train rerank views, synthetic judgments with a held-out dev split', ()
     await writeFile(judgmentsFile, lines.map((l) => JSON.stringify(l)).join('\n'));
     const { queries, qrels, splits } = await readJudgments(judgmentsFile);
     const headsDir = path.join(dir, 'heads-views');
-    const result = await trainRerankHeads({ client: es, pool, queryEmbedder, index: alias, queries, qrels, splits, encoders, window: 10, rrfK: 60, name: 'shop', views: ['index', 'inline'], types: ['lr'], lrEpochs: [50], lrLearningRate: 0.05, outDir: headsDir });
+    // The extra dev set is the dev split itself, named beside judgments that also cover the training queries: its
+    // score must be the dev score (training queries absent from its run are not counted as misses).
+    const devIds = [...splits].filter(([, s]) => s === 'dev').map(([id]) => id);
+    const extraDev = { label: 'same dev', queries, qrels, ids: devIds };
+    const result = await trainRerankHeads({ client: es, pool, queryEmbedder, index: alias, queries, qrels, splits, extraDev, encoders, window: 10, rrfK: 60, name: 'shop', views: ['index', 'inline'], types: ['lr'], lrEpochs: [50], lrLearningRate: 0.05, outDir: headsDir });
     expect(result).toMatchObject({ trainQueries: 10, devQueries: 2, views: ['index', 'inline'] });
+    const indexHead = result.heads.find((h) => h.head === 'shop-lr')!;
+    expect(indexHead.sweep[0]!.extraDevNdcg10).toBeCloseTo(indexHead.sweep[0]!.devNdcg10, 6);
     expect((await readdir(headsDir)).sort()).toEqual(['shop-inline-lr.json', 'shop-lr.json']);
     const store = await openHeadStore({ dir: headsDir, rerankFeatures: featureNames({ textEncoders: encoders }) });
     const inline = store.get('shop-inline-lr').artifact;

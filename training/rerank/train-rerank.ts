@@ -139,7 +139,12 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
   const trainAll = await collect(options.queries, split.train, 'first stage (train)', inline);
   const devAll = await collect(options.queries, split.dev, 'first stage (dev)', inline);
   const allNames = trainAll.names.length ? trainAll.names : devAll.names;
-  const extra = options.extraDev ? { ...options.extraDev, groups: (await collect(options.extraDev.queries, options.extraDev.ids, `first stage (${options.extraDev.label})`, false)).groups } : null;
+  // Judgments of the extra dev queries only: evaluateRun counts a judged query missing from the run as 0, and
+  // the extra source's qrels usually cover its training queries too.
+  const extraQrels = (e: NonNullable<RerankTrainOptions['extraDev']>): Qrels => new Map(e.ids.filter((id) => e.qrels.has(id)).map((id) => [id, e.qrels.get(id)!]));
+  const extra = options.extraDev
+    ? { ...options.extraDev, qrels: extraQrels(options.extraDev), groups: (await collect(options.extraDev.queries, options.extraDev.ids, `first stage (${options.extraDev.label})`, false)).groups }
+    : null;
   const results: RerankTrainResult[] = [];
   for (const view of views) results.push(await trainView({ options, view, split, allNames, trainAll: trainAll.groups, devAll: devAll.groups, extra, log }));
   const first = results[0]!;
@@ -193,7 +198,7 @@ async function trainView({ options, view, split, allNames, trainAll, devAll, ext
             : trainLrHead(set, { name: head, task: 'rerank' }, { steps: value, ...(options.lrLearningRate ? { learningRate: options.lrLearningRate } : {}) });
       const seconds = (performance.now() - t0) / 1000;
       const run = await scoreDev(artifact, dev.groups);
-      const extraNdcg = extra ? evaluateRun(await scoreDev(artifact, projected(extra.groups)), options.extraDev!.qrels, { k: 10 }).mean.ndcg : undefined;
+      const extraNdcg = extra ? evaluateRun(await scoreDev(artifact, projected(extra.groups)), extra.qrels, { k: 10 }).mean.ndcg : undefined;
       const point: SweepPoint = { value, devNdcg10: evaluateRun(run, devQrels, { k: 10 }).mean.ndcg, ...(extraNdcg !== undefined ? { extraDevNdcg10: extraNdcg } : {}), seconds };
       sweep.push(point);
       log(`${head} ${unit} ${value}: dev nDCG@10 ${point.devNdcg10.toFixed(4)}${extraNdcg !== undefined ? `, ${options.extraDev!.label} ${extraNdcg.toFixed(4)}` : ''} (${seconds.toFixed(1)} s)`);
