@@ -14,7 +14,14 @@ import { modelRoutes } from './routes/models.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
+import { limitInFlight } from './middleware/in-flight.ts';
+import { refuseCrossSiteWrites } from './middleware/same-origin.ts';
+import { checkJsonBody } from './middleware/json-body.ts';
+import { requestScope } from './middleware/request-scope.ts';
 import { StrataError, strataError } from '../errors.ts';
+
+/** How deep a request body may nest: documents need 4 levels (body.documents[i].attributes.x). */
+export const MAX_JSON_DEPTH = 32;
 
 /** The JSON body and status for any error (exported for tests). */
 export function errorResponse(err: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
@@ -33,17 +40,23 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const metrics = createMetrics(deps.pool);
+  const { service } = deps.config;
   app.use(metrics.middleware);
-  app.use('/v1/*', apiKeyAuth(parseApiKeys(deps.config.service.apiKeys)));
+  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized or malformed body.
+  app.use('/v1/*', limitInFlight(service.maxInFlight));
+  app.use('/v1/*', refuseCrossSiteWrites({ allowedOrigins: service.allowedOrigins, listenHost: service.host }));
+  app.use('/v1/*', apiKeyAuth(parseApiKeys(service.apiKeys)));
   app.use(
     '/v1/*',
     bodyLimit({
-      maxSize: deps.config.service.maxBodyBytes,
+      maxSize: service.maxBodyBytes,
       onError: () => {
-        throw strataError('payload_too_large', { reason: `the body exceeds ${deps.config.service.maxBodyBytes} bytes` });
+        throw strataError('payload_too_large', { reason: `the body exceeds ${service.maxBodyBytes} bytes` });
       },
     }),
   );
+  app.use('/v1/*', checkJsonBody({ maxDepth: MAX_JSON_DEPTH }));
+  app.use('/v1/*', requestScope({ requestMs: deps.config.pool.requestMs }));
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));

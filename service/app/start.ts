@@ -28,6 +28,7 @@ export async function start(config: Config): Promise<RunningService> {
   const pool = createEncoderPool({
     threads: config.pool.threads,
     maxQueue: config.pool.maxQueue,
+    chunkMs: config.pool.chunkMs,
     context: encoderContext(config),
   });
   try {

@@ -26,21 +26,60 @@ export function clientUrl(client: Client): string {
   return conn ? conn.url.toString().replace(/\/$/, '') : 'Elasticsearch';
 }
 
+interface EsErrorBody {
+  type?: string;
+  reason?: string | null;
+  index?: string;
+  root_cause?: Array<{ type?: string; reason?: string | null; index?: string }>;
+  caused_by?: { type?: string; reason?: string | null };
+}
+
+/** The request field an Elasticsearch refusal is about: named in its reason, else the caller's guess. */
+function fieldOf(reason: string, fallback: string): string {
+  const named = /field \[([^\]]+)\]/.exec(reason)?.[1] ?? /\[(?:attributes\.)?([\w.-]+)\] (?:of type|is of type|cannot be)/.exec(reason)?.[1];
+  if (!named) return fallback;
+  return named.startsWith('attributes.') ? `filters.${named}` : ['price', 'rating', 'review_count', 'release_date', 'category', 'brand', 'currency', 'tenant'].includes(named) ? `filters.${named}` : named;
+}
+
+/**
+ * Maps an Elasticsearch error body and status onto the catalogue: a missing index is a 404 naming it; a request
+ * Elasticsearch refused as malformed (4xx: a value it cannot parse, a prefix or id list over its limits) is a
+ * 400 naming the field (`path` when the reason names none); anything else is `es_error` (502).
+ *
+ * @example throw esFailure(item.error, item.status, { what: 'BM25 search', path: 'filters' });
+ */
+export function esFailure(error: EsErrorBody | undefined, status: number | undefined, { what = '', path = '(request)' }: { what?: string; path?: string } = {}): StrataError {
+  const root = error?.root_cause?.[0];
+  const reason = root?.reason ?? error?.caused_by?.reason ?? error?.reason ?? error?.type ?? 'unknown error';
+  const type = root?.type ?? error?.type ?? '';
+  if (type === 'index_not_found_exception' || error?.type === 'index_not_found_exception') {
+    const index = root?.index ?? error?.index ?? /\[([^\]]+)\]/.exec(reason)?.[1] ?? '?';
+    return strataError('not_found', { what: `index "${index}"` }, { issues: [{ path: 'index', message: `no index or alias "${index}"` }] });
+  }
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
+    const field = fieldOf(reason, path);
+    const message = `Elasticsearch refused it: ${reason}`.slice(0, 500);
+    return strataError('validation', { summary: `${field}: ${message}` }, { issues: [{ path: field, message }] });
+  }
+  return strataError('es_error', { reason: `${what ? `${what} failed: ` : ''}${error?.type ?? status ?? ''}: ${reason}` }, status ? { status } : undefined);
+}
+
 /**
  * Turns a client error into a catalogued `StrataError`.
  *
  * @example try { await es.search(...) } catch (e) { throw mapEsError(e, url) }
  */
-export function mapEsError(err: unknown, url: string): StrataError {
+export function mapEsError(err: unknown, url: string, context: { what?: string; path?: string } = {}): StrataError {
   if (err instanceof StrataError) return err;
   if (err instanceof errors.ConnectionError) {
     return strataError('es_unavailable', { url, reason: err.message.replace(/\s+/g, ' ').slice(0, 200) });
   }
   if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, reason: err.message });
+  if (err instanceof errors.RequestAbortedError) return strataError('aborted');
   if (err instanceof errors.ResponseError) {
-    const body = err.meta.body as { error?: { type?: string; reason?: string; root_cause?: Array<{ reason?: string }> } } | undefined;
-    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
-    return strataError('es_error', { reason: `${body?.error?.type ?? err.meta.statusCode}: ${reason}` }, { status: err.meta.statusCode });
+    const body = err.meta.body as { error?: EsErrorBody | string } | undefined;
+    const error = typeof body?.error === 'string' ? { reason: body.error } : body?.error;
+    return esFailure(error ?? { reason: err.message }, err.meta.statusCode, context);
   }
   return strataError('es_error', { reason: err instanceof Error ? err.message : String(err) });
 }

@@ -15,11 +15,19 @@ import { rowOf } from '../encoders/types.ts';
 import { embeddingText, prepareDocument } from './prepare.ts';
 import { stemmedText } from '../retrieval/stem.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
+import { strataError, StrataError } from '../errors.ts';
 
 export interface IndexReport {
   indexed: number;
   invalid: Array<{ line: number; id?: string; errors: string[] }>;
-  dropped: Array<{ id: string; status: number; error: string }>;
+  /** Documents Elasticsearch refused (each with its own reason). */
+  dropped: Array<{ line?: number; id: string; status: number; error: string }>;
+  /** Documents sent in a bulk request that failed as a whole: they may or may not be stored (re-sending is safe). */
+  unacknowledged: Array<{ line: number; id: string }>;
+  /** Why indexing stopped before the end (with `partial`); rows after it were not sent. */
+  interrupted?: StrataError;
+  /** Lines of the documents Elasticsearch acknowledged (with `partial`). */
+  indexedLines?: number[];
   truncated: Array<{ line: number; id: string; fields: string[] }>;
   encodeErrors: Array<{ id: string; encoder: string; message: string }>;
   seconds: number;
@@ -44,6 +52,11 @@ export interface IndexOptions {
   concurrency?: number;
   onProgress?: (p: { read: number; indexed: number; invalid: number }) => void;
   signal?: AbortSignal;
+  /**
+   * Report a failure mid-way (Elasticsearch down, the encoder pool refusing) in `interrupted` with what was and
+   * was not stored, instead of throwing; the HTTP route uses it to answer per document.
+   */
+  partial?: boolean;
 }
 
 type EsDoc = Record<string, unknown> & { id: string };
@@ -62,7 +75,17 @@ export function resolveImage(image: string, base?: string): string {
 export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>, options: IndexOptions): Promise<IndexReport> {
   const { client, pool, index, encoders, batchSize = 64, refresh = false, maxFieldChars = 100_000 } = options;
   const started = performance.now();
-  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0 };
+  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], unacknowledged: [], truncated: [], encodeErrors: [], seconds: 0 };
+  if (options.partial) report.indexedLines = [];
+  // Lines of the documents handed to the bulk helper and not yet answered, by id (ES answers by id).
+  const sent = new Map<string, number[]>();
+  const lineOf = new WeakMap<object, number>();
+  const answered = (id: string): number | undefined => {
+    const lines = sent.get(id);
+    const line = lines?.shift();
+    if (lines && lines.length === 0) sent.delete(id);
+    return line;
+  };
   let read = 0;
   const progress = () => options.onProgress?.({ read, indexed: report.indexed, invalid: report.invalid.length });
 
@@ -99,8 +122,21 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
           batch[i]![passagesField(vectorField(encoder))] = encodePassageVectors(vs, result.dim);
         });
       }
-      yield* batch;
+      for (const doc of batch) {
+        sent.set(doc.id, [...(sent.get(doc.id) ?? []), lineOf.get(doc) ?? -1]);
+        yield doc;
+      }
       batch = [];
+    };
+    // With `partial`, a failure to embed stops the stream cleanly: bulk requests already under way finish and
+    // are counted, and the rest is reported as not sent.
+    const send = async function* (): AsyncGenerator<EsDoc> {
+      try {
+        yield* flush();
+      } catch (err) {
+        if (!options.partial) throw err;
+        report.interrupted = err instanceof StrataError ? err : strataError('internal', { reason: (err as Error).message });
+      }
     };
     for await (const row of rows) {
       read++;
@@ -111,15 +147,20 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
       }
       const { doc, truncated } = prepareDocument(row.doc, { maxFieldChars });
       if (truncated.length) report.truncated.push({ line: row.line, id: doc.id, fields: truncated });
-      batch.push({
+      const esDoc: EsDoc = {
         ...doc,
         indexed_at: new Date().toISOString(),
         stemmed_title: stemmedText(doc.title),
         stemmed_body: stemmedText([doc.brand, doc.category?.replace(/\//g, ' '), doc.description, ...(doc.reviews ?? [])].filter(Boolean).join('\n')),
-      });
-      if (batch.length >= batchSize) yield* flush();
+      };
+      lineOf.set(esDoc, row.line);
+      batch.push(esDoc);
+      if (batch.length >= batchSize) {
+        yield* send();
+        if (report.interrupted) return;
+      }
     }
-    if (batch.length) yield* flush();
+    if (batch.length) yield* send();
   }
 
   try {
@@ -128,13 +169,17 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
       onDocument: (doc) => ({ index: { _index: index, _id: doc.id } }),
       onDrop: (drop) => {
         const error = drop.error as { type?: string; reason?: string } | null;
+        const line = answered(drop.document.id);
         report.dropped.push({
+          ...(line !== undefined && line >= 0 ? { line } : {}),
           id: drop.document.id,
           status: drop.status,
           error: error ? `${error.type ?? 'error'}: ${error.reason ?? ''}` : 'unknown error',
         });
       },
-      onSuccess: () => {
+      onSuccess: ({ document }) => {
+        const line = answered((document as EsDoc | undefined)?.id ?? '');
+        if (line !== undefined && line >= 0) report.indexedLines?.push(line);
         report.indexed++;
         if (report.indexed % 100 === 0) progress();
       },
@@ -147,8 +192,13 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
     });
     if (result.aborted) throw new Error('bulk indexing was aborted');
   } catch (err) {
-    throw mapEsError(err, clientUrl(client));
+    const mapped = mapEsError(err, clientUrl(client));
+    if (!options.partial) throw mapped;
+    report.interrupted ??= mapped;
   }
+  // Whatever was handed over and never answered went down with a failed bulk request.
+  for (const [id, lines] of sent) for (const line of lines) if (line >= 0) report.unacknowledged.push({ line, id });
+  if (report.interrupted && !options.partial) throw report.interrupted;
   progress();
   report.seconds = (performance.now() - started) / 1000;
   return report;

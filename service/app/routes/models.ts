@@ -1,4 +1,4 @@
-/** `GET /v1/models` (encoders and heads, with versions and metrics) and `POST /v1/models/reload` (atomic). */
+/** `GET /v1/models` (encoders and the caller's heads, with versions and metrics) and `POST /v1/models/reload` (atomic). */
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { listEncoderSpecs } from '../../encoders/registry.ts';
@@ -6,11 +6,12 @@ import { strataError } from '../../errors.ts';
 
 export function modelRoutes({ heads, config }: AppDeps): Hono {
   const app = new Hono();
+  // A tenant sees the shared heads and its own, never another tenant's, and no server paths.
   app.get('/', (c) =>
     c.json({
       encoders: listEncoderSpecs().map((s) => ({ ...s, active: config.retrieval.textEncoders.includes(s.id) })),
-      heads: heads.list(),
-      refused: heads.refused(),
+      heads: heads.list(c.get('tenant')),
+      refused: heads.refused(c.get('tenant')),
     }),
   );
   app.post('/reload', async (c) => {

@@ -28,7 +28,7 @@ export const RerankRequestSchema = z
     /** Elasticsearch inference `rerank` input: plain strings. */
     input: z.array(z.string()).optional(),
     index: IndexNameSchema.optional(),
-    ids: z.array(z.string().min(1)).optional(),
+    ids: z.array(z.string().min(1)).min(1, 'give at least one id').optional(),
     top_n: z.number().int().min(1).optional(),
     return_documents: z.boolean().default(false),
     max_tokens_per_doc: z.number().int().min(1).max(100_000).optional(),
