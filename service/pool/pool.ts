@@ -28,6 +28,8 @@ export interface PoolOptions {
   chunkMs?: number;
   /** Interactive chunks dispatched in a row while bulk work waits. */
   interactiveBurst?: number;
+  /** Workers bulk work leaves free while queries keep arriving (default 1 with 2+ threads). */
+  reservedForInteractive?: number;
   context?: EncoderContext;
   /** Requests with fewer inputs than `maxItems` are joined for up to `maxWaitMs` (0 items: off). */
   microBatch?: MicroBatchOptions;
@@ -119,6 +121,7 @@ export function createEncoderPool({
   batchSize = 64,
   chunkMs = 250,
   interactiveBurst = 8,
+  reservedForInteractive = threads >= 2 ? 1 : 0,
   context = { modelsDir: '' },
   microBatch = { maxItems: 32, maxWaitMs: 2 },
 }: PoolOptions = {}): EncoderPool {
@@ -130,7 +133,7 @@ export function createEncoderPool({
     maxQueue: threads,
     workerData: context,
   });
-  const scheduler = createScheduler({ slots: threads, maxQueuedItems: maxQueue, interactiveBurst });
+  const scheduler = createScheduler({ slots: threads, maxQueuedItems: maxQueue, interactiveBurst, reservedSlots: reservedForInteractive });
   const rates = createRateEstimator();
 
   // Piscina reports pool-level worker failures as an 'error' event; every affected task is rejected on its own,

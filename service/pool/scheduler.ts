@@ -6,6 +6,8 @@
  *   worker) is free, so nothing ever waits inside Piscina where it could not be cancelled.
  * - Two priority classes: `interactive` (query embeddings) goes before `bulk` (document encodes); after
  *   `interactiveBurst` interactive chunks in a row, one waiting bulk chunk goes, so neither class starves.
+ *   While interactive work keeps arriving (within `reserveWindowMs`), bulk leaves `reservedSlots` workers free,
+ *   so a query does not wait for a bulk chunk to end; with no queries about, bulk uses every worker.
  * - Fairness within a class: round-robin over owners (tenants or keys), then over the requests of an owner,
  *   then over the flows of a request, one chunk per turn. Chunks are sized to take about the same time, so
  *   turns are time-fair without weighing them.
@@ -52,7 +54,12 @@ export interface SchedulerOptions {
   interactiveBurst?: number;
   /** Most slots bulk chunks may hold at once (default: all). */
   bulkSlots?: number;
+  /** Slots bulk leaves free while interactive work was seen within `reserveWindowMs` (default 0). */
+  reservedSlots?: number;
+  reserveWindowMs?: number;
   now?: () => number;
+  /** Runs `fn` after `ms` (tests pass a fake; the default timer does not keep the process alive). */
+  setTimer?: (fn: () => void, ms: number) => void;
 }
 
 export interface SchedulerStats {
@@ -103,7 +110,16 @@ interface OwnerQueue {
  * @example const s = createScheduler({ slots: 2, maxQueuedItems: 1000 });
  *          const [a, b] = await s.run({ owner: 'acme', request: {}, priority: 'bulk', chunks: [c1, c2] });
  */
-export function createScheduler({ slots, maxQueuedItems, interactiveBurst = 8, bulkSlots = slots, now = () => performance.now() }: SchedulerOptions): Scheduler {
+export function createScheduler({
+  slots,
+  maxQueuedItems,
+  interactiveBurst = 8,
+  bulkSlots = slots,
+  reservedSlots = 0,
+  reserveWindowMs = 1000,
+  now = () => performance.now(),
+  setTimer = (fn, ms) => setTimeout(fn, ms).unref(),
+}: SchedulerOptions): Scheduler {
   const owners: Record<Priority, { ring: Ring<OwnerQueue>; byName: Map<string, OwnerQueue> }> = {
     interactive: { ring: new Ring(), byName: new Map() },
     bulk: { ring: new Ring(), byName: new Map() },
@@ -115,7 +131,26 @@ export function createScheduler({ slots, maxQueuedItems, interactiveBurst = 8, b
   let flows = 0;
   let dropped = 0;
   let streak = 0;
+  let lastInteractive = -Infinity;
+  let wakeAt = Infinity;
   const dispatched = { interactive: 0, bulk: 0 };
+
+  /** Slots bulk may hold now: all but the reserved ones while interactive work is about. */
+  function bulkCap(): number {
+    const reserving = reservedSlots > 0 && now() - lastInteractive < reserveWindowMs;
+    return reserving ? Math.max(1, Math.min(bulkSlots, slots - reservedSlots)) : bulkSlots;
+  }
+
+  /** When bulk is held back only by the reservation, look again once the reservation lapses. */
+  function wakeWhenReservationEnds() {
+    const at = lastInteractive + reserveWindowMs;
+    if (wakeAt <= at) return;
+    wakeAt = at;
+    setTimer(() => {
+      wakeAt = Infinity;
+      pump();
+    }, Math.max(1, at - now()));
+  }
 
   const waiting = (f: Flow) => f.spec.chunks.length - f.next;
   const waitingItems = (f: Flow) => f.spec.chunks.slice(f.next).reduce((n, c) => n + c.items, 0);
@@ -184,7 +219,10 @@ export function createScheduler({ slots, maxQueuedItems, interactiveBurst = 8, b
 
   function chooseClass(): Priority | undefined {
     const hasInteractive = owners.interactive.ring.size > 0;
-    const hasBulk = owners.bulk.ring.size > 0 && runningBulk < bulkSlots;
+    const bulkWaiting = owners.bulk.ring.size > 0;
+    const cap = bulkCap();
+    const hasBulk = bulkWaiting && runningBulk < cap;
+    if (bulkWaiting && !hasBulk && !hasInteractive && runningBulk < bulkSlots) wakeWhenReservationEnds();
     if (hasInteractive && (!hasBulk || streak < interactiveBurst)) {
       streak++;
       return 'interactive';
@@ -211,6 +249,7 @@ export function createScheduler({ slots, maxQueuedItems, interactiveBurst = 8, b
         settle(flow, budgetError(flow.spec.budget!));
         continue;
       }
+      if (priority === 'interactive') lastInteractive = now();
       start(flow, index, chunk, priority);
     }
   }
@@ -277,6 +316,7 @@ export function createScheduler({ slots, maxQueuedItems, interactiveBurst = 8, b
           spec.signal.addEventListener('abort', onAbort, { once: true });
           flow.cleanup = () => spec.signal!.removeEventListener('abort', onAbort);
         }
+        if (spec.priority === 'interactive') lastInteractive = now();
         flows++;
         queuedChunks += spec.chunks.length;
         queuedItems += items;

@@ -90,6 +90,31 @@ describe('scheduler', () => {
     expect(w.started).toEqual(['first', 'q0', 'b0', 'q1', 'q2', 'b1', 'q3']);
   });
 
+  it('keeps a worker free for queries while they keep coming, and gives it back to bulk when they stop', async () => {
+    const w = fakeWork();
+    let clock = 0;
+    const timers: Array<{ at: number; fn: () => void }> = [];
+    const s = createScheduler({ slots: 2, maxQueuedItems: 100, reservedSlots: 1, reserveWindowMs: 1000, now: () => clock, setTimer: (fn, ms) => timers.push({ at: clock + ms, fn }) });
+    void s.run(flow('bulk', 'bulk', chunks(w, 'b', 6)));
+    // No query seen yet: bulk takes both workers.
+    expect(w.running()).toEqual(['b0', 'b1']);
+    void s.run(flow('q', 'interactive', [w.chunk('q0')]));
+    await w.finish('b0');
+    expect(w.running()).toEqual(['b1', 'q0']);
+    clock += 10;
+    await w.finish('q0');
+    // A query was seen 10 ms ago: bulk keeps to one worker, the other stays free for the next query.
+    expect(w.running()).toEqual(['b1']);
+    void s.run(flow('q', 'interactive', [w.chunk('q1')]));
+    expect(w.running()).toEqual(['b1', 'q1']);
+    await w.finish('q1');
+    expect(w.running()).toEqual(['b1']);
+    // Once no query has come for the window, the waiting bulk work takes the free worker again.
+    clock += 1000;
+    timers.filter((t) => t.at <= clock).forEach((t) => t.fn());
+    expect(w.running()).toEqual(['b1', 'b2']);
+  });
+
   it('shares workers round-robin between owners, then between requests of one owner', async () => {
     const w = fakeWork();
     const s = createScheduler({ slots: 1, maxQueuedItems: 100 });
