@@ -44,7 +44,7 @@ const ConfigSchema = z.object({
   /** Inputs that may wait for a pool worker before calls are refused with 503. */
   STRATA_POOL_MAX_QUEUE: int(16_384),
   /** About how long one chunk of encoder work keeps a worker: the longest an abandoned request's work runs on. */
-  STRATA_POOL_CHUNK_MS: int(250),
+  STRATA_POOL_CHUNK_MS: int(100),
   /** Most encoder (worker) time one HTTP request may use, in ms (0: unbounded); over it is a 504. */
   STRATA_POOL_REQUEST_MS: int(60_000),
   /** HTTP requests under /v1 served at once; more are answered 503 with Retry-After at once. */

@@ -34,11 +34,16 @@ interface EsErrorBody {
   caused_by?: { type?: string; reason?: string | null };
 }
 
-/** The request field an Elasticsearch refusal is about: named in its reason, else the caller's guess. */
+/** Fields of the product mapping a caller can filter on (a reason's brackets also hold values: only these count). */
+const FILTER_FIELDS = new Set(['price', 'rating', 'review_count', 'release_date', 'category', 'brand', 'currency', 'tenant', 'id']);
+
+/** The request field an Elasticsearch refusal is about: a known field named in its reason, else the caller's guess. */
 function fieldOf(reason: string, fallback: string): string {
-  const named = /field \[([^\]]+)\]/.exec(reason)?.[1] ?? /\[(?:attributes\.)?([\w.-]+)\] (?:of type|is of type|cannot be)/.exec(reason)?.[1];
-  if (!named) return fallback;
-  return named.startsWith('attributes.') ? `filters.${named}` : ['price', 'rating', 'review_count', 'release_date', 'category', 'brand', 'currency', 'tenant'].includes(named) ? `filters.${named}` : named;
+  for (const [, name] of reason.matchAll(/\[([\w.-]+)\]/g)) {
+    const field = name!.replace(/\.raw$/, '');
+    if (FILTER_FIELDS.has(field) || field.startsWith('attributes.')) return `filters.${field}`;
+  }
+  return fallback;
 }
 
 /**

@@ -179,7 +179,7 @@ export async function openHeadStore({
       // A tenant's own head of that name comes first, then the shared one; another tenant's never.
       const h = (t !== '*' && ownerOfName(name) === null ? heads.get(tenantName(t, name)) : undefined) ?? (headVisible(t, name) ? heads.get(name) : undefined);
       if (!h) {
-        const available = [...heads.keys()].filter((n) => headVisible(t, n));
+        const available = [...heads.keys()].filter((n) => headVisible(t, n)).sort();
         throw strataError('not_found', { what: `head "${name}" (available: ${available.join(', ')})` });
       }
       if (task && h.predictor.artifact.task !== task) {

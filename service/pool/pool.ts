@@ -119,7 +119,7 @@ export function createEncoderPool({
   threads = 2,
   maxQueue = 16_384,
   batchSize = 64,
-  chunkMs = 250,
+  chunkMs = 100,
   interactiveBurst = 8,
   reservedForInteractive = threads >= 2 ? 1 : 0,
   context = { modelsDir: '' },

@@ -77,7 +77,14 @@ export const FiltersSchema = z
     review_count: numRange.optional(),
     release_date: dateRange.optional(),
     /** Attribute filters: a value (term), a list (terms) or a range object. */
-    attributes: z.record(attributeName, z.union([scalar, z.array(scalar).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`), RangeSchema])).optional(),
+    attributes: z
+      .unknown()
+      // zod's record drops a `__proto__` key silently; it is refused here, before the record is built.
+      .superRefine((v, ctx) => {
+        if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')) ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'this attribute name is not allowed' });
+      })
+      .pipe(z.record(attributeName, z.union([scalar, z.array(scalar).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`), RangeSchema])))
+      .optional(),
   })
   .strict();
 
