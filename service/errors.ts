@@ -58,9 +58,24 @@ export class StrataError extends Error {
   }
 }
 
+/**
+ * The field list of a validation error raised with a summary only: `"field.path: what"` names its field, any
+ * other summary is about the body as a whole. So every validation error carries `details.issues`.
+ *
+ * @example issuesFromSummary('image: not base64') // [{ path: 'image', message: 'not base64' }]
+ */
+export function issuesFromSummary(summary: string): Array<{ path: string; message: string }> {
+  const m = /^([\w.\-[\]"]+|\(body\)): (.+)$/s.exec(summary);
+  return m ? [{ path: m[1]!, message: m[2]! }] : [{ path: '(body)', message: summary }];
+}
+
 /** Builds a catalogued error, filling `{name}` placeholders in the template from `params`. */
 export function strataError(code: ErrorCode, params: Record<string, unknown> = {}, details?: unknown): StrataError {
   const { status, message } = ERRORS[code];
   const text = message.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
-  return new StrataError(code, text, status, details);
+  const withIssues =
+    code === 'validation' && (details === undefined || (typeof details === 'object' && details !== null && !('issues' in details)))
+      ? { ...(details as object | undefined), issues: issuesFromSummary(String(params.summary ?? '')) }
+      : details;
+  return new StrataError(code, text, status, withIssues);
 }

@@ -11,7 +11,7 @@ export function issuesOf(error: z.ZodError): Array<{ path: string; message: stri
   return error.issues.flatMap((i) =>
     // An unknown key is named by its own path, so the caller sees which key to remove.
     i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: 'unknown field' }))
+      ? i.keys.map((k) => ({ path: [...i.path, k === '' ? '""' : k].join('.'), message: 'unknown field' }))
       : [{ path: i.path.join('.') || '(body)', message: i.message }],
   );
 }
