@@ -2,6 +2,7 @@
  * `createApp(deps)` builds the HTTP app: one sub-app per resource, a body-size limit, and one error handler that
  * turns every error into `{ "error": { "code", "message", "details" } }`.
  */
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.ts';
@@ -18,7 +19,11 @@ import { limitInFlight } from './middleware/in-flight.ts';
 import { refuseCrossSiteWrites } from './middleware/same-origin.ts';
 import { checkJsonBody } from './middleware/json-body.ts';
 import { requestScope } from './middleware/request-scope.ts';
+import { redactor } from './redact.ts';
 import { StrataError, strataError } from '../errors.ts';
+
+/** The repository root (this file is `<root>/service/app/app.ts`), kept out of tenants' error messages. */
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 /** How deep a request body may nest: documents need 4 levels (body.documents[i].attributes.x). */
 export const MAX_JSON_DEPTH = 32;
@@ -69,8 +74,16 @@ export function createApp(deps: AppDeps): Hono {
     const { status, body } = errorResponse(strataError('not_found', { what: `route ${c.req.method} ${c.req.path}` }));
     return c.json(body, status as 404);
   });
+  const redact = redactor([
+    [deps.config.modelsDir, '<models>'],
+    [deps.config.headsDir, '<heads>'],
+    [deps.config.cacheDir, '<cache>'],
+    [REPO_ROOT, '<strata>'],
+  ]);
   app.onError((err, c) => {
-    const { status, body } = errorResponse(err);
+    const answer = errorResponse(err);
+    // Administrators see server paths in errors; tenants (and callers not yet authenticated) do not.
+    const { status, body } = c.get('tenant') === '*' ? answer : redact(answer);
     if (status === 503) c.header('Retry-After', '1');
     if (status >= 500 && !(err instanceof StrataError)) console.error(err);
     if (err instanceof StrataError && err.code.startsWith('es_')) metrics.esError(err.code);
