@@ -118,7 +118,7 @@ describe('competing work', () => {
     console.log(`[pool] search p50 alone ${median(idle).toFixed(0)} ms, during a bulk encode ${median(busy).toFixed(0)} ms (max ${Math.max(...busy).toFixed(0)} ms)`);
     expect(stillBusy).toBe(true);
     // Before the scheduler, the same searches waited for the whole bulk encode (tens of seconds).
-    expect(median(busy)).toBeLessThan(median(idle) * 2 + 150);
+    expect(median(busy)).toBeLessThan(median(idle) * 2 + 250);
   });
 
   it('stops a request over its encoder-time budget with a 504 naming the limit', async () => {
