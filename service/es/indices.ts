@@ -62,7 +62,11 @@ export interface AliasState {
   writeIndex: string | null;
 }
 
-/** The alias's targets and write index (empty when the alias does not exist). */
+/**
+ * The alias's targets and write index (empty when the alias does not exist).
+ *
+ * @example const { targets, writeIndex } = await aliasState(es, 'products');
+ */
 export async function aliasState(client: Client, alias: string): Promise<AliasState> {
   const exists = await esCall(client, (c) => c.indices.existsAlias({ name: alias }));
   if (!exists) return { targets: [], writeIndex: null };

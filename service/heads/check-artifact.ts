@@ -82,7 +82,11 @@ export function artifactProblems(a: HeadArtifact, { encoderDims }: ArtifactExpec
   return problems;
 }
 
-/** A probe row per case: the training means (all-zero after standardising) and the means -/+ 3 std. */
+/**
+ * Probe rows: the training means (all-zero after standardising) and the means -/+ 3 std.
+ *
+ * @example const { rows, n } = probeRows(artifact); head.predict(rows, n) // 3 rows of finite probabilities
+ */
 export function probeRows(a: Pick<HeadArtifact, 'normalisation'>): { rows: Float32Array; n: number } {
   const { mean, std } = a.normalisation;
   const d = mean.length;

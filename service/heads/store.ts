@@ -83,7 +83,11 @@ interface Loaded {
 /** Artifacts larger than this are refused unread (an XGBoost head is ~1.5 MB). */
 const MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 
-/** Which heads a tenant may see and use: shared ones (no `--` in the name) and its own; an administrator all. */
+/**
+ * Which heads a tenant may see and use: shared ones (no `--` in the name) and its own; an administrator all.
+ *
+ * @example headVisible('acme', 'acme-corp--intents') // false
+ */
 export function headVisible(tenant: string, name: string): boolean {
   const owner = ownerOfName(name);
   return owner === null || ownsName(tenant, name);

@@ -17,7 +17,7 @@
  * - Admission is all or nothing: a flow whose items do not fit in the bounded queue is refused whole.
  */
 import { Ring } from './ring.ts';
-import { strataError, StrataError } from '../errors.ts';
+import { strataError } from '../errors.ts';
 
 export type Priority = 'interactive' | 'bulk';
 
@@ -326,9 +326,4 @@ export function createScheduler({
     },
     stats: () => ({ running, queuedChunks, queuedItems, flows, dropped, dispatched: { ...dispatched } }),
   };
-}
-
-/** True for the errors the scheduler itself raises (as opposed to a chunk's own failure). */
-export function isSchedulerError(err: unknown): err is StrataError {
-  return err instanceof StrataError && ['aborted', 'queue_full', 'pool_time_exceeded', 'payload_too_large'].includes(err.code);
 }

@@ -15,7 +15,11 @@ const NUMBER_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const cache = new WeakMap<Client, Map<string, { at: number; types: Map<string, string> }>>();
 const TTL_MS = 30_000;
 
-/** `attributes.*` field types of an index (dotted names for nested objects). */
+/**
+ * `attributes.*` field types of an index (dotted names for nested objects).
+ *
+ * @example (await attributeTypes(es, 'products')).get('weight_kg') // 'double'
+ */
 export async function attributeTypes(client: Client, index: string, now = Date.now()): Promise<Map<string, string>> {
   let perClient = cache.get(client);
   if (!perClient) cache.set(client, (perClient = new Map()));
@@ -38,7 +42,11 @@ export async function attributeTypes(client: Client, index: string, now = Date.n
   return types;
 }
 
-/** What is wrong with one attribute filter value for a mapped type, or undefined. */
+/**
+ * What is wrong with one attribute filter value for a mapped type, or undefined.
+ *
+ * @example attributeProblem('double', 'heavy') // 'is a number attribute (double); "heavy" is not a number'
+ */
 export function attributeProblem(type: string, value: unknown): string | undefined {
   const isRange = value !== null && typeof value === 'object' && !Array.isArray(value);
   const values: unknown[] = Array.isArray(value) ? value : isRange ? Object.values(value as object).filter((v) => v !== undefined) : [value];
