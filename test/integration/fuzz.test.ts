@@ -162,6 +162,10 @@ describe('fuzzing every route with bad bodies', () => {
     await holds('search', fc.asyncProperty(bodies(SEARCH), (b) => check('POST', '/v1/search', b)));
   });
 
+  it('POST /v1/search/dsl', async () => {
+    await holds('search dsl', fc.asyncProperty(bodies(SEARCH), (b) => check('POST', '/v1/search/dsl', b)), { ...options, numRuns: 60 });
+  });
+
   it('POST /v1/rerank (inline documents, by ids, Elasticsearch inference shape)', async () => {
     const any = fc.oneof(bodies(RERANK_INLINE), bodies(RERANK_IDS), bodies(RERANK_INPUT));
     await holds('rerank', fc.asyncProperty(any, (b) => check('POST', '/v1/rerank', b)));
@@ -186,8 +190,18 @@ describe('fuzzing every route with bad bodies', () => {
     );
   });
 
-  it('GET /v1/models, POST /v1/models/reload and unknown routes, with any body', async () => {
-    const routes = fc.constantFrom(['GET', '/v1/models'], ['POST', '/v1/models/reload'], ['POST', '/v1/nope'], ['PUT', '/v1/search'], ['POST', '/v1/classify']);
+  it('GET /v1/models, /v1/indices, facets, POST /v1/models/reload and unknown routes, with any body', async () => {
+    const routes = fc.constantFrom(
+      ['GET', '/v1/models'],
+      ['POST', '/v1/models/reload'],
+      ['POST', '/v1/nope'],
+      ['PUT', '/v1/search'],
+      ['POST', '/v1/classify'],
+      ['GET', '/v1/indices'],
+      ['GET', `/v1/indices/${index}/facets`],
+      ['GET', `/v1/indices/missing-${run}/facets`],
+      ['GET', '/v1/indices/Bad%20Name/facets'],
+    );
     await holds(
       'models and unknown routes',
       fc.asyncProperty(routes, bodies(CLASSIFY), async ([method, url], b) => check(method!, url!, method === 'GET' ? undefined : b)),

@@ -98,6 +98,20 @@ describe('indices', () => {
     expect(admin.status).toBe(200);
   });
 
+  it('the web page\'s catalog routes: a tenant lists only its own indices; facets and the DSL of another\'s are refused', async () => {
+    const listed = (await json(await req('GET', '/v1/indices', ACME))).indices.map((i: Json) => i.name);
+    expect(listed).toContain(acmeIndex);
+    expect(listed).not.toContain(corpIndex);
+    expect(listed.every((n: string) => n === 'acme' || n.startsWith('acme--'))).toBe(true);
+    const corpListed = (await json(await req('GET', '/v1/indices', CORP))).indices.map((i: Json) => i.name);
+    expect(corpListed).toContain(corpIndex);
+    expect(corpListed).not.toContain(acmeIndex);
+    await expectForbidden(await req('GET', `/v1/indices/${corpIndex}/facets`, ACME));
+    expect((await req('GET', `/v1/indices/${acmeIndex}/facets`, ACME)).status).toBe(200);
+    await expectForbidden(await postJson(app, '/v1/search/dsl', { query: 'fridge', index: corpIndex }, ACME));
+    await expectForbidden(await req('GET', `/v1/indices/${corpIndex}/documents/c1/photo`, ACME));
+  });
+
   it('rerank by reference and through the rescorer\'s header: another tenant\'s index is refused', async () => {
     await expectForbidden(await postJson(app, '/v1/rerank', { query: 'fridge', index: corpIndex, ids: ['c1'] }, ACME));
     await expectForbidden(await postJson(app, '/v1/rerank', { query: 'fridge', documents: [{ id: 'c1', title: 'x' }] }, { ...ACME, 'x-strata-index': corpIndex }));
