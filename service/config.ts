@@ -70,6 +70,21 @@ const ConfigSchema = z.object({
   STRATA_ONNX_THREADS: int(1),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */
   STRATA_IMAGE_MODEL: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'models', 'mobilenetv2-12-int8', 'model.onnx')),
+  /** How often a cached query-understanding vocabulary checks its index for changes. */
+  STRATA_VOCABULARY_CHECK_MS: int(30_000),
+  /** An OpenAI-compatible chat endpoint (base URL, e.g. http://127.0.0.1:8000/v1) for the optional LLM query parser; unset: off. */
+  STRATA_LLM_URL: z.string().url().optional(),
+  STRATA_LLM_MODEL: z.string().default(''),
+  STRATA_LLM_API_KEY: z.string().optional(),
+  /** Past this the LLM parser is abandoned and the built-in parser answers. */
+  STRATA_LLM_TIMEOUT_MS: int(2000),
+  /** The request log's format: `text` (one readable line per request) or `json` (one object per line). */
+  STRATA_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Whether the service writes the request log. */
+  STRATA_LOG_REQUESTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -105,6 +120,12 @@ export interface Config {
   pool: { threads: number; maxQueue: number; chunkMs: number; requestMs: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
+  understanding: {
+    vocabularyCheckMs: number;
+    /** The optional LLM parser; undefined when no URL is configured. */
+    llm: { url: string; model: string; apiKey: string | undefined; timeoutMs: number } | undefined;
+  };
+  log: { format: 'text' | 'json'; requests: boolean };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -149,5 +170,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       interactionDims: c.STRATA_INTERACTION_DIMS,
     },
     models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL) },
+    understanding: {
+      vocabularyCheckMs: c.STRATA_VOCABULARY_CHECK_MS,
+      llm: c.STRATA_LLM_URL ? { url: c.STRATA_LLM_URL, model: c.STRATA_LLM_MODEL, apiKey: c.STRATA_LLM_API_KEY, timeoutMs: Math.max(1, c.STRATA_LLM_TIMEOUT_MS) } : undefined,
+    },
+    log: { format: c.STRATA_LOG_FORMAT, requests: c.STRATA_LOG_REQUESTS },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * `createApp(deps)` builds the HTTP app: one sub-app per resource, a body-size limit, and one error handler that
- * turns every error into `{ "error": { "code", "message", "details" } }`.
+ * `createApp(deps)` builds the HTTP app: the request log and metrics around everything, API keys and a body-size
+ * limit on the API routes (`/v1`, `/v2`), one sub-app per resource, and one error handler that turns every error
+ * into `{ "error": { "code", "message", "details" } }`. A request whose client went away is answered (and counted)
+ * as `aborted` (499), whatever error its cancelled work surfaced as.
  */
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
@@ -24,7 +26,12 @@ import { refuseCrossSiteWrites } from './middleware/same-origin.ts';
 import { checkJsonBody } from './middleware/json-body.ts';
 import { requestScope } from './middleware/request-scope.ts';
 import { redactor } from './redact.ts';
+import { requestLog } from './request-log.ts';
+import type { ErrorResponseSchema } from './response-schemas.ts';
+import type { z } from 'zod';
 import { StrataError, strataError } from '../errors.ts';
+import { createVocabularyCache } from '../query/vocabulary-cache.ts';
+import { createLlmParser } from '../query/llm-parser.ts';
 
 /** The repository root (this file is `<root>/service/app/app.ts`), kept out of tenants' error messages. */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
@@ -33,7 +40,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/
 export const MAX_JSON_DEPTH = 32;
 
 /** The JSON body and status for any error (exported for tests). */
-export function errorResponse(err: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
+export function errorResponse(err: unknown): { status: number; body: z.output<typeof ErrorResponseSchema> } {
   const e = err instanceof StrataError ? err : strataError('internal', { reason: err instanceof Error ? err.message : String(err) });
   return {
     status: e.status,
@@ -46,32 +53,44 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  *
  * @example const app = createApp({ config, es, pool }); const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(given: AppDeps): Hono {
+  const { llm } = given.config.understanding;
+  const deps: AppDeps = {
+    ...given,
+    vocabularies: given.vocabularies ?? createVocabularyCache(given.es, { checkIntervalMs: given.config.understanding.vocabularyCheckMs }),
+    llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
+  };
   const app = new Hono();
   const metrics = createMetrics(deps.pool);
   const { service } = deps.config;
+  app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
   app.use(metrics.middleware);
-  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized or malformed body.
-  app.use('/v1/*', limitInFlight(service.maxInFlight));
-  app.use('/v1/*', refuseCrossSiteWrites({ allowedOrigins: service.allowedOrigins, listenHost: service.host }));
-  app.use('/v1/*', apiKeyAuth(parseApiKeys(service.apiKeys)));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: service.maxBodyBytes,
-      onError: () => {
-        throw strataError('payload_too_large', { reason: `the body exceeds ${service.maxBodyBytes} bytes` });
-      },
-    }),
-  );
-  app.use('/v1/*', checkJsonBody({ maxDepth: MAX_JSON_DEPTH }));
-  app.use('/v1/*', requestScope({ requestMs: deps.config.pool.requestMs }));
+  const auth = apiKeyAuth(parseApiKeys(service.apiKeys));
+  const limit = bodyLimit({
+    maxSize: service.maxBodyBytes,
+    onError: () => {
+      throw strataError('payload_too_large', { reason: `the body exceeds ${service.maxBodyBytes} bytes` });
+    },
+  });
+  const inFlight = limitInFlight(service.maxInFlight);
+  const sameOrigin = refuseCrossSiteWrites({ allowedOrigins: service.allowedOrigins, listenHost: service.host });
+  const json = checkJsonBody({ maxDepth: MAX_JSON_DEPTH });
+  const scope = requestScope({ requestMs: deps.config.pool.requestMs });
+  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized or malformed body;
+  // then the request's tenant, fair-share owner and encoder-time budget for everything below.
+  for (const api of ['/v1/*', '/v2/*']) app.use(api, inFlight, sameOrigin, auth, limit, json, scope);
+  // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
+  app.use('/v1/indices/:name/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.res.status < 400) deps.vocabularies!.invalidate(c.req.param('name'));
+  });
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/indices', catalogRoutes(deps));
   app.route('/v1/search/dsl', searchDslRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));
-  app.route('/v1/rerank', rerankRoutes(deps));
+  app.route('/v1/rerank', rerankRoutes(deps, '1'));
+  app.route('/v2/rerank', rerankRoutes(deps, '2'));
   app.route('/v1/classify', classifyRoutes(deps));
   app.route('/v1/models', modelRoutes(deps));
   app.route('/openapi.json', openApiRoutes());
@@ -89,7 +108,10 @@ export function createApp(deps: AppDeps): Hono {
     [deps.config.cacheDir, '<cache>'],
     [REPO_ROOT, '<strata>'],
   ]);
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    // Cancelled work fails in many ways (the ES client's RequestAbortedError, a pool task, a half-read body):
+    // once the client is gone, it is one outcome, not a 502 and not an Elasticsearch error.
+    const err = c.req.raw.signal.aborted ? strataError('aborted') : thrown;
     const answer = errorResponse(err);
     // Administrators see server paths in errors; tenants (and callers not yet authenticated) do not.
     const { status, body } = c.get('tenant') === '*' ? answer : redact(answer);

@@ -46,6 +46,9 @@ export async function start(config: Config): Promise<RunningService> {
     const s = serve({ fetch: app.fetch, hostname: config.service.host, port: config.service.port }, () => resolve(s));
     s.once('error', reject);
   });
+  // Longer than the idle timeout of common proxies and clients (60 s), so nobody reuses a socket the service has
+  // just closed (Node's 5 s default makes keep-alive clients race it and see ECONNRESET).
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.service.host}:${port}`,

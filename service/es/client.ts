@@ -1,6 +1,7 @@
 /**
  * The Elasticsearch client and its failures mapped onto the error catalogue: not running -> `es_unavailable`
- * (naming the URL and `strata es start`), timeout -> `es_timeout`, anything else -> `es_error` with ES's reason.
+ * (naming the URL and `strata es start`), timeout -> `es_timeout`, a request aborted by its signal -> `aborted`, a
+ * missing index -> `not_found`, anything else -> `es_error` with ES's reason.
  */
 import { Client, errors } from '@elastic/elasticsearch';
 import { strataError, StrataError } from '../errors.ts';
@@ -76,11 +77,12 @@ export function esFailure(error: EsErrorBody | undefined, status: number | undef
  */
 export function mapEsError(err: unknown, url: string, context: { what?: string; path?: string } = {}): StrataError {
   if (err instanceof StrataError) return err;
+  // The request's AbortSignal fired (its client went away): not an Elasticsearch failure.
+  if (err instanceof errors.RequestAbortedError) return strataError('aborted');
   if (err instanceof errors.ConnectionError) {
     return strataError('es_unavailable', { url, reason: err.message.replace(/\s+/g, ' ').slice(0, 200) });
   }
   if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, reason: err.message });
-  if (err instanceof errors.RequestAbortedError) return strataError('aborted');
   if (err instanceof errors.ResponseError) {
     const body = err.meta.body as { error?: EsErrorBody | string } | undefined;
     const error = typeof body?.error === 'string' ? { reason: body.error } : body?.error;

@@ -30,29 +30,33 @@ export const MAX_FILTER_VALUES = 1000;
 
 const text = (max = MAX_VALUE_CHARS) => z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 const bound = z.union([z.number().finite(), text()]);
+const numberBound = z.number().finite({ message: 'bounds must be numbers' });
+const DATE_BOUND = 'bounds must be ISO dates (2024-05-01) or date maths such as now-30d or now-1M/d';
+// Typed as strings (not numbers) so the JSON schema of the request says exactly what is accepted.
+const dateBound = z.string({ message: DATE_BOUND }).min(1).refine(isDateBound, { message: DATE_BOUND });
 
-const RangeSchema = z
-  .object({ gte: bound.optional(), gt: bound.optional(), lte: bound.optional(), lt: bound.optional() })
-  .strict()
-  .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'a range needs at least one of gte, gt, lte, lt' })
-  .refine(
-    (r) => {
-      const lo = r.gte ?? r.gt;
-      const hi = r.lte ?? r.lt;
-      if (lo === undefined || hi === undefined) return true;
-      const a = typeof lo === 'number' ? lo : Date.parse(lo);
-      const b = typeof hi === 'number' ? hi : Date.parse(hi);
-      return Number.isNaN(a) || Number.isNaN(b) || a <= b;
-    },
-    { message: 'lower bound is above upper bound' },
-  );
+/** A range over one kind of bound: at least one of gte/gt/lte/lt, and the lower bound not above the upper. */
+const rangeOf = <B extends z.ZodType<number | string>>(b: B) =>
+  z
+    .object({ gte: b.optional(), gt: b.optional(), lte: b.optional(), lt: b.optional() })
+    .strict()
+    .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'a range needs at least one of gte, gt, lte, lt' })
+    .refine(
+      (r) => {
+        const lo = r.gte ?? r.gt;
+        const hi = r.lte ?? r.lt;
+        if (lo === undefined || hi === undefined) return true;
+        const a = typeof lo === 'number' ? lo : Date.parse(lo);
+        const b = typeof hi === 'number' ? hi : Date.parse(hi);
+        return Number.isNaN(a) || Number.isNaN(b) || a <= b;
+      },
+      { message: 'lower bound is above upper bound' },
+    )
+    .meta({ minProperties: 1 });
 
-const numRange = RangeSchema.refine((r) => Object.values(r).every((v) => v === undefined || typeof v === 'number'), {
-  message: 'bounds must be numbers',
-});
-const dateRange = RangeSchema.refine((r) => Object.values(r).every((v) => v === undefined || (typeof v === 'string' && isDateBound(v))), {
-  message: 'bounds must be ISO dates (2024-05-01) or date maths such as now-30d or now-1M/d',
-});
+const RangeSchema = rangeOf(bound);
+const numRange = rangeOf(numberBound);
+const dateRange = rangeOf(dateBound);
 
 const scalar = z.union([text(), z.number().finite(), z.boolean()]);
 const oneOrMany = (max = MAX_VALUE_CHARS) => z.union([text(max), z.array(text(max)).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`)]);
@@ -77,14 +81,9 @@ export const FiltersSchema = z
     review_count: numRange.optional(),
     release_date: dateRange.optional(),
     /** Attribute filters: a value (term), a list (terms) or a range object. */
-    attributes: z
-      .unknown()
-      // zod's record drops a `__proto__` key silently; it is refused here, before the record is built.
-      .superRefine((v, ctx) => {
-        if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')) ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'this attribute name is not allowed' });
-      })
-      .pipe(z.record(attributeName, z.union([scalar, z.array(scalar).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`), RangeSchema])))
-      .optional(),
+    // zod's record drops a `__proto__` key without a word: the JSON-body guard (app/middleware/json-body.ts)
+    // refuses that key in any request before this schema sees it.
+    attributes: z.record(attributeName, z.union([scalar, z.array(scalar).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`), RangeSchema])).optional(),
   })
   .strict();
 

@@ -10,9 +10,21 @@ import { openHeadStore, type HeadStore } from '../../service/heads/store.ts';
 import { featureNames } from '../../service/features/assemble.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
 
-export async function makeApp({ config, es, pool, headsDir }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string }) {
+/**
+ * The request log is off unless the test passes `log` (a sink for its lines), so test output stays readable.
+ *
+ * @example const { app } = await makeApp({ config, es, pool, log: (line) => lines.push(line) });
+ */
+export async function makeApp({ config, es, pool, headsDir, log }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string; log?: (line: string) => void }) {
   const dir = headsDir ?? (await mkdtemp(path.join(tmpdir(), 'strata-heads-')));
   const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
-  const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
+  const app = createApp({
+    config: { ...config, headsDir: dir, log: { ...config.log, requests: log !== undefined } },
+    es,
+    pool,
+    heads,
+    queryEmbedder: createQueryEmbedder(pool),
+    ...(log ? { log } : {}),
+  });
   return { app, heads, headsDir: dir };
 }

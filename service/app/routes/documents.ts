@@ -6,7 +6,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { issuesOf, readJson } from '../validate.ts';
+import { issuesOf, parseWith, readJson } from '../validate.ts';
+import { respond } from '../response-schemas.ts';
 import { authorizeIndex } from '../auth.ts';
 import { CatalogDocumentSchema, describeIssues, idWithinBytes } from '../../catalog/schema.ts';
 import type { CatalogRow } from '../../catalog/read.ts';
@@ -20,9 +21,15 @@ export const IndexNameSchema = z
 
 const RefreshSchema = z.union([z.boolean(), z.literal('wait_for')]).default(false);
 
+/**
+ * One document of an upsert. Read as anything here and validated one by one with the catalog schema (so one bad
+ * document is reported by position while the others are indexed); the OpenAPI document types it as that schema.
+ */
+export const UpsertItemSchema = z.unknown();
+
 export const DocumentsRequestSchema = z
   .object({
-    documents: z.array(z.unknown()).min(1, 'at least one document'),
+    documents: z.array(UpsertItemSchema).min(1, 'at least one document'),
     refresh: RefreshSchema,
   })
   .strict();
@@ -31,9 +38,17 @@ const IdSchema = z.string().min(1, 'must not be empty').pipe(idWithinBytes);
 
 export const DeleteRequestSchema = z.object({ ids: z.array(IdSchema).min(1, 'at least one id').max(10_000, 'at most 10000 ids'), refresh: RefreshSchema }).strict();
 
+/** Query parameters of `DELETE /v1/indices/:name/documents/:id`. */
+export const DeleteQuerySchema = z.object({
+  refresh: z.enum(['true', 'false', 'wait_for']).optional().describe('Make the deletion visible to search before answering (`wait_for`) or at once (`true`)'),
+});
+
+export const DeleteOneResponseSchema = z.object({ deleted: z.array(z.string()) });
+export const DeleteResponseSchema = z.object({ deleted: z.array(z.string()), notFound: z.array(z.string()) });
+
 /** Why a document was not stored. */
 const DocumentOutcomeSchema = z.object({
-  position: z.number().int(),
+  position: z.number().int().min(0).describe('Position in `documents`'),
   id: z.string().optional(),
   /**
    * `invalid`: refused by validation (never sent); `rejected`: refused by Elasticsearch; `not_indexed`: not sent
@@ -49,7 +64,7 @@ export const DocumentsResponseSchema = z.object({
   failed: z.number().int().describe('documents certainly not stored (invalid, rejected, not_indexed)'),
   unknown: z.number().int().describe('documents whose bulk request failed as a whole: they may or may not be stored'),
   errors: z.array(DocumentOutcomeSchema).describe('every document that was not (or not certainly) stored; all others were'),
-  truncated: z.array(z.object({ position: z.number().int(), id: z.string(), fields: z.array(z.string()) })),
+  truncated: z.array(z.object({ position: z.number().int().min(0), id: z.string(), fields: z.array(z.string()) })).describe('Fields cut to the length limit'),
   interrupted: z.object({ code: z.string(), message: z.string() }).optional().describe('why indexing stopped before the last document'),
 });
 
@@ -69,7 +84,7 @@ export function documentOutcomes(report: IndexReport, count: number): DocumentsR
   }
   for (const d of report.dropped) {
     if (d.line !== undefined) seen.add(d.line);
-    errors.push({ position: d.line ?? -1, id: d.id, status: 'rejected', errors: [d.error] });
+    errors.push({ position: d.line ?? 0, id: d.id, status: 'rejected', errors: [d.error] });
   }
   for (const u of report.unacknowledged) {
     seen.add(u.line);
@@ -128,8 +143,8 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
       partial: true,
     });
     const answer = documentOutcomes(report, rows.length);
-    if (answer.errors.length === 0) return c.json(answer, 200);
-    if (report.indexed > 0) return c.json(answer, 207);
+    if (answer.errors.length === 0) return respond(c, DocumentsResponseSchema, answer, 200);
+    if (report.indexed > 0) return respond(c, DocumentsResponseSchema, answer, 207);
     // Nothing stored: the reason is the error (Elasticsearch down: 502; pool full: 503; documents refused: 400).
     const cause = report.interrupted;
     if (cause) throw new StrataError(cause.code, cause.message, cause.status, { ...(cause.details as object | undefined), documents: answer.errors });
@@ -141,16 +156,17 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
     const index = indexName(c);
     const id = IdSchema.safeParse(c.req.param('id'));
     if (!id.success) throw strataError('validation', { summary: `id: ${id.error.issues[0]!.message}` }, { issues: [{ path: 'id', message: id.error.issues[0]!.message }] });
-    const refresh = c.req.query('refresh') === 'wait_for' ? 'wait_for' : c.req.query('refresh') === 'true';
+    const query = parseWith(DeleteQuerySchema, c.req.query());
+    const refresh = query.refresh === 'wait_for' ? 'wait_for' : query.refresh === 'true';
     const { deleted } = await deleteDocuments(es, index, [id.data], { refresh });
     if (deleted.length === 0) throw strataError('not_found', { what: `document "${id.data.slice(0, 100)}" in "${index}"` });
-    return c.json({ deleted });
+    return respond(c, DeleteOneResponseSchema, { deleted });
   });
 
   app.post('/:name/documents/_delete', async (c) => {
     const index = indexName(c);
     const body = await readJson(c, DeleteRequestSchema);
-    return c.json(await deleteDocuments(es, index, body.ids, { refresh: body.refresh }));
+    return respond(c, DeleteResponseSchema, await deleteDocuments(es, index, body.ids, { refresh: body.refresh }));
   });
 
   return app;
