@@ -61,7 +61,7 @@ export function createApp(given: AppDeps): Hono {
     llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
   };
   const app = new Hono();
-  const metrics = createMetrics(deps.pool);
+  const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});
   const { service } = deps.config;
   app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
   app.use(metrics.middleware);

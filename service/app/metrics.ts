@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncoderPool } from '../pool/pool.ts';
+import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
 import { outcomeStatus, routeOf } from './request-log.ts';
 
 export interface Metrics {
@@ -22,7 +23,7 @@ export interface Metrics {
  *
  * @example const metrics = createMetrics(pool); app.use(metrics.middleware);
  */
-export function createMetrics(pool: EncoderPool, { defaultMetrics = true }: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(pool: EncoderPool, { defaultMetrics = true, documents }: { defaultMetrics?: boolean; documents?: DocumentEmbedder } = {}): Metrics {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -59,6 +60,14 @@ export function createMetrics(pool: EncoderPool, { defaultMetrics = true }: { de
       seen = Math.max(seen, completed);
     },
   });
+  if (documents) {
+    const stat = (name: string, help: string, read: (s: ReturnType<DocumentEmbedder['stats']>) => number) =>
+      new Gauge({ name, help, registers: [registry], collect() { this.set(read(documents.stats())); } });
+    stat('strata_document_cache_hits', 'Inline document texts answered from the embedding cache', (s) => s.hits);
+    stat('strata_document_cache_misses', 'Inline document texts sent to the encoders', (s) => s.misses);
+    stat('strata_document_cache_bytes', 'Bytes held by the document embedding cache', (s) => s.bytes);
+    stat('strata_document_cache_entries', 'Vectors held by the document embedding cache', (s) => s.entries);
+  }
   return {
     registry,
     esError: (kind) => esErrors.inc({ kind }),

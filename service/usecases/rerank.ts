@@ -19,6 +19,7 @@ import type { Signal, Weights } from '../rerank/weights.ts';
 import { extractSnippets } from '../text/snippets.ts';
 import { documentPassages } from './passages.ts';
 import { embedTexts, type QueryEmbedder } from './embed.ts';
+import type { DocumentEmbedder } from './document-embeddings.ts';
 import { encodeChargrams } from '../encoders/chargram.ts';
 import { rowOf } from '../encoders/types.ts';
 
@@ -26,6 +27,8 @@ export interface RerankDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Document vectors computed once (content-addressed cache); without it inline documents go to the pool. */
+  documentEmbedder?: DocumentEmbedder;
   textEncoders: readonly string[];
   /** The assembler's `interactionDims` (as configured; the heads were checked against it). */
   interactionDims?: number;
@@ -91,11 +94,11 @@ async function completeVectors(deps: RerankDeps, candidates: FeatureCandidate[],
   for (const encoder of deps.textEncoders) {
     const missing = candidates.filter((c) => !c.vectors[encoder]);
     if (missing.length === 0) continue;
-    const docVecs = await embedTexts(deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal);
+    const docVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal);
     missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
     const withPassages = missing.map((c) => ({ c, passages: documentPassages(c.doc) })).filter((x) => x.passages.length > 1);
     const flat = withPassages.flatMap((x) => x.passages.map((p) => p.text));
-    const passageVecs = await embedTexts(deps.pool, encoder, flat, signal);
+    const passageVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, signal);
     let k = 0;
     for (const { c, passages } of withPassages) {
       c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };

@@ -65,6 +65,10 @@ describe('/metrics', () => {
       expect(() => parsePrometheusTextFormat('strata_broken{route="/a" 1\n')).toThrow(/invalid line/i);
       const ours = families.filter((f) => f.name.startsWith('strata_'));
       expect(ours.map((f) => f.name).sort()).toEqual([
+        'strata_document_cache_bytes',
+        'strata_document_cache_entries',
+        'strata_document_cache_hits',
+        'strata_document_cache_misses',
         'strata_es_errors_total',
         'strata_http_request_duration_seconds',
         'strata_http_requests_total',

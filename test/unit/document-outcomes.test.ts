@@ -4,7 +4,7 @@ import { documentOutcomes } from '../../service/app/routes/documents.ts';
 import type { IndexReport } from '../../service/indexing/index-documents.ts';
 import { strataError } from '../../service/errors.ts';
 
-const base = (over: Partial<IndexReport>): IndexReport => ({ indexed: 0, invalid: [], dropped: [], unacknowledged: [], truncated: [], encodeErrors: [], seconds: 0, indexedLines: [], ...over });
+const base = (over: Partial<IndexReport>): IndexReport => ({ indexed: 0, invalid: [], dropped: [], unacknowledged: [], truncated: [], encodeErrors: [], seconds: 0, timings: { cleanMs: 0, encodeMs: 0, packMs: 0, bulkMs: 0, wallMs: 0 }, retries: 0, indexedLines: [], ...over });
 
 describe('documentOutcomes', () => {
   it('lists invalid, rejected, unknown and never-sent documents by position, and counts only certain failures as failed', () => {

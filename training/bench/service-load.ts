@@ -19,6 +19,7 @@ import { createEncoderPool, type EncoderPool } from '../../service/pool/pool.ts'
 import { loadStoredCandidates } from '../../service/usecases/stored-candidates.ts';
 import { firstStageForIds } from '../../service/usecases/first-stage.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
+import { measureInlineRerank, type InlinePass } from './inline-rerank.ts';
 import { rowOf } from '../../service/encoders/types.ts';
 import { benchQueries, coldVariant, openFixture, positive, postJson, requestCount, type Fixture } from './service-fixture.ts';
 import { createLoadRunner, type LoadResult, type LoadRunner } from './load-runner.ts';
@@ -45,10 +46,13 @@ Options:
   --heads-dir <dir>  head artifacts (default: the config's; the built-in head when none)
   --head <name>      the rerank head to request (default "default")
   --out <file>       JSON report (default reports/bench-service.json)
+  --inline-requests <n>  requests per pass of the inline-document rerank (100 passages cold and cached, 8 titles; default 20)
+  --inline-only      only the inline-document rerank passes (inline-rerank.ts)
   -h, --help         this text
 `;
 
 const TARGETS = { rerankP50: 15, rerankP99: 50, rerankRps: 100, searchP50: 50 };
+const INLINE_TARGETS = { cold100: 400, cached100: 25, titles8: 30 };
 
 type Endpoint = 'rerank' | 'search';
 type Pass = 'steady' | 'cold';
@@ -243,6 +247,8 @@ async function main(): Promise<void> {
       'heads-dir': { type: 'string' },
       head: { type: 'string', default: 'default' },
       out: { type: 'string', default: 'reports/bench-service.json' },
+      'inline-requests': { type: 'string', default: '20' },
+      'inline-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -266,6 +272,21 @@ async function main(): Promise<void> {
   let load: LoadRunner | undefined;
   let embedder: EncoderPool | undefined;
   try {
+    const shared = path.resolve(import.meta.dirname, '../../../shared/data');
+    const inline = await measureInlineRerank(fx.service.url, { scifact: path.join(shared, 'scifact'), fashion: path.join(shared, 'fashion-products'), requests: Math.round(positive('inline-requests', args['inline-requests'])) });
+    const p = (x: InlinePass) => `p50 ${x.p50Ms.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms`;
+    console.log(
+      `inline /v1/rerank, one request at a time (${inline.cold100.requests} per pass; ${fx.config.models.minilmVariant} MiniLM, ${fx.config.pool.threads} workers, load ${os.loadavg()[0]!.toFixed(1)}):\n` +
+        `  100 passages (~${inline.meanPassageWords.toFixed(0)} words) cold: ${p(inline.cold100)} (target p50 <= ${INLINE_TARGETS.cold100} ms)\n` +
+        `  the same 100 again (cached): ${p(inline.cached100)} (target <= ${INLINE_TARGETS.cached100} ms)\n` +
+        `  8 new product titles: ${p(inline.titles8)} (target <= ${INLINE_TARGETS.titles8} ms)`,
+    );
+    if (args['inline-only']) {
+      await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
+      await writeFile(path.resolve(args.out), `${JSON.stringify({ date: started.toISOString(), loadAverage: { start: loadBefore, end: os.loadavg() }, minilmVariant: fx.config.models.minilmVariant, inline, targets: INLINE_TARGETS }, null, 2)}\n`);
+      console.log(`report: ${args.out}`);
+      return;
+    }
     load = createLoadRunner();
     embedder = createEncoderPool({ threads: 1, maxQueue: 16, context: encoderContext(fx.config) });
     await embedder.warm(minilm);
@@ -451,6 +472,7 @@ async function main(): Promise<void> {
       loadAverage: { start: loadBefore, end: os.loadavg(), cores: os.availableParallelism() },
       serviceRerankRequests: { before: rerankCountBefore, after: rerankCountAfter },
       failures,
+      inline,
       markdown: lines.join('\n'),
     };
     await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
