@@ -32,6 +32,7 @@ export const ModelsResponseSchema = z.object({
       metrics: z.record(z.string(), z.unknown()),
       createdAt: z.string(),
       file: z.string().nullable().describe('null for the built-in head'),
+      path: z.string().nullable().optional().describe('The artifact\'s absolute path: shown to administrator keys (and with keys off) only'),
     }),
   ),
   refused: RefusedSchema,
