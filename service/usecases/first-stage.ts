@@ -13,6 +13,7 @@ import type { Fusion } from '../retrieval/fusion.ts';
 import type { Bm25Tuning } from '../retrieval/tuning.ts';
 import type { IndexTuningStore, ResolvedTuning } from '../retrieval/tuning-store.ts';
 import type { QueryAdapter } from '../retrieval/adapter.ts';
+import { checkFilterTypes } from '../retrieval/check-filters.ts';
 import { loadStoredCandidates } from './stored-candidates.ts';
 import type { QueryEmbedder } from './embed.ts';
 
@@ -78,6 +79,8 @@ function retrievalTuning(options: Pick<FirstStageOptions, 'overrides' | 'rrfK'>,
  */
 export async function firstStage(options: FirstStageOptions): Promise<FirstStageResult> {
   const { client, pool, index, query, window, rrfK, encoders, signal } = options;
+  // Filter values that do not fit their attribute's mapped type are the caller's mistake: a 400, before ES.
+  await checkFilterTypes(client, index, options.filters);
   const t0 = performance.now();
   const tuning = options.tuning ? await options.tuning.get(index, signal) : null;
   const queryVectors = await embedQuery(options, tuning);

@@ -138,7 +138,7 @@ describe('serving and training wiring', () => {
     const r = await off.reload();
     expect(r.loaded).toContain('plain');
     expect(r.refused).toEqual([
-      { file: path.join(dir, 'ix.json'), error: 'head "ix" needs features the assembler does not produce: missing ["ix:0","ix:1","ix:2","ix:3"]' },
+      { file: 'ix.json', error: 'head "ix" needs features the assembler does not produce: missing ["ix:0","ix:1","ix:2","ix:3"]' },
     ]);
     expect(() => off.get('ix')).toThrow(/head "ix"/);
     off.close();
