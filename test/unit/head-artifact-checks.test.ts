@@ -98,8 +98,8 @@ describe('head store checks', () => {
     expect(store.get('default', 'rerank', 'acme').artifact.version).toBe('acme');
     expect(store.get('default', 'rerank', 'acme-corp').artifact.version).toBe('builtin-1');
     expect(store.get('private', 'rerank', 'acme-corp').artifact.version).toBe('corp');
-    expect(() => store.get('private', 'rerank', 'acme')).toThrow(/^head "private" \(available: acme--default, default, shared\) not found$/);
-    expect(() => store.get('acme-corp--private', 'rerank', 'acme')).toThrow(/^head "acme-corp--private" \(available: acme--default, default, shared\) not found$/);
+    expect(() => store.get('private', 'rerank', 'acme')).toThrow(/^head "private" \(available: acme--default, default, default-inline, shared\) not found$/);
+    expect(() => store.get('acme-corp--private', 'rerank', 'acme')).toThrow(/^head "acme-corp--private" \(available: acme--default, default, default-inline, shared\) not found$/);
     expect(store.list('acme').map((h) => h.name).sort()).toEqual(['acme--default', 'default', 'shared']);
     expect(store.list('acme').every((h) => !('path' in h) && (h.file === null || !h.file.includes('/')))).toBe(true);
     expect(store.list('*').map((h) => h.name).sort()).toEqual(['acme--default', 'acme-corp--private', 'default', 'shared']);
