@@ -19,7 +19,7 @@ import { markdownTable, progress, writeReport } from '../../../training/report/w
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
 import { splitQueries } from '../../../training/data/beir.ts';
-import { registerFusion } from './train-fusion.ts';
+import { registerFusion } from '../train-fusion.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);

@@ -9,13 +9,13 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Config } from '../../config.ts';
-import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
-import { readJudgments } from '../../../training/data/judgments.ts';
-import { formatCi, formatDiff } from '../../../training/eval/compare.ts';
-import { trainFusion } from '../../../training/fusion/train-fusion.ts';
-import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
-import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import type { Config } from '../config.ts';
+import { loadBeir, splitQueries } from '../../training/data/beir.ts';
+import { readJudgments } from '../../training/data/judgments.ts';
+import { formatCi, formatDiff } from '../../training/eval/compare.ts';
+import { trainFusion } from '../../training/fusion/train-fusion.ts';
+import { markdownTable, progress, writeReport } from '../../training/report/write.ts';
+import { openRuntime, textEncodersOf } from '../../training/runtime.ts';
 
 interface FusionOpts {
   data?: string;
