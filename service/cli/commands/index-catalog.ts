@@ -12,6 +12,7 @@ import type { Config } from '../../config.ts';
 import { readCatalogFile } from '../../catalog/read.ts';
 import { createEsClient } from '../../es/client.ts';
 import { ensureIndex, createProductIndex, swapAlias, versionedName } from '../../es/indices.ts';
+import { applyLayout } from '../../es/index-layout.ts';
 import { createEncoderPool } from '../../pool/pool.ts';
 import { indexDocuments, type IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
@@ -25,7 +26,15 @@ interface IndexFlags {
   batchSize: string;
   vectorIndex: VectorIndexType;
   encoders?: string;
+  shards?: number;
+  replicas?: number;
 }
+
+const count = (min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 1024) throw new Error(`expected a whole number from ${min} to 1024, got "${value}"`);
+  return n;
+};
 
 /** Prints the first problems of a report, each with its line and field. */
 function printProblems(report: IndexReport, limit = 20): void {
@@ -51,6 +60,8 @@ export function register(program: Command, config: Config): void {
     .option('--batch-size <n>', 'documents per embedding batch', '64')
     .option('--encoders <ids>', 'comma-separated encoders: text ones embed the text, image/mobilenet the image field', config.retrieval.textEncoders.join(','))
     .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
+    .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
+    .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
     .action(async (file: string, flags: IndexFlags) => {
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
@@ -62,8 +73,10 @@ export function register(program: Command, config: Config): void {
           )
         : null;
       try {
-        const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
-        if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
+        const layout = { ...(flags.shards !== undefined ? { shards: flags.shards } : {}), ...(flags.replicas !== undefined ? { replicas: flags.replicas } : {}) };
+        const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        else for (const change of await applyLayout(es, target, layout)) console.log(change);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
         const report = await indexDocuments(readCatalogFile(path.resolve(file)), {
