@@ -17,6 +17,7 @@ import { cleanText } from '../../catalog/clean.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
 import { rerank } from '../../usecases/rerank.ts';
 import { firstStageForIds } from '../../usecases/first-stage.ts';
+import { FiltersSchema } from '../../retrieval/filters.ts';
 import { strataError } from '../../errors.ts';
 
 const DocumentSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -38,6 +39,14 @@ export const RerankRequestSchema = z
     weights: WeightsSchema.optional(),
     explain: z.boolean().default(false),
     snippets: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false),
+    /**
+     * Documents by reference only: rank them against `/v1/search`'s first stage with these filters and window,
+     * not among themselves (what the rescorer sends for each shard, so a hit's score does not depend on its shard).
+     */
+    first_stage: z
+      .object({ filters: FiltersSchema.optional(), window: z.number().int().min(1).max(1000).optional(), mode: z.enum(['hybrid', 'bm25', 'knn']).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => [r.documents, r.input, r.ids].filter(Boolean).length === 1, {
@@ -115,8 +124,16 @@ export function rerankRoutes(deps: AppDeps): Hono {
       ? req.documents.map((d) => String((d as Record<string, unknown>).id))
       : undefined;
     const byReference = req.ids ?? (headerIndex && docIds && new Set(docIds).size === docIds.length ? docIds : undefined);
+    if (req.first_stage && !byReference) {
+      throw strataError('validation', { summary: 'first_stage: only for documents by reference (index and ids, or the rescorer with X-Strata-Index)' });
+    }
     if (byReference) {
       const index = authorizeIndex(c, req.index ?? parseWith(IndexNameSchema, headerIndex));
+      const within = req.first_stage && {
+        window: req.first_stage.window ?? config.retrieval.window,
+        ...(req.first_stage.filters ? { filters: req.first_stage.filters } : {}),
+        ...(req.first_stage.mode ? { mode: req.first_stage.mode } : {}),
+      };
       const fs = await firstStageForIds({
         client: es,
         pool: deps.pool,
@@ -124,6 +141,7 @@ export function rerankRoutes(deps: AppDeps): Hono {
         index,
         query: req.query,
         ids: byReference,
+        ...(within ? { within } : {}),
         rrfK: config.retrieval.rrfK,
         encoders: config.retrieval.textEncoders,
         signal: c.req.raw.signal,
