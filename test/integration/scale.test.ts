@@ -68,8 +68,11 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 const search = async (service: string, body: Record<string, unknown>) => post(`${service}/v1/search`, { top_k: 10, ...body });
 const ids = (hits: Array<{ id?: string; _id?: string }>) => hits.map((h) => h.id ?? h._id);
 
-/** `strata <args>` as a child process (async, so a load can run beside it). */
+let runs = 0;
+
+/** `strata <args>` as a child process (async, so a load can run beside it); each `index` run has its own checkpoint. */
 function strata(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  if (args[0] === 'index') args = [...args, '--checkpoint', path.join(work, `checkpoint-${++runs}.json`)];
   return new Promise((resolve) => {
     // The child needs the parent's PATH and HOME; the settings under test are passed explicitly.
     // eslint-disable-next-line no-restricted-syntax

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { readJson } from '../validate.ts';
+import { HeadRefSchema, respond } from '../response-schemas.ts';
 import { embedTexts } from '../../usecases/embed.ts';
 import { cleanText } from '../../catalog/clean.ts';
 import { strataError } from '../../errors.ts';
@@ -16,6 +17,13 @@ export const ClassifyRequestSchema = z
     top_k: z.number().int().min(1).max(100).default(3),
   })
   .strict();
+
+const LabelSchema = z.object({ label: z.string(), probability: z.number().min(0).max(1) });
+
+export const ClassifyResponseSchema = z.object({
+  head: HeadRefSchema,
+  results: z.array(LabelSchema.extend({ top: z.array(LabelSchema).describe('The top_k labels, most probable first') })).describe('One per text, in order'),
+});
 
 export function classifyRoutes({ pool, heads, config }: AppDeps): Hono {
   const app = new Hono();
@@ -43,7 +51,7 @@ export function classifyRoutes({ pool, heads, config }: AppDeps): Hono {
       const ranked = labels.map((label, j) => ({ label, probability: probs[i * k + j]! })).sort((a, b) => b.probability - a.probability);
       return { label: ranked[0]!.label, probability: ranked[0]!.probability, top: ranked.slice(0, req.top_k) };
     });
-    return c.json({ head: { name: head.artifact.name, version: head.artifact.version, type: head.artifact.type }, results });
+    return respond(c, ClassifyResponseSchema, { head: { name: head.artifact.name, version: head.artifact.version, type: head.artifact.type }, results });
   });
   return app;
 }

@@ -1,21 +1,18 @@
 /**
- * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY and a
- * report of every row that was not indexed. Exits non-zero when a row was invalid (unless --skip-invalid) or a
- * document was refused by Elasticsearch.
+ * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY (a
+ * plain line every few seconds otherwise) and a report of every row that was not indexed. Exits non-zero when a
+ * row was invalid (unless --skip-invalid) or a document was refused by Elasticsearch.
+ *
+ * The indexing modules (Elasticsearch client, encoder pool) are imported when the command runs, not when it is
+ * registered, so `strata index --help` is quick.
  */
-import { encoderContext } from '../../encoders/registry.ts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config.ts';
-import { readCatalogFile } from '../../catalog/read.ts';
-import { createEsClient } from '../../es/client.ts';
-import { ensureIndex, createProductIndex, swapAlias, versionedName } from '../../es/indices.ts';
-import { applyLayout } from '../../es/index-layout.ts';
-import { createEncoderPool } from '../../pool/pool.ts';
-import { indexDocuments, type IndexReport } from '../../indexing/index-documents.ts';
+import type { IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
+import { plainProgress } from '../progress.ts';
 
 interface IndexFlags {
   index: string;
@@ -26,15 +23,27 @@ interface IndexFlags {
   batchSize: string;
   vectorIndex: VectorIndexType;
   encoders?: string;
+  retryFor: string;
+  checkpoint: string;
+  resume?: boolean;
+  progressEvery: number;
   shards?: number;
   replicas?: number;
 }
 
+/** A shard or replica count from the command line. */
 const count = (min: number) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > 1024) throw new Error(`expected a whole number from ${min} to 1024, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > 1024) throw new InvalidArgumentError(`expected a whole number from ${min} to 1024, got "${value}"`);
   return n;
 };
+
+/** A non-negative number of seconds from the command line. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds >= 0, got "${value}"`);
+  return n;
+}
 
 /** Prints the first problems of a report, each with its line and field. */
 function printProblems(report: IndexReport, limit = 20): void {
@@ -60,9 +69,25 @@ export function register(program: Command, config: Config): void {
     .option('--batch-size <n>', 'documents per embedding batch', '64')
     .option('--encoders <ids>', 'comma-separated encoders: text ones embed the text, image/mobilenet the image field', config.retrieval.textEncoders.join(','))
     .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
+    .option('--retry-for <seconds>', 'keep retrying this long while Elasticsearch does not answer', '300')
+    .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
+    .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
+    .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
     .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
     .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
     .action(async (file: string, flags: IndexFlags) => {
+      const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
+      const { applyLayout } = await import('../../es/index-layout.ts');
+      const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
+        import('cli-progress'),
+        import('../../encoders/registry.ts'),
+        import('../../catalog/read.ts'),
+        import('../../es/client.ts'),
+        import('../../es/indices.ts'),
+        import('../../pool/pool.ts'),
+        import('../../indexing/index-documents.ts'),
+      ]);
+      const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -72,11 +97,22 @@ export function register(program: Command, config: Config): void {
             cliProgress.Presets.shades_classic,
           )
         : null;
+      const plain = bar
+        ? null
+        : plainProgress({ label: 'indexing', everyMs: flags.progressEvery * 1000, write: (line) => console.error(line) });
       try {
+        const saved = flags.resume ? await readCheckpoint(flags.checkpoint, file) : {};
+        if (flags.resume && !saved.checkpoint) throw new Error(`cannot resume: ${saved.reason}`);
         const layout = { ...(flags.shards !== undefined ? { shards: flags.shards } : {}), ...(flags.replicas !== undefined ? { replicas: flags.replicas } : {}) };
-        const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex, ...layout });
-        if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        // A resumed blue/green run goes on writing into the index it had created.
+        const target = saved.checkpoint
+          ? saved.checkpoint.index
+          : flags.reindex
+            ? versionedName(flags.index)
+            : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        if (flags.reindex && !saved.checkpoint) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex, ...layout });
         else for (const change of await applyLayout(es, target, layout)) console.log(change);
+        if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
         const report = await indexDocuments(readCatalogFile(path.resolve(file)), {
@@ -88,19 +124,32 @@ export function register(program: Command, config: Config): void {
           imageBase: path.dirname(path.resolve(file)),
           refresh: flags.refresh ? 'wait_for' : true,
           maxFieldChars: config.service.maxFieldChars,
+          retryForMs: Number(flags.retryFor) * 1000,
+          ...(saved.checkpoint ? { resumeAfterLine: saved.checkpoint.line } : {}),
+          onCheckpoint: (p) => writeCheckpoint(flags.checkpoint, { file, index: target, ...p }),
+          onRetry: (attempt, waitMs, err) =>
+            console.error(`Elasticsearch did not answer (${(err as Error).message.split('\n')[0]!.slice(0, 120)}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s`),
           onProgress: (p) => {
             const rate = Math.round(p.indexed / Math.max(0.001, (Date.now() - started) / 1000));
             bar?.setTotal(p.read);
             bar?.update(p.indexed, { rate, invalid: p.invalid });
+            plain?.update({ done: p.indexed, text: `${p.read} rows read, ${p.indexed} indexed, ${p.invalid} invalid, ${rate} docs/s` });
           },
         });
         bar?.stop();
+        plain?.flush();
         if (flags.reindex) {
           const old = await swapAlias(es, flags.index, target);
           console.log(`alias ${flags.index} -> ${target}${old.length ? ` (removed ${old.join(', ')})` : ''}`);
         }
+        await removeCheckpoint(flags.checkpoint);
         const rate = report.indexed / Math.max(report.seconds, 0.001);
+        const t = report.timings;
         console.log(`indexed ${report.indexed} documents into ${flags.index} in ${report.seconds.toFixed(1)} s (${rate.toFixed(0)} docs/s)`);
+        console.log(
+          `time: clean ${(t.cleanMs / 1000).toFixed(1)} s, encode ${(t.encodeMs / 1000).toFixed(1)} s, pack ${(t.packMs / 1000).toFixed(1)} s, bulk ${(t.bulkMs / 1000).toFixed(1)} s` +
+            ` (stages overlap; wall ${report.seconds.toFixed(1)} s)${report.retries ? `; ${report.retries} bulk retries` : ''}`,
+        );
         if (report.truncated.length) console.log(`${report.truncated.length} documents had over-long fields truncated (listed in the report)`);
         const problems = report.invalid.length + report.dropped.length + report.encodeErrors.length;
         if (problems > 0 || report.truncated.length > 0) {
@@ -113,6 +162,9 @@ export function register(program: Command, config: Config): void {
           const onlyInvalid = report.dropped.length === 0 && report.encodeErrors.length === 0;
           if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;
         }
+      } catch (err) {
+        if (await readCheckpoint(flags.checkpoint, file).then((r) => r.checkpoint)) console.error(`progress is saved in ${flags.checkpoint}: run the same command with --resume to carry on`);
+        throw err;
       } finally {
         bar?.stop();
         await pool.close();

@@ -26,8 +26,12 @@ export function builtPluginZip(root: string): string | undefined {
   return existsSync(zip) ? zip : undefined;
 }
 
-/** Indexes the demo catalog into a fresh index and swaps the alias to it (blue/green). */
-async function loadDemo(config: Config, file: string): Promise<number> {
+/**
+ * Indexes the demo catalog into a fresh index and swaps the alias to it (blue/green); returns the count.
+ *
+ * @example const n = await loadDemo(config, '/tmp/catalog.jsonl'); // 300
+ */
+export async function loadDemo(config: Config, file: string): Promise<number> {
   const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
   const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
   try {
