@@ -22,7 +22,11 @@ const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 const ConfigSchema = z.object({
   STRATA_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'strata')),
   STRATA_MODELS_DIR: z.string().optional(),
-  STRATA_ES_URL: z.string().url().default('http://127.0.0.1:9200'),
+  /** One node's URL, or several of one cluster separated by commas (requests spread over them; a failed one retries on another). */
+  STRATA_ES_URL: z
+    .string()
+    .default('http://127.0.0.1:9200')
+    .refine((v) => v.split(',').every((u) => z.string().url().safeParse(u.trim()).success), 'must be a URL, or URLs of one cluster separated by commas'),
   STRATA_ES_PORT: int(9200),
   STRATA_ES_HEAP: z.string().default('1g'),
   STRATA_ES_USER: z.string().default('strata-es'),
@@ -59,6 +63,8 @@ const ConfigSchema = z.object({
   STRATA_MAX_DOCUMENTS: int(1000),
   /** Where head artifacts (`<name>.json`) live. */
   STRATA_HEADS_DIR: z.string().optional(),
+  /** How often a replica checks whether another one reloaded the heads (0: never). */
+  STRATA_HEADS_POLL_MS: int(1000),
   /** Where `strata eval` / `data-quality` write reports (their `--report-dir` default); the web page reads them. */
   STRATA_REPORTS_DIR: z.string().default('reports'),
   STRATA_MAX_FIELD_CHARS: int(100_000),
@@ -97,6 +103,8 @@ export interface Config {
   cacheDir: string;
   modelsDir: string;
   headsDir: string;
+  /** Poll interval for following other replicas' head reloads (see service/heads/follow-reloads.ts); 0 disables. */
+  headsPollMs: number;
   /** Absolute: the report directory the read-only reports API serves. */
   reportsDir: string;
   es: {
@@ -146,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheDir: c.STRATA_CACHE_DIR,
     modelsDir: c.STRATA_MODELS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'models'),
     headsDir: c.STRATA_HEADS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'heads'),
+    headsPollMs: c.STRATA_HEADS_POLL_MS,
     reportsDir: path.resolve(c.STRATA_REPORTS_DIR),
     es: {
       url: c.STRATA_ES_URL,

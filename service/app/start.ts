@@ -10,6 +10,7 @@ import { createApp } from './app.ts';
 import { createEsClient } from '../es/client.ts';
 import { createEncoderPool } from '../pool/pool.ts';
 import { openHeadStore } from '../heads/store.ts';
+import { followReloads } from '../heads/follow-reloads.ts';
 import { featureNames } from '../features/assemble.ts';
 import { createQueryEmbedder } from '../usecases/embed.ts';
 import { createDocumentEmbedder } from '../usecases/document-embeddings.ts';
@@ -40,7 +41,9 @@ export async function start(config: Config): Promise<RunningService> {
     await pool.close();
     throw err;
   }
-  const heads = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
+  const store = await openHeadStore({ dir: config.headsDir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
+  // Replicas sharing the head directory follow each other's reloads.
+  const heads = await followReloads(store, { dir: config.headsDir, intervalMs: config.headsPollMs });
   // A head that does not load (broken file, features of another configuration) is not served: say so at start,
   // not only when a request asks for it.
   for (const { file, error } of heads.refused()) console.warn(`strata: head artifact refused, not served: ${file}: ${error}`);

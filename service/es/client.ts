@@ -13,18 +13,21 @@ export interface EsOptions {
 }
 
 /**
- * Builds a client for one node or cluster URL.
+ * Builds a client for one node or cluster URL, or for several nodes of one cluster given as a comma-separated
+ * list: requests are spread over them, and a request that fails on a node that went away is retried on another.
  *
  * @example const es = createEsClient({ url: 'http://127.0.0.1:9200' });
+ * @example const es = createEsClient({ url: 'http://127.0.0.1:9201,http://127.0.0.1:9202,http://127.0.0.1:9203' });
  */
 export function createEsClient({ url, timeoutMs = 30_000, auth }: EsOptions): Client {
-  return new Client({ node: url, requestTimeout: timeoutMs, maxRetries: 1, ...(auth ? { auth } : {}) });
+  const nodes = url.split(',').map((u) => u.trim()).filter(Boolean);
+  return new Client({ ...(nodes.length > 1 ? { nodes } : { node: url }), requestTimeout: timeoutMs, maxRetries: 1, ...(auth ? { auth } : {}) });
 }
 
-/** The URL a client talks to (for error messages). */
+/** The URL a client talks to, or the URLs of its nodes (for error messages). */
 export function clientUrl(client: Client): string {
-  const conn = client.connectionPool.connections[0];
-  return conn ? conn.url.toString().replace(/\/$/, '') : 'Elasticsearch';
+  const urls = client.connectionPool.connections.map((conn) => conn.url.toString().replace(/\/$/, ''));
+  return urls.length ? urls.join(', ') : 'Elasticsearch';
 }
 
 interface EsErrorBody {

@@ -24,6 +24,11 @@ export interface FirstStage {
   fusedRank?: number | null;
   /** The reciprocal-rank-fusion score the fused rank comes from. */
   fusedScore?: number | null;
+  /**
+   * The best BM25 score of the first stage these ranks come from, when that holds more than the candidates at
+   * hand (a shard's part of a window): `fs:bm25_norm` divides by it, so the part scores as the whole would.
+   */
+  bm25Max?: number;
 }
 
 export interface FeatureCandidate {
@@ -127,7 +132,7 @@ export function assembleFeatures(
   const row = new Float32Array(full);
   const qTerms = terms(query.text);
   const now = (query.now ?? new Date()).getTime();
-  const maxBm25 = Math.max(0, ...candidates.map((c) => c.firstStage?.bm25?.score ?? 0));
+  const maxBm25 = Math.max(0, ...candidates.map((c) => c.firstStage?.bm25Max ?? c.firstStage?.bm25?.score ?? 0));
   const k = options.interactionDims ?? 0;
   const queryBlocks = options.textEncoders.map((e) => query.vectors[e]);
   const fields: DocFields[] = candidates.map((c) => docFields(c.doc));

@@ -111,7 +111,9 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
 
   const searches: estypes.MsearchRequestItem[] = [];
   const source = options.withSource === false ? { _source: false } : {};
-  if (useBm25) searches.push({ index }, { ...bm25Body(query, filters, window, options.bm25), ...source });
+  // DFS: BM25 over an index of several shards uses the index's term statistics, not each shard's, so scores (and
+  // the features built on them) are the same however the index is sharded. One shard skips the extra round trip.
+  if (useBm25) searches.push({ index, search_type: 'dfs_query_then_fetch' }, { ...bm25Body(query, filters, window, options.bm25), ...source });
   if (useKnn) searches.push({ index }, { ...knnBody(vectorField(encoder), queryVector!, filters, window), ...source });
   if (options.image) searches.push({ index }, { ...knnBody(vectorField(options.image.encoder), options.image.vector, filters, window), ...source });
   let responses: estypes.MsearchResponse['responses'];

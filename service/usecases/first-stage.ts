@@ -40,6 +40,13 @@ export interface FirstStageOptions {
   overrides?: { bm25?: Bm25Tuning; fusion?: Fusion; adapter?: 'none' };
 }
 
+/** The first stage that by-reference documents are ranked against (what `/v1/search` would retrieve). */
+export interface RankWithin {
+  filters?: Filters;
+  window: number;
+  mode?: RetrievalMode;
+}
+
 export interface FirstStageResult {
   candidates: FeatureCandidate[];
   /** Query vectors as used (adapted when the index has a query adapter). */
@@ -125,11 +132,16 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
  * Reranking by reference (and the Elasticsearch rescorer) use this, so their features equal `/v1/search`'s
  * whenever its window holds the same documents.
  *
+ * With `within`, the ranks come instead from `/v1/search`'s own first stage (those filters, that window), so a
+ * document's features do not depend on which other documents were sent with it: the rescorer on a sharded index
+ * sends each shard's part of the window separately, and the parts must score as the whole would.
+ *
  * @example const { candidates, missing } = await firstStageForIds({ ...options, ids: ['a', 'b'] });
  */
 export async function firstStageForIds(
-  options: Omit<FirstStageOptions, 'filters' | 'window' | 'mode'> & { ids: readonly string[] },
+  options: Omit<FirstStageOptions, 'filters' | 'window' | 'mode'> & { ids: readonly string[]; within?: RankWithin },
 ): Promise<FirstStageResult & { missing: string[] }> {
+  const { within } = options;
   const { client, pool, index, query, rrfK, encoders, signal } = options;
   const ids = [...new Set(options.ids)];
   const t0 = performance.now();
@@ -144,12 +156,12 @@ export async function firstStageForIds(
       pool,
       index,
       query,
-      window: ids.length,
+      window: within ? within.window : ids.length,
       rrfK,
       encoder: encoders[0]!,
-      mode: 'hybrid',
+      mode: within?.mode ?? 'hybrid',
       withSource: false,
-      filters: { ids },
+      ...(within ? (within.filters ? { filters: within.filters } : {}) : { filters: { ids } }),
       ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
       ...(signal ? { signal } : {}),
     }),
@@ -157,12 +169,14 @@ export async function firstStageForIds(
   ]);
   const t2 = performance.now();
   const ranks = new Map(retrieval.candidates.map((c) => [c.id, c]));
+  // `fs:bm25_norm` divides by the best BM25 score of the whole first stage, not of the documents at hand.
+  const bm25Max = within ? { bm25Max: Math.max(0, ...retrieval.candidates.map((c) => c.bm25?.score ?? 0)) } : {};
   const candidates: FeatureCandidate[] = [];
   for (const id of ids) {
     const s = stored.found.get(id);
     if (!s) continue;
     const r = ranks.get(id);
-    candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null, fusedScore: r?.fusedScore ?? null } });
+    candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null, fusedScore: r?.fusedScore ?? null, ...bm25Max } });
   }
   return { candidates, queryVectors, tuning, missing: stored.missing, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: 0 } };
 }

@@ -532,6 +532,51 @@ export interface components {
              * @default false
              */
             snippets?: boolean | number;
+            /** @description Documents by reference only: rank them against /v1/search's first stage with these filters and window, not among themselves (the rescorer sends it for each shard, so a hit scores the same whichever shard holds it) */
+            first_stage?: {
+                filters?: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                window?: number;
+                /** @enum {string} */
+                mode?: "hybrid" | "bm25" | "knn";
+            };
             /** @description Elasticsearch inference `rerank` shape: plain strings; the answer is `{ "rerank": [...] }` */
             input?: string[];
         } & (unknown | unknown | unknown);
@@ -597,6 +642,51 @@ export interface components {
              * @default false
              */
             snippets?: boolean | number;
+            /** @description Documents by reference only: rank them against /v1/search's first stage with these filters and window, not among themselves (the rescorer sends it for each shard, so a hit scores the same whichever shard holds it) */
+            first_stage?: {
+                filters?: {
+                    ids?: string[];
+                    brand?: string | string[];
+                    category?: string | string[];
+                    currency?: string | string[];
+                    tenant?: string;
+                    price?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    rating?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    review_count?: {
+                        gte?: number;
+                        gt?: number;
+                        lte?: number;
+                        lt?: number;
+                    };
+                    release_date?: {
+                        gte?: string;
+                        gt?: string;
+                        lte?: string;
+                        lt?: string;
+                    };
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | (string | number | boolean)[] | {
+                            gte?: number | string;
+                            gt?: number | string;
+                            lte?: number | string;
+                            lt?: number | string;
+                        };
+                    };
+                };
+                window?: number;
+                /** @enum {string} */
+                mode?: "hybrid" | "bm25" | "knn";
+            };
         } & (unknown | unknown);
         ClassifyRequest: {
             texts: string[];

@@ -158,7 +158,18 @@ describe('the rescore DSL of a search', () => {
     expect(res.status).toBe(200);
     const dsl = (await res.json()) as Json;
     expect(dsl.path).toBe(`/${index}/_search`);
-    expect(dsl.body.rescore).toEqual({ window_size: config.retrieval.window, strata: { query: 'quiet dishwasher', head: 'default', fields: ['title', 'description'], index_name: index, on_failure: 'keep_order', score_mode: 'replace' } });
+    expect(dsl.body.rescore).toEqual({
+      window_size: config.retrieval.window,
+      strata: {
+        query: 'quiet dishwasher',
+        head: 'default',
+        fields: ['title', 'description'],
+        index_name: index,
+        on_failure: 'keep_order',
+        score_mode: 'replace',
+        first_stage: { filters: { price: { lte: 900 } }, window: config.retrieval.window },
+      },
+    });
     expect(dsl.notes.join(' ')).toMatch(/recency 0\.5/);
     expect(dsl.notes.join(' ')).not.toMatch(/relevance 1/);
     // Its first stage, run on Elasticsearch, is the service's BM25 order.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { StrataError } from '../../service/errors.ts';
-import { esPaths, resolveEsDir, ROOT_ES_DIR } from '../../service/es/manage/paths.ts';
+import { clusterPaths, esPaths, resolveEsDir, ROOT_ES_DIR } from '../../service/es/manage/paths.ts';
 import { esCommand } from '../../service/es/manage/run.ts';
 import { javaOpts, renderSettings } from '../../service/es/manage/settings.ts';
 
@@ -42,6 +42,57 @@ describe('renderSettings', () => {
     const odd = parse(renderSettings({ host: '127.0.0.1', port: 1, dataDir: '/a b/#c: d', logsDir: "/it's/[x]" }));
     expect(odd['path.data']).toBe('/a b/#c: d');
     expect(odd['path.logs']).toBe("/it's/[x]");
+  });
+});
+
+describe('renderSettings for a node of a local cluster', () => {
+  const cluster = {
+    nodeName: 'strata-9201-2',
+    transportPort: 10202,
+    seedHosts: ['127.0.0.1:10201', '127.0.0.1:10202', '127.0.0.1:10203'],
+    initialMasterNodes: ['strata-9201-1', 'strata-9201-2', 'strata-9201-3'],
+  };
+  const node = parse(renderSettings({ host: '127.0.0.1', port: 9202, dataDir: '/c/n2/data', logsDir: '/c/n2/logs', clusterName: 'strata-9201', cluster }));
+
+  it('discovers the others by seed hosts on a fixed transport port, not as a single node', () => {
+    expect(node).toMatchObject({
+      'cluster.name': 'strata-9201',
+      'node.name': 'strata-9201-2',
+      'http.port': 9202,
+      'transport.port': 10202,
+      'discovery.seed_hosts': cluster.seedHosts,
+      'cluster.initial_master_nodes': cluster.initialMasterNodes,
+      'network.host': '127.0.0.1',
+      'xpack.security.enabled': false,
+    });
+    expect(node['discovery.type']).toBeUndefined();
+  });
+
+  it('names the initial master nodes only for the first bootstrap', () => {
+    const { initialMasterNodes: _first, ...later } = cluster;
+    const again = parse(renderSettings({ host: '127.0.0.1', port: 9202, dataDir: '/d', logsDir: '/l', clusterName: 'strata-9201', cluster: later }));
+    expect(again['cluster.initial_master_nodes']).toBeUndefined();
+    expect(again['discovery.seed_hosts']).toEqual(cluster.seedHosts);
+  });
+});
+
+describe('clusterPaths', () => {
+  it('gives node i port + i - 1 for HTTP, 1000 above for transport, and its own directories under cluster-<port>', () => {
+    const paths = clusterPaths(esPaths(loadConfig({ STRATA_ES_DIR: '/srv/es' }), { isRoot: false }), { port: 9201, nodes: 3 });
+    expect(paths.dir).toBe('/srv/es/cluster-9201');
+    expect(paths.nodes.map((n) => [n.name, n.httpPort, n.transportPort])).toEqual([
+      ['strata-9201-1', 9201, 10201],
+      ['strata-9201-2', 9202, 10202],
+      ['strata-9201-3', 9203, 10203],
+    ]);
+    expect(paths.nodes[1]).toMatchObject({
+      config: '/srv/es/cluster-9201/node-2/config',
+      data: '/srv/es/cluster-9201/node-2/data',
+      pidFile: '/srv/es/cluster-9201/node-2/run/elasticsearch.pid',
+      serverLog: '/srv/es/cluster-9201/node-2/logs/strata-9201.log',
+    });
+    // Another first port is another cluster: no shared data directory.
+    expect(clusterPaths({ root: '/srv/es' }, { port: 9205, nodes: 3 }).nodes[0]!.data).toBe('/srv/es/cluster-9205/node-1/data');
   });
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { IndexNameSchema } from './documents.ts';
 import { WeightsSchema } from '../../rerank/weights.ts';
 import { BudgetSchema } from '../../query/budget.ts';
+import { FiltersSchema } from '../../retrieval/filters.ts';
 import { ExplainSchema, HeadRefSchema, SnippetSchema, timings } from '../response-schemas.ts';
 
 const DocumentSchema = z.union([
@@ -36,6 +37,13 @@ const fields = {
   weights: WeightsSchema.optional().describe('Per-signal weights for this request'),
   explain: z.boolean().default(false).describe('Add features, signals and contributions (which add up to relevance_score)'),
   snippets: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false).describe('Snippets per result (true: 2)'),
+  first_stage: z
+    .object({ filters: FiltersSchema.optional(), window: z.number().int().min(1).max(1000).optional(), mode: z.enum(['hybrid', 'bm25', 'knn']).optional() })
+    .strict()
+    .optional()
+    .describe(
+      "Documents by reference only: rank them against /v1/search's first stage with these filters and window, not among themselves (the rescorer sends it for each shard, so a hit scores the same whichever shard holds it)",
+    ),
 };
 
 const one = (keys: readonly string[]) => (r: Record<string, unknown>) => keys.filter((k) => r[k] !== undefined).length === 1;

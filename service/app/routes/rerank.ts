@@ -73,8 +73,16 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
       ? req.documents.map((d) => String((d as Record<string, unknown>).id))
       : undefined;
     const byReference = req.ids ?? (headerIndex && docIds && new Set(docIds).size === docIds.length ? docIds : undefined);
+    if (req.first_stage && !byReference) {
+      throw strataError('validation', { summary: 'first_stage: only for documents by reference (ids, or the rescorer with X-Strata-Index)' });
+    }
     if (byReference) {
       const index = authorizeIndex(c, req.index ?? (req.ids ? defaultIndex(c, config.service.index) : parseWith(IndexNameSchema, headerIndex)));
+      const within = req.first_stage && {
+        window: req.first_stage.window ?? config.retrieval.window,
+        ...(req.first_stage.filters ? { filters: req.first_stage.filters } : {}),
+        ...(req.first_stage.mode ? { mode: req.first_stage.mode } : {}),
+      };
       const fs = await firstStageForIds({
         client: es,
         pool: deps.pool,
@@ -82,6 +90,7 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
         index,
         query: req.query,
         ids: byReference,
+        ...(within ? { within } : {}),
         rrfK: config.retrieval.rrfK,
         encoders: config.retrieval.textEncoders,
         signal: c.req.raw.signal,

@@ -41,7 +41,18 @@ export function searchDslRoutes({ config, tuning }: AppDeps): Hono {
     if (req.image !== undefined) notes.push('a query image cannot be sent through the DSL: it is left out');
     let body: Record<string, unknown> = first;
     if (req.rerank !== false && req.query.trim()) {
-      const strata: Record<string, unknown> = { query: req.query, head: req.rerank.head, fields: RESCORE_FIELDS, index_name: index, on_failure: 'keep_order', score_mode: 'replace' };
+      // first_stage: every shard's hits are ranked against this search's own first stage, so on a sharded index a
+      // hit scores the same whichever shard holds it (README, "Past one machine").
+      const firstStage = { ...(req.filters ? { filters: req.filters } : {}), window, ...(req.mode !== 'hybrid' ? { mode: req.mode } : {}) };
+      const strata: Record<string, unknown> = {
+        query: req.query,
+        head: req.rerank.head,
+        fields: RESCORE_FIELDS,
+        index_name: index,
+        on_failure: 'keep_order',
+        score_mode: 'replace',
+        first_stage: firstStage,
+      };
       body = { ...body, rescore: { window_size: window, strata } };
       const changed = Object.entries(req.rerank.weights ?? {}).filter(([s, w]) => w !== DEFAULT_WEIGHTS[s as keyof typeof DEFAULT_WEIGHTS]);
       if (changed.length) {

@@ -27,7 +27,16 @@ interface IndexFlags {
   checkpoint: string;
   resume?: boolean;
   progressEvery: number;
+  shards?: number;
+  replicas?: number;
 }
+
+/** A shard or replica count from the command line. */
+const count = (min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 1024) throw new InvalidArgumentError(`expected a whole number from ${min} to 1024, got "${value}"`);
+  return n;
+};
 
 /** A non-negative number of seconds from the command line. */
 function seconds(value: string): number {
@@ -64,8 +73,11 @@ export function register(program: Command, config: Config): void {
     .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
     .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
     .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
+    .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
+    .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
     .action(async (file: string, flags: IndexFlags) => {
       const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
+      const { applyLayout } = await import('../../es/index-layout.ts');
       const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
         import('cli-progress'),
         import('../../encoders/registry.ts'),
@@ -91,13 +103,15 @@ export function register(program: Command, config: Config): void {
       try {
         const saved = flags.resume ? await readCheckpoint(flags.checkpoint, file) : {};
         if (flags.resume && !saved.checkpoint) throw new Error(`cannot resume: ${saved.reason}`);
+        const layout = { ...(flags.shards !== undefined ? { shards: flags.shards } : {}), ...(flags.replicas !== undefined ? { replicas: flags.replicas } : {}) };
         // A resumed blue/green run goes on writing into the index it had created.
         const target = saved.checkpoint
           ? saved.checkpoint.index
           : flags.reindex
             ? versionedName(flags.index)
-            : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
-        if (flags.reindex && !saved.checkpoint) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
+            : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        if (flags.reindex && !saved.checkpoint) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex, ...layout });
+        else for (const change of await applyLayout(es, target, layout)) console.log(change);
         if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });

@@ -19,6 +19,62 @@ export async function fetchHealth(url: string, timeoutMs = 5_000): Promise<Healt
   return status === 'green' || status === 'yellow' || status === 'red' ? status : undefined;
 }
 
+export interface ClusterHealth {
+  status: HealthStatus;
+  nodes: number;
+  /** Shard copies not yet assigned (replicas of a node that left, before it rejoins). */
+  unassignedShards: number;
+}
+
+/**
+ * The health of the cluster the node at `url` belongs to (status, node count, unassigned shards), or undefined
+ * when nothing answers.
+ *
+ * @example
+ *   await fetchClusterHealth('http://127.0.0.1:9201') // { status: 'green', nodes: 3, unassignedShards: 0 }
+ */
+export async function fetchClusterHealth(url: string, timeoutMs = 5_000): Promise<ClusterHealth | undefined> {
+  const body = (await getJson(`${url}/_cluster/health`, timeoutMs)) as
+    | { status?: unknown; number_of_nodes?: unknown; unassigned_shards?: unknown }
+    | undefined;
+  const status = body?.status;
+  if (status !== 'green' && status !== 'yellow' && status !== 'red') return undefined;
+  return { status, nodes: Number(body?.number_of_nodes ?? 0), unassignedShards: Number(body?.unassigned_shards ?? 0) };
+}
+
+/**
+ * Polls the nodes at `urls` until one reports a cluster of at least `nodes` nodes at `want` health (yellow or
+ * better by default); gives up at the deadline or as soon as `alive()` says a launched node died. Returns the
+ * last health seen.
+ *
+ * @example
+ *   await waitForCluster(['http://127.0.0.1:9201', 'http://127.0.0.1:9202'], { nodes: 2, want: 'green' });
+ */
+export async function waitForCluster(
+  urls: readonly string[],
+  {
+    nodes,
+    want = 'yellow',
+    timeoutMs = 180_000,
+    intervalMs = 500,
+    alive = () => true,
+  }: { nodes: number; want?: 'yellow' | 'green'; timeoutMs?: number; intervalMs?: number; alive?: () => boolean },
+): Promise<ClusterHealth | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ClusterHealth | undefined;
+  const good = (h: ClusterHealth | undefined) => !!h && h.nodes >= nodes && (h.status === 'green' || (want === 'yellow' && h.status === 'yellow'));
+  while (Date.now() < deadline) {
+    for (const url of urls) {
+      const health = await fetchClusterHealth(url);
+      if (health) last = health;
+      if (good(health)) return health;
+    }
+    if (!alive()) return last;
+    await sleep(intervalMs);
+  }
+  return last;
+}
+
 /**
  * The version of the node answering at `url`, or undefined.
  *

@@ -10,3 +10,7 @@ export type { EsConfig, EsStatus, StartOptions, StartResult } from './lifecycle.
 export { fetchHealth, fetchVersion, isUsable } from './health.ts';
 export { esPaths, type EsPaths } from './paths.ts';
 export { consoleProgress, silentProgress } from './progress.ts';
+export { clusterLogs, clusterStatus, startCluster, stopCluster, MAX_NODES } from './cluster.ts';
+export type { ClusterNodeStatus, ClusterOptions, ClusterStartResult, ClusterStatus } from './cluster.ts';
+export { fetchClusterHealth, waitForCluster, type ClusterHealth } from './health.ts';
+export { clusterPaths, type ClusterPaths, type ClusterNodePaths } from './paths.ts';

@@ -12,7 +12,7 @@ import { findJdk } from './jdk.ts';
 import { withLock } from './lock.ts';
 import { diagnose, fileSize, tailFile } from './logs.ts';
 import { esPaths, isRootUser, type EsPaths } from './paths.ts';
-import { isAlive, runningPid, waitForExit } from './pid.ts';
+import { isAlive, runningPid, terminate } from './pid.ts';
 import { applyPlugins, installedPlugins, planPlugins, readPluginState, readPluginZip } from './plugins.ts';
 import type { Log, Progress } from './progress.ts';
 import { esCommand, runCommand, type RunAs } from './run.ts';
@@ -91,7 +91,7 @@ export async function startElasticsearch(config: EsConfig, options: StartOptions
       if (pid && plan.install.length === 0) {
         const status = await waitForHealth(url, { timeoutMs, alive: () => isAlive(pid!) });
         if (!isUsable(status)) {
-          throw await startFailure(paths, Math.max(0, (await fileSize(paths.serverLog)) - 8_192), `pid ${pid} runs but health is ${status ?? 'unreachable'} at ${url}`);
+          throw await startFailure(paths.serverLog, Math.max(0, (await fileSize(paths.serverLog)) - 8_192), `pid ${pid} runs but health is ${status ?? 'unreachable'} at ${url}`);
         }
         log(`Elasticsearch is already running at ${url} (pid ${pid}, ${status})`);
         return { url, version: await fetchVersion(url), pid, alreadyRunning: true };
@@ -183,14 +183,14 @@ async function launch(config: EsConfig, paths: EsPaths, runAs: RunAs, { url, tim
   const started = await runCommand(command, { timeoutMs, cwd: paths.home });
   const output = `${started.stdout}\n${started.stderr}`;
   if (started.code !== 0) {
-    throw await startFailure(paths, logFrom, `bin/elasticsearch exited with ${started.code ?? started.error?.message}`, output);
+    throw await startFailure(paths.serverLog, logFrom, `bin/elasticsearch exited with ${started.code ?? started.error?.message}`, output);
   }
   const pid = await runningPid(paths.pidFile);
-  if (!pid) throw await startFailure(paths, logFrom, 'the process exited right after starting', output);
+  if (!pid) throw await startFailure(paths.serverLog, logFrom, 'the process exited right after starting', output);
   const status = await waitForHealth(url, { timeoutMs, alive: () => isAlive(pid) });
   if (!isUsable(status)) {
     const reason = isAlive(pid) ? `no yellow/green health at ${url} within ${timeoutMs} ms (last: ${status ?? 'no answer'})` : `the process (pid ${pid}) died`;
-    throw await startFailure(paths, logFrom, reason);
+    throw await startFailure(paths.serverLog, logFrom, reason);
   }
   const version = await fetchVersion(url);
   log(`Elasticsearch ${version ?? '?'} is ${status} at ${url} (pid ${pid})`);
@@ -198,35 +198,22 @@ async function launch(config: EsConfig, paths: EsPaths, runAs: RunAs, { url, tim
 }
 
 async function stopProcess(pid: number, paths: EsPaths, timeoutMs = 60_000): Promise<void> {
-  signal(pid, 'SIGTERM');
-  if (!(await waitForExit(pid, timeoutMs))) {
-    signal(pid, 'SIGKILL');
-    if (!(await waitForExit(pid, 10_000))) throw strataError('es_stop_failed', { reason: `pid ${pid} survived SIGKILL` });
-  }
-  await rm(paths.pidFile, { force: true });
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw strataError('es_stop_failed', { reason: `kill ${pid}: ${(err as Error).message}` });
-  }
+  await terminate(pid, paths.pidFile, timeoutMs);
 }
 
 /**
  * An `es_start_failed` error naming the recognised reason and quoting the tool's output and what this attempt
  * wrote to the server log (after byte `logFrom`), so an older run's lines are never shown as the cause.
  */
-async function startFailure(paths: EsPaths, logFrom: number, what: string, output = ''): Promise<Error> {
-  const tail = await tailFile(paths.serverLog, 25, { from: logFrom });
+export async function startFailure(serverLog: string, logFrom: number, what: string, output = ''): Promise<Error> {
+  const tail = await tailFile(serverLog, 25, { from: logFrom });
   const reason = diagnose(`${output}\n${tail}`);
   const lines = output.trim() ? output.trim().split('\n') : [];
   // The cause is often at the top of the output and a stack trace below it: keep both ends.
   const shown = lines.length > 24 ? [...lines.slice(0, 12), '...', ...lines.slice(-10)] : lines;
   const parts = [
     shown.length > 0 && `output:\n${shown.join('\n')}`,
-    tail ? `last lines of ${paths.serverLog}:\n${tail}` : `nothing new in ${paths.serverLog}`,
+    tail ? `last lines of ${serverLog}:\n${tail}` : `nothing new in ${serverLog}`,
   ].filter(Boolean);
   return strataError('es_start_failed', { reason: `${reason ? `${reason}; ` : ''}${what}\n${parts.join('\n')}` });
 }

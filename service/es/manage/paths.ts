@@ -70,3 +70,67 @@ export function esPaths(config: Pick<Config, 'cacheDir' | 'es'>, { isRoot = isRo
 export function isRootUser(): boolean {
   return process.getuid?.() === 0;
 }
+
+/** Transport ports of a local cluster sit this far above its HTTP ports: clear of 9300-9399, where single nodes pick theirs. */
+export const TRANSPORT_PORT_OFFSET = 1000;
+
+export interface ClusterNodePaths {
+  /** 1-based. */
+  number: number;
+  name: string;
+  httpPort: number;
+  transportPort: number;
+  dir: string;
+  /** `ES_PATH_CONF`: this node's copy of the home's config directory, with its own `elasticsearch.yml`. */
+  config: string;
+  data: string;
+  logs: string;
+  run: string;
+  pidFile: string;
+  serverLog: string;
+}
+
+export interface ClusterPaths {
+  /** `<root>/cluster-<first http port>`: one local cluster per first port, so two never share a data directory. */
+  dir: string;
+  clusterName: string;
+  /** `cluster.json`: the node count, heap and whether the cluster has bootstrapped. */
+  stateFile: string;
+  nodes: ClusterNodePaths[];
+}
+
+/**
+ * The paths and ports of a local cluster of `nodes` nodes whose first HTTP port is `port`: node i (1-based)
+ * answers HTTP on `port + i - 1` and transport on that plus 1000, and keeps its config, data, logs and pidfile
+ * under `<root>/cluster-<port>/node-<i>`. The nodes share the unpacked home (and so its plugins).
+ *
+ * @example
+ *   clusterPaths(esPaths(config), { port: 9201, nodes: 3 }).nodes[2] // { httpPort: 9203, transportPort: 10203, ... }
+ */
+export function clusterPaths(paths: Pick<EsPaths, 'root'>, { port, nodes }: { port: number; nodes: number }): ClusterPaths {
+  const dir = path.join(paths.root, `cluster-${port}`);
+  const clusterName = `${CLUSTER_NAME}-${port}`;
+  return {
+    dir,
+    clusterName,
+    stateFile: path.join(dir, 'cluster.json'),
+    nodes: Array.from({ length: nodes }, (_, i) => {
+      const nodeDir = path.join(dir, `node-${i + 1}`);
+      const logs = path.join(nodeDir, 'logs');
+      const run = path.join(nodeDir, 'run');
+      return {
+        number: i + 1,
+        name: `${clusterName}-${i + 1}`,
+        httpPort: port + i,
+        transportPort: port + i + TRANSPORT_PORT_OFFSET,
+        dir: nodeDir,
+        config: path.join(nodeDir, 'config'),
+        data: path.join(nodeDir, 'data'),
+        logs,
+        run,
+        pidFile: path.join(run, 'elasticsearch.pid'),
+        serverLog: path.join(logs, `${clusterName}.log`),
+      };
+    }),
+  };
+}

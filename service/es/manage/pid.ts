@@ -3,8 +3,9 @@
  * waiting for it to exit.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { strataError } from '../../errors.ts';
 
 /**
  * True while `pid` runs (EPERM means it exists but belongs to another user). A zombie counts as gone: ES is
@@ -59,4 +60,28 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await sleep(250);
   }
   return true;
+}
+
+/**
+ * Stops an Elasticsearch process: SIGTERM, then SIGKILL when it is still there after `timeoutMs`; removes its
+ * pidfile once it is gone.
+ *
+ * @example
+ *   await terminate(12345, '/var/lib/strata/es/run/elasticsearch.pid');
+ */
+export async function terminate(pid: number, pidFile: string, timeoutMs = 60_000): Promise<void> {
+  signal(pid, 'SIGTERM');
+  if (!(await waitForExit(pid, timeoutMs))) {
+    signal(pid, 'SIGKILL');
+    if (!(await waitForExit(pid, 10_000))) throw strataError('es_stop_failed', { reason: `pid ${pid} survived SIGKILL` });
+  }
+  await rm(pidFile, { force: true });
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw strataError('es_stop_failed', { reason: `kill ${pid}: ${(err as Error).message}` });
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * The managed node's settings: one single-node cluster on loopback with security off, written to
- * `<home>/config/elasticsearch.yml` on every start so the file always matches the config.
+ * The managed node's settings: one single-node cluster on loopback with security off, or one node of a local
+ * cluster (`discovery` given: fixed transport port, seed hosts, and the initial master nodes on first bootstrap),
+ * written to the node's `elasticsearch.yml` on every start so the file always matches the config.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,17 @@ export interface NodeSettings {
   dataDir: string;
   logsDir: string;
   clusterName?: string;
+  /** A node of a local cluster; absent: `discovery.type: single-node` (the default managed node). */
+  cluster?: ClusterNodeSettings;
+}
+
+export interface ClusterNodeSettings {
+  nodeName: string;
+  transportPort: number;
+  /** `host:transport_port` of every node of the cluster. */
+  seedHosts: string[];
+  /** Node names that may elect the first master: set on the first bootstrap only (ES warns when left in). */
+  initialMasterNodes?: string[];
 }
 
 /**
@@ -22,11 +34,18 @@ export interface NodeSettings {
  * @example
  *   renderSettings({ host: '127.0.0.1', port: 9200, dataDir: '/es/data', logsDir: '/es/logs' })
  */
-export function renderSettings({ host, port, dataDir, logsDir, clusterName = CLUSTER_NAME }: NodeSettings): string {
-  const settings: Record<string, string | number | boolean> = {
+export function renderSettings({ host, port, dataDir, logsDir, clusterName = CLUSTER_NAME, cluster }: NodeSettings): string {
+  const discovery: Record<string, string | number | string[]> = cluster
+    ? {
+        'node.name': cluster.nodeName,
+        'transport.port': cluster.transportPort,
+        'discovery.seed_hosts': cluster.seedHosts,
+        ...(cluster.initialMasterNodes ? { 'cluster.initial_master_nodes': cluster.initialMasterNodes } : {}),
+      }
+    : { 'node.name': `${clusterName}-local`, 'discovery.type': 'single-node' };
+  const settings: Record<string, string | number | boolean | string[]> = {
     'cluster.name': clusterName,
-    'node.name': `${clusterName}-local`,
-    'discovery.type': 'single-node',
+    ...discovery,
     'network.host': host,
     'http.port': port,
     'path.data': dataDir,
@@ -35,7 +54,8 @@ export function renderSettings({ host, port, dataDir, logsDir, clusterName = CLU
     // A nearly full shared disk must not turn indices read-only under the tests.
     'cluster.routing.allocation.disk.threshold_enabled': false,
   };
-  const lines = Object.entries(settings).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  // JSON strings and arrays are valid YAML scalars and flow sequences.
+  const lines = Object.entries(settings).map(([k, v]) => `${k}: ${typeof v === 'string' || Array.isArray(v) ? JSON.stringify(v) : String(v)}`);
   return `# Written by strata (service/es/manage/settings.ts) on every start; edits here are overwritten.\n${lines.join('\n')}\n`;
 }
 

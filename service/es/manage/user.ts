@@ -42,3 +42,16 @@ export async function handToEsUser(paths: EsPaths, user: string): Promise<void> 
     });
   }
 }
+
+/**
+ * Hands directories of a cluster node (its config, data, logs and run directories) to `user`, with the shared
+ * home (which `handToEsUser` does for the single node).
+ *
+ * @example
+ *   await handNodeToEsUser(esPaths(config).home, [node.config, node.data, node.logs, node.run], 'strata-es');
+ */
+export async function handNodeToEsUser(home: string, dirs: string[], user: string): Promise<void> {
+  for (const dir of dirs) await mkdir(dir, { recursive: true });
+  const chown = await runCommand({ file: 'chown', args: ['-R', `${user}:`, home, ...dirs] });
+  if (chown.code !== 0) throw strataError('es_setup_failed', { reason: `chown to ${user} failed: ${describeFailure(chown)}` });
+}

@@ -149,7 +149,10 @@ public final class RerankClient implements Reranker {
         }
     }
 
-    /** The exact request body: {"query", "documents": [{"id", field: text...}], "head", "rank_fields", "return_documents": false}. */
+    /**
+     * The exact request body: {"query", "documents": [{"id", field: text...}], "head", "rank_fields",
+     * "return_documents": false}, and "first_stage" when the rescore block has one.
+     */
     static byte[] toJson(RerankRequest request) {
         try (XContentBuilder b = XContentFactory.jsonBuilder()) {
             b.startObject();
@@ -167,6 +170,9 @@ public final class RerankClient implements Reranker {
             b.field("head", request.head());
             b.stringListField("rank_fields", request.rankFields());
             b.field("return_documents", false);
+            if (request.firstStage() != null) {
+                b.field("first_stage", request.firstStage());
+            }
             b.endObject();
             return BytesReference.toBytes(BytesReference.bytes(b));
         } catch (IOException e) {

@@ -1,7 +1,10 @@
 package dev.strata.rescore;
 
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,6 +20,9 @@ import java.util.Set;
  * @param scoreMode          how first-stage and Strata scores combine
  * @param queryWeight        weight of the first-stage score
  * @param rescoreQueryWeight weight of the Strata score
+ * @param firstStage         optional, passed to the service as is: the first stage ({@code filters}, {@code window})
+ *                           the service ranks every shard's window against, so a hit's score does not depend on
+ *                           which shard holds it; null: the service ranks each shard's window among itself
  */
 public record RescoreParams(
     String query,
@@ -27,7 +33,8 @@ public record RescoreParams(
     OnFailure onFailure,
     ScoreMode scoreMode,
     float queryWeight,
-    float rescoreQueryWeight
+    float rescoreQueryWeight,
+    Map<String, Object> firstStage
 ) {
     public static final String DEFAULT_HEAD = "default";
     public static final List<String> DEFAULT_FIELDS = List.of("title", "description");
@@ -38,6 +45,21 @@ public record RescoreParams(
     public static final OnFailure DEFAULT_ON_FAILURE = OnFailure.KEEP_ORDER;
     public static final ScoreMode DEFAULT_SCORE_MODE = ScoreMode.REPLACE;
     public static final float DEFAULT_WEIGHT = 1.0f;
+
+    /** Parameters without a first stage. */
+    public RescoreParams(
+        String query,
+        String head,
+        List<String> fields,
+        String indexName,
+        int timeoutMs,
+        OnFailure onFailure,
+        ScoreMode scoreMode,
+        float queryWeight,
+        float rescoreQueryWeight
+    ) {
+        this(query, head, fields, indexName, timeoutMs, onFailure, scoreMode, queryWeight, rescoreQueryWeight, null);
+    }
 
     public RescoreParams {
         if (query == null || query.isBlank()) {
@@ -87,6 +109,10 @@ public record RescoreParams(
             throw new IllegalArgumentException(
                 "[strata] [rescore_query_weight] must be a finite number, got [" + rescoreQueryWeight + "]"
             );
+        }
+        if (firstStage != null) {
+            // The service validates the content (a 400 names the field); null values are legal JSON, so no Map.copyOf.
+            firstStage = Collections.unmodifiableMap(new LinkedHashMap<>(firstStage));
         }
     }
 

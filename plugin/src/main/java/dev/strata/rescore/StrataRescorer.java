@@ -252,7 +252,7 @@ public final class StrataRescorer implements Rescorer {
             } catch (IOException e) {
                 throw StrataFailure.local("could not read _id/_source of the rescore window: " + e.getMessage(), e);
             }
-            RerankRequest request = new RerankRequest(params.query(), params.head(), params.fields(), documents, indexName);
+            RerankRequest request = new RerankRequest(params.query(), params.head(), params.fields(), documents, indexName, params.firstStage());
             float[] scores = reranker.rerank(request, deadlineNanos);
             if (scores.length != docIds.length) {
                 throw new IllegalStateException("reranker returned " + scores.length + " scores for " + docIds.length + " documents");

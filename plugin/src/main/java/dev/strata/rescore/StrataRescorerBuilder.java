@@ -16,6 +16,7 @@ import org.elasticsearch.xcontent.XContentParser;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,7 +26,8 @@ import java.util.Objects;
  * "rescore": { "window_size": 100,
  *   "strata": { "query": "energy efficient refrigerator", "head": "default", "fields": ["title", "description"],
  *               "timeout_ms": 1000, "on_failure": "keep_order", "score_mode": "replace",
- *               "query_weight": 1.0, "rescore_query_weight": 1.0 } }
+ *               "query_weight": 1.0, "rescore_query_weight": 1.0,
+ *               "first_stage": { "filters": { "category": "appliances" }, "window": 100 } } }
  * </pre>
  *
  * The builder is parsed on the coordinating node, sent to every shard over the transport stream and turned into a
@@ -43,6 +45,7 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
     static final ParseField SCORE_MODE = new ParseField("score_mode");
     static final ParseField QUERY_WEIGHT = new ParseField("query_weight");
     static final ParseField RESCORE_QUERY_WEIGHT = new ParseField("rescore_query_weight");
+    static final ParseField FIRST_STAGE = new ParseField("first_stage");
 
     /** Collects raw values; {@link #build} validates them together so every message names its field. */
     private static final class Draft {
@@ -55,6 +58,7 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
         String scoreMode = RescoreParams.DEFAULT_SCORE_MODE.dslName();
         float queryWeight = RescoreParams.DEFAULT_WEIGHT;
         float rescoreQueryWeight = RescoreParams.DEFAULT_WEIGHT;
+        Map<String, Object> firstStage;
 
         RescoreParams build() {
             return new RescoreParams(
@@ -66,7 +70,8 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
                 OnFailure.fromDsl(onFailure),
                 ScoreMode.fromDsl(scoreMode),
                 queryWeight,
-                rescoreQueryWeight
+                rescoreQueryWeight,
+                firstStage
             );
         }
     }
@@ -83,6 +88,7 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
         PARSER.declareString((d, v) -> d.scoreMode = v, SCORE_MODE);
         PARSER.declareFloat((d, v) -> d.queryWeight = v, QUERY_WEIGHT);
         PARSER.declareFloat((d, v) -> d.rescoreQueryWeight = v, RESCORE_QUERY_WEIGHT);
+        PARSER.declareObject((d, v) -> d.firstStage = v, (p, c) -> p.map(), FIRST_STAGE);
     }
 
     private final RescoreParams params;
@@ -109,7 +115,8 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
             in.readEnum(OnFailure.class),
             in.readEnum(ScoreMode.class),
             in.readFloat(),
-            in.readFloat()
+            in.readFloat(),
+            in.readBoolean() ? in.readGenericMap() : null
         );
         this.runtime = runtime;
     }
@@ -125,6 +132,10 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
         out.writeEnum(params.scoreMode());
         out.writeFloat(params.queryWeight());
         out.writeFloat(params.rescoreQueryWeight());
+        out.writeBoolean(params.firstStage() != null);
+        if (params.firstStage() != null) {
+            out.writeGenericMap(params.firstStage());
+        }
     }
 
     /** Parses the object under {@code "strata"}; the parser stands on its START_OBJECT. */
@@ -146,6 +157,9 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
         builder.field(SCORE_MODE.getPreferredName(), params.scoreMode().dslName());
         builder.field(QUERY_WEIGHT.getPreferredName(), params.queryWeight());
         builder.field(RESCORE_QUERY_WEIGHT.getPreferredName(), params.rescoreQueryWeight());
+        if (params.firstStage() != null) {
+            builder.field(FIRST_STAGE.getPreferredName(), params.firstStage());
+        }
         builder.endObject();
     }
 

@@ -171,6 +171,18 @@ class RerankClientTests {
     }
 
     @Test
+    void sendsTheFirstStageOnlyWhenTheRescoreBlockHasOne() throws IOException {
+        Map<String, Object> firstStage = Map.of("filters", Map.of("category", "appliances"), "window", 100);
+        RerankRequest with = new RerankRequest("fridge", "default", List.of("title"), List.of(), "products", firstStage);
+        try (var parser = XContentType.JSON.xContent().createParser(XContentParserConfiguration.EMPTY, RerankClient.toJson(with))) {
+            assertEquals(firstStage, parser.map().get("first_stage"));
+        }
+        try (var parser = XContentType.JSON.xContent().createParser(XContentParserConfiguration.EMPTY, RerankClient.toJson(request(1)))) {
+            assertEquals(false, parser.map().containsKey("first_stage"));
+        }
+    }
+
+    @Test
     void noAuthorizationHeaderWithoutAKey() throws Exception {
         AtomicReference<String> auth = new AtomicReference<>("unset");
         String url = serve(ex -> {

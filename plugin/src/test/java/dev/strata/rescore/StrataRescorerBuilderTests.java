@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -237,6 +238,26 @@ class StrataRescorerBuilderTests {
         assertTrue(json.contains("\"window_size\":50"), json);
         assertTrue(json.contains("\"score_mode\":\"multiply\""), json);
         assertTrue(json.contains("\"on_failure\":\"error\""), json);
+    }
+
+    @Test
+    void parsesAndRoundTripsTheFirstStageAsAnOpaqueObject() throws IOException {
+        String json = "{ \"query\": \"q\", \"first_stage\": { \"filters\": { \"category\": \"appliances\", "
+            + "\"price\": { \"lte\": 800.5 }, \"brand\": [\"acme\", null] }, \"window\": 100 } }";
+        StrataRescorerBuilder parsed = parse(json);
+        Map<String, Object> firstStage = parsed.params().firstStage();
+        assertEquals(100, firstStage.get("window"));
+        assertEquals(Map.of("lte", 800.5), ((Map<?, ?>) firstStage.get("filters")).get("price"));
+        assertNull(parse("{ \"query\": \"q\" }").params().firstStage());
+
+        BytesStreamOutput out = new BytesStreamOutput();
+        parsed.writeTo(out);
+        assertEquals(parsed, new StrataRescorerBuilder(out.bytes().streamInput(), null));
+        String written = Strings.toString(parsed);
+        assertEquals(parsed, parseRescore(written), written);
+        assertTrue(written.contains("\"first_stage\":{\"filters\":{") && written.contains("\"category\":\"appliances\""), written);
+
+        assertTrue(parseError("{ \"query\": \"q\", \"first_stage\": 3 }").contains("first_stage"));
     }
 
     @Test
