@@ -39,7 +39,11 @@ export function buildMpnetGraph(weights: Weights, cfg: MpnetConfig, options: Mpn
   const heads = cfg.num_attention_heads;
   const eps = cfg.layer_norm_eps;
   const g = new Graph(cfg.architecture);
-  const ctx: LinearContext = { graph: g, quantize, form, quantized: new Map() };
+  // The feed-forward output dense stays float32 in the int8 graph: its input (GELU of a 3072-wide expansion) has
+  // outlier channels that one dynamic uint8 scale per tensor crushes. On 48 Banking77/SciFact texts, int8 against
+  // fp32 had a mean cosine of 0.901 (min 0.851) with every dense quantized, 0.993 (min 0.986) with this one kept;
+  // keeping attention output, FFN input or QKV float instead left it at ~0.90.
+  const ctx: LinearContext = { graph: g, quantize, form, quantized: new Map(), keepFloat: (n) => n.endsWith('.output.dense') };
   const dims = ['batch', 'sequence'];
   const ids = g.input('input_ids', 'int64', dims);
   const maskInput = g.input('attention_mask', 'int64', dims);
