@@ -30,5 +30,5 @@ export interface MiniLMOptions extends SentenceModelOptions {
  */
 export async function createMiniLMEncoder(options: MiniLMOptions): Promise<Encoder<string>> {
   const { modelsDir, ...rest } = options;
-  return createSentenceModelEncoder(MINILM_SPEC, modelDir(modelsDir, MINILM.name), rest);
+  return createSentenceModelEncoder(MINILM_SPEC, modelDir(modelsDir, MINILM.name), rest, 'prepare-minilm');
 }

@@ -31,5 +31,5 @@ export interface MPNetOptions extends SentenceModelOptions {
  */
 export async function createMPNetEncoder(options: MPNetOptions): Promise<Encoder<string>> {
   const { modelsDir, ...rest } = options;
-  return createSentenceModelEncoder(MPNET_SPEC, modelDir(modelsDir, MPNET.name), rest);
+  return createSentenceModelEncoder(MPNET_SPEC, modelDir(modelsDir, MPNET.name), rest, 'prepare-mpnet');
 }

@@ -4,7 +4,10 @@
  */
 import type { EncodedBatch, Encoder, EncoderSpec } from './types.ts';
 import { loadTextEmbedder } from '../models/embed-text.ts';
-import type { OnnxVariant } from '../models/paths.ts';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { strataError } from '../errors.ts';
+import { onnxFile, type OnnxVariant } from '../models/paths.ts';
 
 export interface SentenceModelOptions {
   /** `fp32` (reference quality) or `int8` (dynamically quantized, faster). */
@@ -13,14 +16,24 @@ export interface SentenceModelOptions {
   batchSize?: number;
 }
 
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
 /**
  * Builds an encoder for the model folder `dir` under `spec` (its dim taken from the graph); fails with
- * `model_missing` (naming the file) until the model is prepared.
+ * `model_missing` naming the file and the `strata models <prepare>` command until the model is prepared.
  *
- * @example const enc = await createSentenceModelEncoder(MPNET_SPEC, modelDir(modelsDir, MPNET.name), { variant: 'int8' });
+ * @example const enc = await createSentenceModelEncoder(MPNET_SPEC, modelDir(modelsDir, MPNET.name), { variant: 'int8' }, 'prepare-mpnet');
  */
-export async function createSentenceModelEncoder(spec: EncoderSpec, dir: string, options: SentenceModelOptions = {}): Promise<Encoder<string>> {
+export async function createSentenceModelEncoder(spec: EncoderSpec, dir: string, options: SentenceModelOptions, prepare: string): Promise<Encoder<string>> {
   const { variant = 'fp32', intraOpThreads = 1, batchSize = 32 } = options;
+  const graph = onnxFile(dir, variant);
+  if (!(await exists(graph))) {
+    throw strataError('model_missing', { dir, missing: path.relative(dir, graph), hint: `${spec.id} needs \`npx strata models ${prepare}\` first.` });
+  }
   const embedder = await loadTextEmbedder(dir, { variant, intraOpThreads, batchSize });
   return {
     spec: { ...spec, dim: embedder.dim, options: { ...spec.options, variant } },
