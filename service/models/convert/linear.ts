@@ -21,6 +21,8 @@ export interface LinearContext {
   form: GraphForm;
   /** Quantized activations per input value, so Q, K and V share one `DynamicQuantizeLinear` (plain form). */
   quantized: Map<string, string[]>;
+  /** Dense layers (by name) left in float32 in an int8 graph, where 8-bit activations lose too much. */
+  keepFloat?: (name: string) => boolean;
 }
 
 /** Transposes a Hugging Face linear weight `[out, in]` into the `[in, out]` layout MatMul wants. */
@@ -80,7 +82,7 @@ export function concatColumns(parts: readonly Float32Array[], inDim: number): Fl
 export function matmul(ctx: LinearContext, x: string, wt: Float32Array, inDim: number, outDim: number, name: string, b?: Float32Array): string {
   const g = ctx.graph;
   const bias = b ? g.init(`${name}.bias`, { dtype: 'float32', dims: [outDim], data: b }) : undefined;
-  if (!ctx.quantize) {
+  if (!ctx.quantize || ctx.keepFloat?.(name)) {
     const weight = g.init(`${name}.weight`, { dtype: 'float32', dims: [inDim, outDim], data: wt });
     const y = g.op('MatMul', [x, weight]);
     return bias ? g.op('Add', [y, bias]) : y;

@@ -80,11 +80,21 @@ export interface EmbeddingTables {
 }
 
 /**
- * `LayerNorm(word[ids] + position[0..seq) + tokenType[types])`, from int64 `[batch, seq]` inputs.
+ * `LayerNorm(word[ids] + position[positions] + tokenType[types])`, from int64 `[batch, seq]` inputs. Positions are
+ * `0..seq-1` unless `positions` (int64 `[batch, seq]`) gives them (MPNet counts from past its padding index).
  *
  * @example const x = embedLayerNorm(ctx, ids, types, tables, norm, 384, 1e-12);
  */
-export function embedLayerNorm(ctx: LinearContext, ids: string, types: string | undefined, t: EmbeddingTables, norm: NormWeights, hidden: number, eps: number): string {
+export function embedLayerNorm(
+  ctx: LinearContext,
+  ids: string,
+  types: string | undefined,
+  t: EmbeddingTables,
+  norm: NormWeights,
+  hidden: number,
+  eps: number,
+  positions?: string,
+): string {
   const g = ctx.graph;
   const table = (name: string, rows: number, data: Float32Array) => g.init(name, { dtype: 'float32', dims: [rows, hidden], data });
   const word = table(t.names.word, t.vocab, t.word);
@@ -94,14 +104,16 @@ export function embedLayerNorm(ctx: LinearContext, ids: string, types: string | 
     const [gamma, beta] = normInits(g, t.names.norm, norm, hidden);
     const toInt32 = (v: string) => g.op('Cast', [v], { to: { int: 6 } });
     const inputs = [toInt32(ids), tokenType ? toInt32(types!) : '', word, position, tokenType ?? '', gamma, beta];
+    // Optional inputs 7 (mask, for mask_index) and 8 (position_ids [batch, seq]).
+    if (positions) inputs.push('', toInt32(positions));
     // Its shape inference insists on the second output (mask_index) being declared; nothing reads it.
     return g.node('EmbedLayerNormalization', inputs, { epsilon: { float: eps } }, 2, MS_DOMAIN)[0]!;
   }
-  // Positions are 0..seq-1, taken from the input's runtime shape.
   const words = g.op('Gather', [word, ids], { axis: { int: 0 } });
+  // Default positions are 0..seq-1, taken from the input's runtime shape.
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.int64s([1], [])], { axis: { int: 0 } });
-  const positions = g.op('Range', [g.int64s([0], []), seqLen, g.int64s([1], [])]);
-  let sum = g.op('Add', [words, g.op('Gather', [position, positions], { axis: { int: 0 } })]);
+  const at = positions ?? g.op('Range', [g.int64s([0], []), seqLen, g.int64s([1], [])]);
+  let sum = g.op('Add', [words, g.op('Gather', [position, at], { axis: { int: 0 } })]);
   if (tokenType) sum = g.op('Add', [sum, g.op('Gather', [tokenType, types!], { axis: { int: 0 } })]);
   return layerNorm(g, sum, t.names.norm, norm, hidden, eps);
 }
@@ -113,28 +125,37 @@ export interface AttentionWeights {
 }
 
 /**
- * Multi-head self-attention without the output projection: `softmax(QK^T / sqrt(d) + mask) V`, heads merged back
- * to `[batch, seq, hidden]`. Fused: one `Attention` (float) or `DynamicQuantizeLinear` + `QAttention` (int8) node
- * with Q, K and V packed into one `[hidden, 3 * hidden]` weight.
+ * Multi-head self-attention without the output projection: `softmax(QK^T / sqrt(d) + bias + mask) V`, heads merged
+ * back to `[batch, seq, hidden]`. `bias` is an optional additive float `[1, heads, seq, seq]` (MPNet's relative
+ * position bias). Fused: one `Attention` (float) or `DynamicQuantizeLinear` + `QAttention` (int8) node with Q, K
+ * and V packed into one `[hidden, 3 * hidden]` weight; `QAttention` has no bias input, so int8 with a bias is one
+ * `DynamicQuantizeMatMul` for Q, K and V, then `MultiHeadAttention` (which takes the bias).
  *
  * @example const ctxOut = selfAttention(ctx, x, weights, mask, 384, 12, 'encoder.layer.0.attention.self');
  */
-export function selfAttention(ctx: LinearContext, x: string, w: AttentionWeights, mask: MaskValues, hidden: number, heads: number, name: string): string {
+export function selfAttention(ctx: LinearContext, x: string, w: AttentionWeights, mask: MaskValues, hidden: number, heads: number, name: string, bias?: string): string {
   const g = ctx.graph;
   const headDim = hidden / heads;
   if (ctx.form === 'fused') {
     const packed = concatColumns([w.query, w.key, w.value].map((d) => transpose(d.weight, hidden, hidden)), hidden);
-    const bias = g.init(`${name}.qkv.bias`, { dtype: 'float32', dims: [3 * hidden], data: concatBias([w.query.bias, w.key.bias, w.value.bias]) });
+    const qkvBias = concatBias([w.query.bias, w.key.bias, w.value.bias]);
     const attrs = { num_heads: { int: heads }, mask_filter_value: { float: MASKED } };
+    if (ctx.quantize && bias) {
+      const qkv = matmul(ctx, x, packed, hidden, 3 * hidden, `${name}.qkv`, qkvBias);
+      const [q, k, v] = g.node('Split', [qkv, g.int64s([hidden, hidden, hidden])], { axis: { int: -1 } }, 3) as [string, string, string];
+      return g.node('MultiHeadAttention', [q, k, v, '', mask.int32!, bias], attrs, 1, MS_DOMAIN)[0]!;
+    }
+    const biasInit = g.init(`${name}.qkv.bias`, { dtype: 'float32', dims: [3 * hidden], data: qkvBias });
     if (!ctx.quantize) {
       const weight = g.init(`${name}.qkv.weight`, { dtype: 'float32', dims: [hidden, 3 * hidden], data: packed });
-      return g.node('Attention', [x, weight, bias, mask.int32!], attrs, 1, MS_DOMAIN)[0]!;
+      // Input 4 (past) is skipped; input 5 is the additive attention bias.
+      return g.node('Attention', [x, weight, biasInit, mask.int32!, ...(bias ? ['', bias] : [])], attrs, 1, MS_DOMAIN)[0]!;
     }
     const { q, scale } = quantizeColumns(packed, hidden, 3 * hidden);
     const weight = g.init(`${name}.qkv.weight_quantized`, { dtype: 'int8', dims: [hidden, 3 * hidden], data: q });
     const wScale = g.init(`${name}.qkv.weight_scale`, { dtype: 'float32', dims: [3 * hidden], data: scale });
     const [xq, xScale, xZero] = g.node('DynamicQuantizeLinear', [x], {}, 3) as [string, string, string];
-    return g.node('QAttention', [xq, weight, bias, xScale, wScale, mask.int32!, xZero], attrs, 1, MS_DOMAIN)[0]!;
+    return g.node('QAttention', [xq, weight, biasInit, xScale, wScale, mask.int32!, xZero], attrs, 1, MS_DOMAIN)[0]!;
   }
   const split = g.int64s([0, 0, heads, headDim]);
   const toHeads = (t: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, split])], { perm: { ints: perm } });
@@ -142,7 +163,9 @@ export function selfAttention(ctx: LinearContext, x: string, w: AttentionWeights
   const q = toHeads(dense(w.query, 'query'), [0, 2, 1, 3]);
   const kT = toHeads(dense(w.key, 'key'), [0, 2, 3, 1]);
   const v = toHeads(dense(w.value, 'value'), [0, 2, 1, 3]);
-  const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), g.floats([1 / Math.sqrt(headDim)])]), mask.additive!]);
+  let scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.floats([1 / Math.sqrt(headDim)])]);
+  if (bias) scores = g.op('Add', [scores, bias]);
+  scores = g.op('Add', [scores, mask.additive!]);
   const probs = g.op('Softmax', [scores], { axis: { int: -1 } });
   return g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: { ints: [0, 2, 1, 3] } }), g.int64s([0, 0, hidden])]);
 }
@@ -215,4 +238,24 @@ function activation(g: Graph, x: string, act: Activation): string {
   const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
   const inner = g.op('Mul', [g.op('Add', [x, g.op('Mul', [cube, g.floats([0.044715])])]), g.floats([Math.sqrt(2 / Math.PI)])]);
   return g.op('Mul', [half, g.op('Add', [g.op('Tanh', [inner]), g.floats([1])])]);
+}
+
+/**
+ * The L2-normalised sentence embedding `[batch, hidden]`: the mean of the unmasked tokens (sentence-transformers'
+ * mean pooling) or the first token.
+ *
+ * @example g.output(sentenceEmbedding(g, x, mask, 'mean'), 'sentence_embedding', 'float32', ['batch', 384]);
+ */
+export function sentenceEmbedding(g: Graph, x: string, mask: MaskValues, pooling: 'mean' | 'cls'): string {
+  let pooled: string;
+  if (pooling === 'cls') {
+    pooled = g.op('Gather', [x, g.int64s([0], [])], { axis: { int: 1 } });
+  } else {
+    const m3 = g.op('Unsqueeze', [mask.float, g.int64s([2])]);
+    const summed = g.op('ReduceSum', [g.op('Mul', [x, m3]), g.int64s([1])], { keepdims: { int: 0 } });
+    const counts = g.op('ReduceSum', [m3, g.int64s([1])], { keepdims: { int: 0 } });
+    pooled = g.op('Div', [summed, g.op('Max', [counts, g.floats([1e-9])])]);
+  }
+  const norm = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [pooled, pooled]), g.int64s([1])], { keepdims: { int: 1 } })]);
+  return g.op('Div', [pooled, g.op('Max', [norm, g.floats([1e-12])])]);
 }
