@@ -9,11 +9,15 @@ import { createEsClient } from '../service/es/client.ts';
 import { indexEncoders } from '../service/es/indices.ts';
 import { createEncoderPool, type EncoderPool } from '../service/pool/pool.ts';
 import { createQueryEmbedder, type QueryEmbedder } from '../service/usecases/embed.ts';
+import { createIndexTuningStore, type IndexTuningStore } from '../service/retrieval/tuning-store.ts';
+import path from 'node:path';
 
 export interface Runtime {
   es: Client;
   pool: EncoderPool;
   queryEmbedder: QueryEmbedder;
+  /** Index tunings (BM25 boosts, fusion, adapter) and term statistics, as the service reads them. */
+  tuning: IndexTuningStore;
   close(): Promise<void>;
 }
 
@@ -22,7 +26,7 @@ export interface Runtime {
  *
  * @example const rt = openRuntime(config); try { ... } finally { await rt.close(); }
  */
-export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}): Runtime {
+export function openRuntime(config: Config, { es = true, adaptersDir = path.join(config.headsDir, 'adapters') }: { es?: boolean; adaptersDir?: string } = {}): Runtime {
   const client = es ? createEsClient({ url: config.es.url, timeoutMs: 120_000 }) : (undefined as unknown as Client);
   const pool = createEncoderPool({
     threads: config.pool.threads,
@@ -33,6 +37,7 @@ export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}
     es: client,
     pool,
     queryEmbedder: createQueryEmbedder(pool),
+    tuning: createIndexTuningStore({ client, adaptersDir, ttlMs: 5_000 }),
     async close() {
       await pool.close();
       if (es) await client.close();

@@ -4,6 +4,7 @@
  * into `{ "error": { "code", "message", "details" } }`. A request whose client went away is answered (and counted)
  * as `aborted` (499), whatever error its cancelled work surfaced as.
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -30,6 +31,7 @@ import { requestLog } from './request-log.ts';
 import type { ErrorResponseSchema } from './response-schemas.ts';
 import type { z } from 'zod';
 import { StrataError, strataError } from '../errors.ts';
+import { createIndexTuningStore } from '../retrieval/tuning-store.ts';
 import { createVocabularyCache } from '../query/vocabulary-cache.ts';
 import { createLlmParser } from '../query/llm-parser.ts';
 
@@ -59,6 +61,7 @@ export function createApp(given: AppDeps): Hono {
     ...given,
     vocabularies: given.vocabularies ?? createVocabularyCache(given.es, { checkIntervalMs: given.config.understanding.vocabularyCheckMs }),
     llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
+    tuning: given.tuning ?? createIndexTuningStore({ client: given.es, adaptersDir: path.join(given.config.headsDir, 'adapters') }),
   };
   const app = new Hono();
   const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});

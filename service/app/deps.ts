@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import type { HeadStore } from '../heads/store.ts';
 import type { QueryEmbedder } from '../usecases/embed.ts';
+import type { IndexTuningStore } from '../retrieval/tuning-store.ts';
 import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
 import type { VocabularyCache } from '../query/vocabulary-cache.ts';
 import type { LlmParser } from '../query/llm-parser.ts';
@@ -14,6 +15,8 @@ export interface AppDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Per-index BM25 boosts, fusion and query adapter (createApp makes one over `es` when not given). */
+  tuning?: IndexTuningStore;
   /** Inline documents' vectors, computed once (content-addressed cache in front of the pool). */
   documentEmbedder?: DocumentEmbedder;
   /** Query-understanding vocabularies per index (`createApp` makes one when not given). */

@@ -22,7 +22,14 @@ export const ErrorResponseSchema = z
   });
 
 /** The head that produced the relevance scores. */
-export const HeadRefSchema = z.object({ name: z.string(), version: z.string(), type: z.string() });
+export const HeadRefSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  type: z.string(),
+  view: z.string().optional().describe('`index` (uses Elasticsearch first-stage features) or `inline` (request-local features only)'),
+  requested: z.string().optional().describe('The head asked for, when another one had to stand in for it'),
+  fallback: z.string().optional().describe('Why the requested head could not serve this request'),
+});
 
 export const SnippetSchema = z.object({
   text: z.string(),

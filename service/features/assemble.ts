@@ -1,13 +1,20 @@
 /**
  * Feature assembly: ONE module used by serving and by training, so what a head was trained on is what it sees.
- * Per (query, document) it produces a fixed, named feature vector: per text encoder the cosine of the query to
- * the document and max/mean over the document's passages, first-stage scores and ranks, lexical overlap and
- * code matches, image similarity when both sides have one, and numeric/categorical metadata; optionally
- * (`interactionDims` > 0) a seeded random projection of the query-document interaction vector (see interaction.ts).
+ * Per (query, document) it produces named features: per text encoder the cosine of the query to the document and
+ * max/mean over the document's passages; Elasticsearch first-stage scores and ranks (`fs:*`, index scope); the
+ * same computed over the request's own candidates (`loc:*`: local BM25, cosine and fused ranks); lexical overlap
+ * and code matches; product features (units, brand, attributes, category; see product.ts); image similarity when
+ * both sides have one; numeric metadata; optionally (`interactionDims` > 0) a seeded random projection of the
+ * query-document interaction vector (see interaction.ts). A head asks for its own features (`features`), in its
+ * own order; groups it does not use are not computed. See scopes.ts for which features inline documents have.
  */
 import type { CatalogDocument } from '../catalog/schema.ts';
 import { interactionFeatures } from './interaction.ts';
-import { codeMatch, overlap, terms } from './lexical.ts';
+import { codeMatch, overlap, terms, termsOfWords } from './lexical.ts';
+import { docFields, type DocFields } from './fields.ts';
+import { localFirstStage } from './local-first-stage.ts';
+import { fieldWords, type FieldWords, type LexicalStats } from './local-bm25.ts';
+import { PRODUCT_FEATURES, productContext, productFeatures } from './product.ts';
 
 export interface FirstStage {
   bm25?: { score: number; rank: number } | null;
@@ -51,10 +58,15 @@ export interface AssemblerOptions {
    * dimensions with fixed signs (0: none, the default, so heads trained without them are unchanged).
    */
   interactionDims?: number;
+  /** The features to produce, in this order (a head's list); default: all of `featureNames(options)`. */
+  features?: readonly string[];
+  /** Term statistics for local BM25 (`loc:*`) from the index; default: from the candidates. */
+  lexicalStats?: LexicalStats;
 }
 
 const FIRST_STAGE = ['fs:bm25_score', 'fs:bm25_norm', 'fs:bm25_rrank', 'fs:knn_score', 'fs:knn_rrank', 'fs:fused_rrank'];
-const LEXICAL = ['lex:title_overlap', 'lex:body_overlap', 'lex:category_overlap', 'lex:code_match'];
+const LOCAL = ['loc:bm25_norm', 'loc:bm25_rrank', 'loc:knn_rrank', 'loc:fused_rrank'];
+const LEXICAL = ['lex:title_overlap', 'lex:body_overlap', 'lex:category_overlap', 'lex:code_match', 'lex:all_overlap'];
 const META = [
   'meta:log_price',
   'meta:price_missing',
@@ -76,7 +88,7 @@ export function featureNames({ textEncoders, imageEncoder, interactionDims = 0 }
   for (const e of textEncoders) names.push(`${e}:sim`, `${e}:passage_max`, `${e}:passage_mean`);
   if (imageEncoder) names.push(`${imageEncoder}:sim`, `${imageEncoder}:missing`);
   const interaction = Array.from({ length: interactionDims }, (_, i) => `ix:${i}`);
-  return [...names, ...FIRST_STAGE, ...LEXICAL, ...META, ...interaction];
+  return [...names, ...FIRST_STAGE, ...LOCAL, ...LEXICAL, ...PRODUCT_FEATURES, ...META, ...interaction];
 }
 
 /**
@@ -98,7 +110,8 @@ function dot(a: Float32Array, b: Float32Array): number {
 const DAY_MS = 86_400_000;
 
 /**
- * Builds the feature matrix (row-major `candidates.length x names.length`).
+ * Builds the feature matrix (row-major `candidates.length x names.length`), `names` being `options.features` when
+ * given (an unknown name throws) or the full list.
  *
  * @example const { names, rows } = assembleFeatures(query, candidates, { textEncoders: ['text/chargram'] });
  */
@@ -107,18 +120,39 @@ export function assembleFeatures(
   candidates: readonly FeatureCandidate[],
   options: AssemblerOptions,
 ): { names: string[]; rows: Float32Array } {
-  const names = featureNames(options);
+  const all = featureNames(options);
+  const names = options.features ? [...options.features] : all;
+  const column = new Map(all.map((n, j) => [n, j]));
+  const unknown = names.filter((n) => !column.has(n));
+  if (unknown.length) throw new Error(`features the assembler does not produce: ${JSON.stringify(unknown)}`);
+  const uses = (prefix: string) => names.some((n) => n.startsWith(prefix));
+  const full = all.length;
   const d = names.length;
   const rows = new Float32Array(candidates.length * d);
+  const row = new Float32Array(full);
   const qTerms = terms(query.text);
   const now = (query.now ?? new Date()).getTime();
   const maxBm25 = Math.max(0, ...candidates.map((c) => c.firstStage?.bm25Max ?? c.firstStage?.bm25?.score ?? 0));
   const k = options.interactionDims ?? 0;
   const queryBlocks = options.textEncoders.map((e) => query.vectors[e]);
+  const fields: DocFields[] = candidates.map((c) => docFields(c.doc));
+  const knnEncoder = options.textEncoders[0];
+  const cosines = candidates.map((c) => {
+    const q = knnEncoder ? query.vectors[knnEncoder] : undefined;
+    const v = knnEncoder ? c.vectors[knnEncoder] : undefined;
+    return q && v ? dot(q, v) : null;
+  });
+  const lexical = uses('lex:');
+  // Fields are split into words once, for the lexical features and local BM25 alike.
+  const words: FieldWords[] | null = lexical || uses('loc:') ? fields.map(fieldWords) : null;
+  const local = uses('loc:') ? localFirstStage(query.text, words!, cosines, options.lexicalStats) : null;
+  const maxLocal = local ? Math.max(0, ...local.bm25) : 0;
+  const product = uses('prod:') ? productContext(query.text, candidates.map((c) => c.doc)) : null;
 
   candidates.forEach((cand, r) => {
-    let j = r * d;
-    const put = (v: number) => (rows[j++] = Number.isFinite(v) ? v : 0);
+    row.fill(0);
+    let j = 0;
+    const put = (v: number) => (row[j++] = Number.isFinite(v) ? v : 0);
     for (const e of options.textEncoders) {
       const q = query.vectors[e];
       const v = cand.vectors[e];
@@ -149,13 +183,30 @@ export function assembleFeatures(
     put(fs.knn ? 1 / fs.knn.rank : 0);
     put(fs.fusedRank ? 1 / fs.fusedRank : 0);
 
+    if (local) {
+      put(maxLocal > 0 ? local.bm25[r]! / maxLocal : 0);
+      put(local.bm25Rank[r] ? 1 / local.bm25Rank[r]! : 0);
+      put(local.cosineRank[r] ? 1 / local.cosineRank[r]! : 0);
+      put(1 / local.fusedRank[r]!);
+    } else j += LOCAL.length;
+
     const doc = cand.doc;
-    const body = [doc.description, ...(doc.reviews ?? [])].filter(Boolean).join('\n');
-    put(overlap(qTerms, new Set(terms(doc.title ?? ''))));
-    put(overlap(qTerms, new Set(terms(body))));
-    put(overlap(qTerms, new Set(terms((doc.category ?? '').replace(/\//g, ' ')))));
-    const attrs = doc.attributes ? Object.values(doc.attributes).join(' ') : '';
-    put(codeMatch(query.text, `${doc.title ?? ''} ${attrs}`));
+    const f = fields[r]!;
+    if (lexical) {
+      // The document-wide overlap reads the union of the fields' terms.
+      const w = words![r]!;
+      const titleTerms = new Set(termsOfWords(w.title));
+      const bodyTerms = new Set(termsOfWords(w.body));
+      const categoryTerms = new Set(termsOfWords(w.category));
+      put(overlap(qTerms, titleTerms));
+      put(overlap(qTerms, bodyTerms));
+      put(overlap(qTerms, categoryTerms));
+      put(codeMatch(query.text, `${f.title} ${f.attributes}`));
+      put(overlap(qTerms, new Set([...titleTerms, ...bodyTerms, ...categoryTerms, ...termsOfWords(w.brand), ...termsOfWords(w.attributes)])));
+    } else j += LEXICAL.length;
+
+    if (product) for (const v of productFeatures(product, doc, `${f.title}\n${f.attributes}\n${f.body}`)) put(v);
+    else j += PRODUCT_FEATURES.length;
 
     put(doc.price !== undefined ? Math.log1p(doc.price) : 0);
     put(doc.price === undefined ? 1 : 0);
@@ -165,11 +216,13 @@ export function assembleFeatures(
     const released = doc.release_date ? Date.parse(doc.release_date) : NaN;
     put(Number.isNaN(released) ? 0 : Math.log1p(Math.max(0, (now - released) / DAY_MS)));
     put(Number.isNaN(released) ? 1 : 0);
-    put(Math.log1p(body.length + (doc.title?.length ?? 0)));
+    put(Math.log1p(f.body.length + f.title.length));
 
-    if (k > 0) {
+    if (k > 0 && uses('ix:')) {
       for (const v of interactionFeatures(queryBlocks, options.textEncoders.map((e) => cand.vectors[e]), k)) put(v);
     }
+    const out = r * d;
+    names.forEach((n, c) => (rows[out + c] = row[column.get(n)!]!));
   });
   return { names, rows };
 }

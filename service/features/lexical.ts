@@ -8,17 +8,35 @@ const STOP = new Set(
 );
 
 /**
+ * Lower-cased (NFKC) word tokens, split on anything that is not a letter or a digit.
+ *
+ * @example splitWords('The best Fridges under $500') // ['the', 'best', 'fridges', 'under', '500']
+ */
+export function splitWords(text: string): string[] {
+  return text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+/**
+ * Terms of already split words: stop words dropped, a trailing plural `s` dropped so "fridges" meets "fridge".
+ *
+ * @example termsOfWords(['the', 'best', 'fridges']) // ['best', 'fridge']
+ */
+export function termsOfWords(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of words) {
+    if (STOP.has(raw)) continue;
+    out.push(raw.length > 3 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw);
+  }
+  return out;
+}
+
+/**
  * Lower-cased word tokens without stop words; a trailing plural `s` is dropped so "fridges" meets "fridge".
  *
  * @example terms('The best Fridges under $500') // ['best', 'fridge', 'under', '500']
  */
 export function terms(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u)) {
-    if (!raw || STOP.has(raw)) continue;
-    out.push(raw.length > 3 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw);
-  }
-  return out;
+  return termsOfWords(splitWords(text));
 }
 
 /** Fraction of distinct query terms present in a set of document terms (0 when the query has none). */

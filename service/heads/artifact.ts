@@ -26,6 +26,13 @@ const Base = z.object({
   task: z.enum(['rerank', 'classify']),
   /** Feature names in order (rerank: the assembler's names; classify: `<encoder>#<i>` per embedding dim). */
   features: z.array(z.string()).min(1),
+  /**
+   * Rerank heads: `index` (may use Elasticsearch first-stage features) or `inline` (request features only, so it
+   * serves inline documents too); absent in older artifacts (then read from the feature names).
+   */
+  view: z.enum(['index', 'inline']).optional(),
+  /** Rerank heads: which of `features` are index features (`fs:*`) and which request-local (see features/scopes.ts). */
+  scopes: z.object({ index: z.array(z.string()), request: z.array(z.string()) }).optional(),
   /** For classify heads: the encoders whose embeddings are concatenated, in order. */
   encoders: z.array(z.string()).optional(),
   labels: z.array(z.string()).optional(),

@@ -104,9 +104,10 @@ export async function followReloads(store: HeadStore, { dir, intervalMs, log = (
   timer?.unref();
 
   return {
-    get: (name, task) => store.get(name, task),
-    list: () => store.list(),
-    refused: () => store.refused(),
+    get: (name, task, tenant) => store.get(name, task, tenant),
+    has: (name, tenant) => store.has(name, tenant),
+    list: (tenant) => store.list(tenant),
+    refused: (tenant) => store.refused(tenant),
     reload: () =>
       exclusive(async () => {
         const result = await store.reload();

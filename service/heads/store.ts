@@ -2,11 +2,13 @@
  * The heads the service serves: every `<dir>/<name>.json` artifact, loaded, checked (schema, consistency, the
  * assembler's features, the file name, a probe run) and scoped to tenants. `reload()` is atomic: the new set is built aside and swapped in whole; an artifact that fails to load or
  * check is refused (the error says which file and why) and the previous version of that head keeps serving.
- * Without a trained `default` rerank head, a built-in one stands in (see `builtinRerankHead`).
+ * Without a trained `default` rerank head, a built-in one stands in (see `builtinRerankHead`); likewise
+ * `default-inline` for inline documents (see `builtinInlineHead` and heads/view.ts).
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkFeatures, parseArtifact, type HeadArtifact } from './artifact.ts';
+import { parseArtifact, type HeadArtifact } from './artifact.ts';
+import { checkHeadFeatures, headScopes } from './view.ts';
 import { probeRows } from './check-artifact.ts';
 import { createPredictor, type HeadPredictor } from './predict.ts';
 import { strataError, StrataError } from '../errors.ts';
@@ -23,6 +25,8 @@ export interface HeadInfo {
   task: string;
   version: string;
   features: number;
+  /** Rerank heads: `index` or `inline` (see features/scopes.ts). */
+  view?: string;
   labels?: string[];
   metrics: Record<string, unknown>;
   createdAt: string;
@@ -35,6 +39,8 @@ export interface HeadInfo {
 export interface HeadStore {
   /** A head the tenant (default: the current request's) may use: its own `<tenant>--<name>`, else the shared one. */
   get(name: string, task?: 'rerank' | 'classify', tenant?: string): HeadPredictor;
+  /** Whether `get` would find the head for the tenant (default: the current request's). */
+  has(name: string, tenant?: string): boolean;
   list(tenant?: string): HeadInfo[];
   reload(): Promise<{ loaded: string[]; refused: Array<{ file: string; error: string }> }>;
   /** The artifacts the last load (at open, or the last reload) refused, with the reason (files relative to the directory). */
@@ -42,36 +48,56 @@ export interface HeadStore {
   close(): void;
 }
 
-/**
- * A hand-set logistic head over the first-stage and lexical features, used until a `default` head is trained:
- * it trusts dense similarity most, then BM25 and title overlap, then exact code matches.
- *
- * @example builtinRerankHead(featureNames({ textEncoders: ['text/chargram'] }))
- */
-export function builtinRerankHead(features: readonly string[]): HeadArtifact {
-  const weightOf = (f: string): number => {
-    if (f.endsWith(':passage_max')) return 2.5;
-    if (f.endsWith(':sim') && f.startsWith('text/')) return 2.5;
-    if (f === 'fs:bm25_norm') return 1.5;
-    if (f === 'fs:fused_rrank') return 4;
-    if (f === 'lex:title_overlap') return 1;
-    if (f === 'lex:code_match') return 1.5;
-    return 0;
-  };
+/** Hand-set weights of the built-in heads: dense similarity most, then BM25, fused rank and title overlap, then codes. */
+function builtinWeight(f: string): number {
+  if (f.endsWith(':passage_max')) return 2.5;
+  if (f.endsWith(':sim') && f.startsWith('text/')) return 2.5;
+  if (f === 'fs:bm25_norm' || f === 'loc:bm25_norm') return 1.5;
+  if (f === 'fs:fused_rrank' || f === 'loc:fused_rrank') return 4;
+  if (f === 'lex:title_overlap') return 1;
+  if (f === 'lex:code_match') return 1.5;
+  return 0;
+}
+
+function builtinHead(name: string, version: string, view: 'index' | 'inline', features: readonly string[]): HeadArtifact {
   return {
     format: 'strata-head/1',
     type: 'lr',
-    name: 'default',
-    version: 'builtin-1',
+    name,
+    version,
     task: 'rerank',
+    view,
     features: [...features],
+    scopes: { index: features.filter((f) => f.startsWith('fs:')), request: features.filter((f) => !f.startsWith('fs:')) },
     normalisation: { mean: features.map(() => 0), std: features.map(() => 1) },
-    model: { kind: 'sigmoid', weights: [[...features.map(weightOf), -3]] },
+    model: { kind: 'sigmoid', weights: [[...features.map(builtinWeight), -3]] },
     metrics: {},
     trainingDataHash: '',
     trainer: 'builtin (hand-set weights; train a head with `strata train rerank`)',
     createdAt: '1970-01-01T00:00:00.000Z',
   };
+}
+
+/**
+ * A hand-set logistic head over the first-stage and lexical features, used until a `default` head is trained:
+ * it trusts dense similarity most, then BM25 and title overlap, then exact code matches. It reads the assembler's
+ * features except the request-local first stage (`loc:*`, the inline head's) and interaction features.
+ *
+ * @example builtinRerankHead(featureNames({ textEncoders: ['text/chargram'] }))
+ */
+export function builtinRerankHead(features: readonly string[]): HeadArtifact {
+  return builtinHead('default', 'builtin-1', 'index', features.filter((f) => !f.startsWith('loc:') && !f.startsWith('ix:')));
+}
+
+/**
+ * The built-in head for inline documents (`default-inline`, until one is trained with `strata train rerank --view
+ * inline`): the same weights on the request-local features, the candidates' own BM25 and fused ranks standing in
+ * for Elasticsearch's.
+ *
+ * @example builtinInlineHead(featureNames({ textEncoders: ['text/minilm'] }))
+ */
+export function builtinInlineHead(features: readonly string[]): HeadArtifact {
+  return builtinHead('default-inline', 'builtin-inline-1', 'inline', features.filter((f) => !f.startsWith('fs:') && !f.startsWith('ix:')));
 }
 
 interface Loaded {
@@ -137,7 +163,7 @@ export async function openHeadStore({
     if (real.size > MAX_ARTIFACT_BYTES) throw strataError('model_error', { file: shown, reason: `is ${real.size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte limit` });
     const artifact = parseArtifact(await readFile(file, 'utf8'), shown, { encoderDims });
     if (artifact.name !== name) throw strataError('model_error', { file: shown, reason: `its name "${artifact.name}" differs from its file name (expected "${name}")` });
-    if (artifact.task === 'rerank') checkFeatures(artifact, rerankFeatures);
+    if (artifact.task === 'rerank') checkHeadFeatures(artifact, rerankFeatures);
     const predictor = await createPredictor(artifact);
     try {
       probe(predictor, shown);
@@ -167,6 +193,7 @@ export async function openHeadStore({
       }
     }
     if (!next.has('default')) next.set('default', { predictor: await createPredictor(builtinRerankHead(rerankFeatures)), file: null });
+    if (!next.has('default-inline')) next.set('default-inline', { predictor: await createPredictor(builtinInlineHead(rerankFeatures)), file: null });
     const old = heads;
     heads = next;
     for (const [name, h] of old) if (next.get(name) !== h) h.predictor.dispose();
@@ -175,13 +202,15 @@ export async function openHeadStore({
   }
 
   const tenantOf = (tenant?: string) => tenant ?? currentRequest()?.tenant ?? '*';
+  // A tenant's own head of that name comes first, then the shared one; another tenant's never.
+  const find = (name: string, t: string): Loaded | undefined =>
+    (t !== '*' && ownerOfName(name) === null ? heads.get(tenantName(t, name)) : undefined) ?? (headVisible(t, name) ? heads.get(name) : undefined);
 
   await reload();
   return {
     get(name, task, tenant) {
       const t = tenantOf(tenant);
-      // A tenant's own head of that name comes first, then the shared one; another tenant's never.
-      const h = (t !== '*' && ownerOfName(name) === null ? heads.get(tenantName(t, name)) : undefined) ?? (headVisible(t, name) ? heads.get(name) : undefined);
+      const h = find(name, t);
       if (!h) {
         const available = [...heads.keys()].filter((n) => headVisible(t, n)).sort();
         throw strataError('not_found', { what: `head "${name}" (available: ${available.join(', ')})` });
@@ -191,6 +220,7 @@ export async function openHeadStore({
       }
       return h.predictor;
     },
+    has: (name, tenant) => find(name, tenantOf(tenant)) !== undefined,
     list: (tenant) => {
       const t = tenantOf(tenant);
       return [...heads.values()]
@@ -201,6 +231,7 @@ export async function openHeadStore({
           task: a.task,
           version: a.version,
           features: a.features.length,
+          ...(a.task === 'rerank' ? { view: headScopes(a).view } : {}),
           ...(a.labels ? { labels: a.labels } : {}),
           metrics: a.metrics,
           createdAt: a.createdAt,

@@ -1,15 +1,17 @@
 /**
- * First-stage retrieval: the query is embedded once, then BM25 (multi_match over the boosted text fields) and
- * kNN (over the encoder's vector field) run in one `_msearch` with the same filters, and are fused by RRF. A query
- * image adds a third list, kNN over the image vectors, to the same request and the same fusion.
+ * First-stage retrieval: the query is embedded once, then BM25 (multi_match over the text fields with the index's
+ * boosts) and kNN (over the encoder's vector field) run in one `_msearch` with the same filters, and are fused by
+ * the index's fitted fusion (plain RRF when it has none; see fusion.ts and tuning.ts). A query image adds a third
+ * list, kNN over the image vectors, fused with the others by plain RRF.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EncoderPool } from '../pool/pool.ts';
 import { vectorField } from '../encoders/registry.ts';
-import { BM25_FIELDS, STEMMED_FIELDS } from '../../mappings/products.ts';
 import { stemmedText } from './stem.ts';
 import { filterClauses, type Filters } from './filters.ts';
 import { reciprocalRankFusion, type FusedCandidate, type RankedHit } from './rrf.ts';
+import { PLAIN_RRF, weightedFusion, type Fusion } from './fusion.ts';
+import { bm25Fields, DEFAULT_BM25, type Bm25Tuning } from './tuning.ts';
 import { esFailure, mapEsError, clientUrl } from '../es/client.ts';
 import { strataError } from '../errors.ts';
 
@@ -36,23 +38,31 @@ export interface RetrievalOptions {
   withSource?: boolean;
   /** A query image's vector and its encoder: adds a third kNN list, over the image vectors, to the fusion. */
   image?: { encoder: string; vector: Float32Array };
+  /** BM25 field boosts (default `DEFAULT_BM25`; an index's fitted ones come from its tuning). */
+  bm25?: Bm25Tuning;
+  /** How BM25 and kNN are fused (default plain RRF with `rrfK`). */
+  fusion?: Fusion;
 }
 
 export interface RetrievalResult {
   candidates: FusedCandidate[];
+  /** The lists before fusion (for fitting and evaluating fusions without searching again). */
+  lists: { bm25: RankedHit[]; knn: RankedHit[] };
   queryVector: Float32Array | null;
   took: { embeddingMs: number; retrievalMs: number };
 }
 
 /** The BM25 request body (exported for tests and for the plugin benchmark). */
-export function bm25Body(query: string, filters: estypes.QueryDslQueryContainer[], size: number): estypes.SearchSearchRequestBody {
+export function bm25Body(query: string, filters: estypes.QueryDslQueryContainer[], size: number, tuning: Bm25Tuning = DEFAULT_BM25): estypes.SearchSearchRequestBody {
   const stemmed = stemmedText(query);
+  const fields = bm25Fields(tuning);
+  const tie_breaker = tuning.tieBreaker;
   const must: estypes.QueryDslQueryContainer = query.trim()
     ? {
         bool: {
           should: [
-            { multi_match: { query, fields: [...BM25_FIELDS], type: 'best_fields', tie_breaker: 0.3 } },
-            ...(stemmed ? [{ multi_match: { query: stemmed, fields: [...STEMMED_FIELDS], type: 'best_fields' as const, tie_breaker: 0.3 } }] : []),
+            { multi_match: { query, fields: fields.raw, type: 'best_fields', tie_breaker } },
+            ...(stemmed && fields.stemmed.length ? [{ multi_match: { query: stemmed, fields: fields.stemmed, type: 'best_fields' as const, tie_breaker } }] : []),
           ],
           minimum_should_match: 1,
         },
@@ -103,7 +113,7 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   const source = options.withSource === false ? { _source: false } : {};
   // DFS: BM25 over an index of several shards uses the index's term statistics, not each shard's, so scores (and
   // the features built on them) are the same however the index is sharded. One shard skips the extra round trip.
-  if (useBm25) searches.push({ index, search_type: 'dfs_query_then_fetch' }, { ...bm25Body(query, filters, window), ...source });
+  if (useBm25) searches.push({ index, search_type: 'dfs_query_then_fetch' }, { ...bm25Body(query, filters, window, options.bm25), ...source });
   if (useKnn) searches.push({ index }, { ...knnBody(vectorField(encoder), queryVector!, filters, window), ...source });
   if (options.image) searches.push({ index }, { ...knnBody(vectorField(options.image.encoder), options.image.vector, filters, window), ...source });
   let responses: estypes.MsearchResponse['responses'];
@@ -115,6 +125,9 @@ export async function retrieve(options: RetrievalOptions): Promise<RetrievalResu
   const bm25 = useBm25 ? hitsOf(responses[0]!, 'BM25') : [];
   const knn = useKnn ? hitsOf(responses[useBm25 ? 1 : 0]!, 'kNN') : [];
   const image = options.image ? hitsOf(responses[Number(useBm25) + Number(useKnn)]!, 'image kNN') : undefined;
-  const candidates = reciprocalRankFusion(bm25, knn, { k: rrfK, ...(image ? { image } : {}) }).slice(0, window);
-  return { candidates, queryVector, took: { embeddingMs: t1 - t0, retrievalMs: performance.now() - t1 } };
+  const fusion = options.fusion ?? { ...PLAIN_RRF, k: rrfK };
+  // A query image joins by plain RRF (the fitted weights are for text lists); so does a single list.
+  const fused = image || !useBm25 || !useKnn ? reciprocalRankFusion(bm25, knn, { k: rrfK, ...(image ? { image } : {}) }) : weightedFusion(query, bm25, knn, fusion);
+  const candidates = fused.slice(0, window);
+  return { candidates, lists: { bm25, knn }, queryVector, took: { embeddingMs: t1 - t0, retrievalMs: performance.now() - t1 } };
 }

@@ -1,13 +1,18 @@
 /**
- * First stage as reranking sees it: hybrid retrieval, then the window's stored fields and vectors, as feature
- * candidates carrying their BM25/kNN/fused ranks. `/v1/search` and `strata train rerank` both call this, so a
- * head is trained on exactly the candidates it later reranks.
+ * First stage as reranking sees it: hybrid retrieval with the index's own tuning (BM25 boosts, fusion, query
+ * adapter; defaults when it has none), then the window's stored fields and vectors, as feature candidates carrying
+ * their BM25/kNN/fused ranks. `/v1/search` and `strata train rerank` both call this, so a head is trained on
+ * exactly the candidates it later reranks.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { EncoderPool } from '../pool/pool.ts';
 import type { FeatureCandidate } from '../features/assemble.ts';
 import type { Filters } from '../retrieval/filters.ts';
 import { retrieve, type RetrievalMode } from '../retrieval/hybrid.ts';
+import type { Fusion } from '../retrieval/fusion.ts';
+import type { Bm25Tuning } from '../retrieval/tuning.ts';
+import type { IndexTuningStore, ResolvedTuning } from '../retrieval/tuning-store.ts';
+import type { QueryAdapter } from '../retrieval/adapter.ts';
 import { checkFilterTypes } from '../retrieval/check-filters.ts';
 import { loadStoredCandidates } from './stored-candidates.ts';
 import type { QueryEmbedder } from './embed.ts';
@@ -29,6 +34,10 @@ export interface FirstStageOptions {
   signal?: AbortSignal;
   /** A query image (already embedded): adds image kNN to the fusion and loads the candidates' image vectors. */
   image?: { encoder: string; vector: Float32Array };
+  /** The index's tuning (BM25 boosts, fusion, adapter); without it the defaults serve. */
+  tuning?: IndexTuningStore;
+  /** Overrides of the tuning, for evaluations (`rrf`: plain RRF; `none`: no adapter). */
+  overrides?: { bm25?: Bm25Tuning; fusion?: Fusion; adapter?: 'none' };
 }
 
 /** The first stage that by-reference documents are ranked against (what `/v1/search` would retrieve). */
@@ -40,8 +49,34 @@ export interface RankWithin {
 
 export interface FirstStageResult {
   candidates: FeatureCandidate[];
+  /** Query vectors as used (adapted when the index has a query adapter). */
   queryVectors: Record<string, Float32Array>;
+  /** The index tuning that served (null: defaults). */
+  tuning: ResolvedTuning | null;
   took: { embeddingMs: number; retrievalMs: number; loadMs: number };
+}
+
+/**
+ * Query vectors with the adapter applied to its encoder's vector (a copy; the cached vectors stay raw).
+ *
+ * @example adaptQueryVectors({ 'text/minilm': v }, adapter)
+ */
+export function adaptQueryVectors(vectors: Record<string, Float32Array>, adapter: QueryAdapter | null | undefined): Record<string, Float32Array> {
+  const e = adapter?.artifact.encoder;
+  if (!adapter || !e || !vectors[e]) return vectors;
+  return { ...vectors, [e]: adapter.apply(vectors[e]) };
+}
+
+async function embedQuery(options: Pick<FirstStageOptions, 'queryEmbedder' | 'query' | 'encoders' | 'signal' | 'overrides'>, tuning: ResolvedTuning | null) {
+  if (!options.query.trim()) return {};
+  const raw = await options.queryEmbedder.embed(options.query, options.encoders, options.signal);
+  return options.overrides?.adapter === 'none' ? raw : adaptQueryVectors(raw, tuning?.adapter);
+}
+
+function retrievalTuning(options: Pick<FirstStageOptions, 'overrides' | 'rrfK'>, tuning: ResolvedTuning | null) {
+  const bm25 = options.overrides?.bm25 ?? tuning?.tuning?.bm25;
+  const fusion = options.overrides?.fusion ?? tuning?.tuning?.fusion;
+  return { ...(bm25 ? { bm25 } : {}), ...(fusion ? { fusion } : {}) };
 }
 
 /**
@@ -54,9 +89,11 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
   // Filter values that do not fit their attribute's mapped type are the caller's mistake: a 400, before ES.
   await checkFilterTypes(client, index, options.filters);
   const t0 = performance.now();
-  const queryVectors = query.trim() ? await options.queryEmbedder.embed(query, encoders, signal) : {};
+  const tuning = options.tuning ? await options.tuning.get(index, signal) : null;
+  const queryVectors = await embedQuery(options, tuning);
   const t1 = performance.now();
   const retrieval = await retrieve({
+    ...retrievalTuning(options, tuning),
     client,
     pool,
     index,
@@ -86,7 +123,7 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
       firstStage: { bm25: c.bm25, knn: c.knn, ...(c.image !== undefined ? { image: c.image } : {}), fusedRank: c.fusedRank, fusedScore: c.fusedScore },
     });
   }
-  return { candidates, queryVectors, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
+  return { candidates, queryVectors, tuning, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: performance.now() - t2 } };
 }
 
 /**
@@ -108,11 +145,13 @@ export async function firstStageForIds(
   const { client, pool, index, query, rrfK, encoders, signal } = options;
   const ids = [...new Set(options.ids)];
   const t0 = performance.now();
-  const queryVectors = query.trim() ? await options.queryEmbedder.embed(query, encoders, signal) : {};
+  const tuning = options.tuning ? await options.tuning.get(index, signal) : null;
+  const queryVectors = await embedQuery(options, tuning);
   const t1 = performance.now();
   // The ids are known up front, so ranking them and loading them run side by side.
   const [retrieval, stored] = await Promise.all([
     retrieve({
+      ...retrievalTuning(options, tuning),
       client,
       pool,
       index,
@@ -139,5 +178,5 @@ export async function firstStageForIds(
     const r = ranks.get(id);
     candidates.push({ ...s, firstStage: { bm25: r?.bm25 ?? null, knn: r?.knn ?? null, fusedRank: r?.fusedRank ?? null, fusedScore: r?.fusedScore ?? null, ...bm25Max } });
   }
-  return { candidates, queryVectors, missing: stored.missing, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: 0 } };
+  return { candidates, queryVectors, tuning, missing: stored.missing, took: { embeddingMs: t1 - t0, retrievalMs: t2 - t1, loadMs: 0 } };
 }

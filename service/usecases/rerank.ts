@@ -1,10 +1,13 @@
 /**
  * Reranking as a story: the query's budget ("under $500") is taken out of the relevance text (or query
- * understanding has already done so and found soft preferences); the query is
- * embedded once per text encoder (cached); candidates without stored vectors are embedded (long text as
- * passages); the shared assembler builds features; the head turns them into relevance; the metadata-aware
- * reranker adds recency, popularity, rating, trust and price fit, with every contribution kept; the top
- * results get extractive snippets.
+ * understanding has already done so and found soft preferences); the head is chosen (a head needing
+ * Elasticsearch first-stage features cannot serve documents sent inline: an inline head stands in, and the result
+ * says so); the query is embedded once per text encoder (cached; adapted when the named index has a query
+ * adapter); candidates without stored vectors are embedded (long text as passages; inline documents through the
+ * content-addressed cache) and quantised like stored vectors, so the same text scores the same inline as by id;
+ * the shared assembler builds the head's features (request-local BM25 with the named index's term statistics, else
+ * the candidates'); the head turns them into relevance; the metadata-aware reranker adds recency, popularity,
+ * rating, trust and price fit, with every contribution kept; the top results get extractive snippets.
  */
 import type { CatalogDocument } from '../catalog/schema.ts';
 import { assembleFeatures, type FeatureCandidate } from '../features/assemble.ts';
@@ -22,6 +25,13 @@ import { embedTexts, type QueryEmbedder } from './embed.ts';
 import type { DocumentEmbedder } from './document-embeddings.ts';
 import { encodeChargrams } from '../encoders/chargram.ts';
 import { rowOf } from '../encoders/types.ts';
+import { encoderSpec } from '../encoders/registry.ts';
+import { decodePassageVectors, encodePassageVectors } from '../indexing/vector-codec.ts';
+import { chooseRerankHead, headScopes } from '../heads/view.ts';
+import type { FeatureScope } from '../features/scopes.ts';
+import { queryStems, type LexicalStats } from '../features/local-bm25.ts';
+import type { IndexTuningStore, ResolvedTuning } from '../retrieval/tuning-store.ts';
+import { adaptQueryVectors } from './first-stage.ts';
 
 export interface RerankDeps {
   pool: EncoderPool;
@@ -32,6 +42,8 @@ export interface RerankDeps {
   textEncoders: readonly string[];
   /** The assembler's `interactionDims` (as configured; the heads were checked against it). */
   interactionDims?: number;
+  /** Index tunings (query adapter, term statistics); without it inline documents use their own statistics. */
+  tuning?: IndexTuningStore;
 }
 
 export interface RerankRequest {
@@ -50,6 +62,10 @@ export interface RerankRequest {
   queryVectors?: Record<string, Float32Array>;
   /** A query image's vector: candidates with a stored vector of the same encoder get the image signal. */
   queryImage?: { encoder: string; vector: Float32Array };
+  /** The index the candidates belong to or are compared with: its term statistics and query adapter apply. */
+  index?: string;
+  /** The index tuning the first stage already resolved (its adapter was applied to `queryVectors`). */
+  tuning?: ResolvedTuning | null;
   /**
    * What query understanding made of the query: the relevance text, the budget and the soft preferences. Without
    * it the budget is parsed from the query here (as `/v1/rerank` does).
@@ -85,8 +101,17 @@ export interface RerankedItem {
 export interface RerankResult {
   results: RerankedItem[];
   budget: Budget | null;
-  head: { name: string; version: string; type: string };
+  /** The head used; `requested` and `fallback` when another head had to stand in for the requested one. */
+  head: { name: string; version: string; type: string; view: string; requested?: string; fallback?: string };
+  /** Where request-local BM25 took its term statistics (when the head uses `loc:*` features). */
+  lexicalStats?: LexicalStats['source'];
   took: { embeddingMs: number; featuresMs: number; headMs: number; rerankMs: number; snippetsMs: number };
+}
+
+/** Vectors as the index stores them (int8 with a scale, re-normalised): inline and stored text then score alike. */
+function asStored(vectors: Float32Array[], encoder: string): Float32Array[] {
+  const dim = encoderSpec(encoder).dim;
+  return vectors.map((v) => (v.some((x) => x !== 0) ? decodePassageVectors(encodePassageVectors([v], dim), dim)[0]! : v));
 }
 
 /** Fills in document and passage vectors for candidates that arrived without stored ones. */
@@ -94,11 +119,11 @@ async function completeVectors(deps: RerankDeps, candidates: FeatureCandidate[],
   for (const encoder of deps.textEncoders) {
     const missing = candidates.filter((c) => !c.vectors[encoder]);
     if (missing.length === 0) continue;
-    const docVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal);
+    const docVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal), encoder);
     missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
     const withPassages = missing.map((c) => ({ c, passages: documentPassages(c.doc) })).filter((x) => x.passages.length > 1);
     const flat = withPassages.flatMap((x) => x.passages.map((p) => p.text));
-    const passageVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, signal);
+    const passageVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, signal), encoder);
     let k = 0;
     for (const { c, passages } of withPassages) {
       c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
@@ -143,19 +168,32 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
   const budget = understood ? understood.budget : parseBudget(request.query);
   const relevanceQuery = understood ? understood.text.trim() || request.query : (budget ? stripBudget(request.query) : request.query).trim() || request.query;
 
+  // Documents searched in the index carry Elasticsearch's first stage; inline ones only request-local features.
+  const available = new Set<FeatureScope>(candidates.every((c) => c.firstStage) ? ['index', 'request'] : ['request']);
+  const chosen = chooseRerankHead((n) => deps.heads.get(n, 'rerank'), (n) => deps.heads.has(n), request.head ?? 'default', available);
+  const head = chosen.predictor;
+  const features = head.artifact.features;
+
   const t0 = performance.now();
-  const queryVectors = { ...(request.queryVectors ?? {}) };
+  const tuning = request.tuning !== undefined ? request.tuning : request.index && deps.tuning ? await deps.tuning.get(request.index, signal) : null;
+  let queryVectors: Record<string, Float32Array> = { ...(request.queryVectors ?? {}) };
   const needed = deps.textEncoders.filter((e) => !queryVectors[e]);
-  if (needed.length) Object.assign(queryVectors, await deps.queryEmbedder.embed(relevanceQuery, needed, signal));
+  if (needed.length) {
+    const fresh = await deps.queryEmbedder.embed(relevanceQuery, needed, signal);
+    queryVectors = { ...queryVectors, ...adaptQueryVectors(fresh, tuning?.adapter) };
+  }
   await completeVectors(deps, candidates, signal);
+  const lexicalStats =
+    request.index && deps.tuning && features.some((f) => f.startsWith('loc:')) ? await deps.tuning.termStats(request.index, queryStems(relevanceQuery), signal) : undefined;
   const t1 = performance.now();
 
   const { names, rows } = assembleFeatures({ text: relevanceQuery, vectors: queryVectors, ...(request.now ? { now: request.now } : {}) }, candidates, {
     textEncoders: deps.textEncoders,
     interactionDims: deps.interactionDims ?? 0,
+    features,
+    ...(lexicalStats ? { lexicalStats } : {}),
   });
   const t2 = performance.now();
-  const head = deps.heads.get(request.head ?? 'default', 'rerank');
   const relevance = head.predict(rows, candidates.length);
   const t3 = performance.now();
 
@@ -195,7 +233,8 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
   return {
     results,
     budget,
-    head: { name: a.name, version: a.version, type: a.type },
+    head: { name: a.name, version: a.version, type: a.type, view: headScopes(a).view, ...(chosen.fallback ? { requested: chosen.fallback.requested, fallback: chosen.fallback.reason } : {}) },
+    ...(features.some((f) => f.startsWith('loc:')) ? { lexicalStats: lexicalStats?.source ?? 'candidates' } : {}),
     took: { embeddingMs: t1 - t0, featuresMs: t2 - t1, headMs: t3 - t2, rerankMs: t4 - t3, snippetsMs: t5 - t4 },
   };
 }

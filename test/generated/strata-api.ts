@@ -477,7 +477,7 @@ export interface components {
             documents?: (string | {
                 [key: string]: unknown;
             })[];
-            /** @description Index of the `ids` (default: the configured index, or the tenant's) */
+            /** @description Index of the `ids` (default: the configured index, or the tenant's); with inline documents, the index whose term statistics and query adapter apply */
             index?: string;
             /** @description Rerank stored documents by id (their stored embeddings are reused) */
             ids?: string[];
@@ -587,7 +587,7 @@ export interface components {
             documents?: (string | {
                 [key: string]: unknown;
             })[];
-            /** @description Index of the `ids` (default: the configured index, or the tenant's) */
+            /** @description Index of the `ids` (default: the configured index, or the tenant's); with inline documents, the index whose term statistics and query adapter apply */
             index?: string;
             /** @description Rerank stored documents by id (their stored embeddings are reused) */
             ids?: string[];
@@ -792,6 +792,12 @@ export interface components {
                 name: string;
                 version: string;
                 type: string;
+                /** @description `index` (uses Elasticsearch first-stage features) or `inline` (request-local features only) */
+                view?: string;
+                /** @description The head asked for, when another one had to stand in for it */
+                requested?: string;
+                /** @description Why the requested head could not serve this request */
+                fallback?: string;
             };
             /** @description The budget read from the query ("under $500"), if any */
             budget: {
@@ -1155,6 +1161,12 @@ export interface components {
                         name: string;
                         version: string;
                         type: string;
+                        /** @description `index` (uses Elasticsearch first-stage features) or `inline` (request-local features only) */
+                        view?: string;
+                        /** @description The head asked for, when another one had to stand in for it */
+                        requested?: string;
+                        /** @description Why the requested head could not serve this request */
+                        fallback?: string;
                     };
                     budget: {
                         max?: number;
@@ -1189,6 +1201,12 @@ export interface components {
                 name: string;
                 version: string;
                 type: string;
+                /** @description `index` (uses Elasticsearch first-stage features) or `inline` (request-local features only) */
+                view?: string;
+                /** @description The head asked for, when another one had to stand in for it */
+                requested?: string;
+                /** @description Why the requested head could not serve this request */
+                fallback?: string;
             };
             /** @description One per text, in order */
             results: {
@@ -1257,6 +1275,8 @@ export interface components {
                 task: string;
                 version: string;
                 features: number;
+                /** @description Rerank heads: `index` (uses Elasticsearch first-stage features) or `inline` (request-local features only) */
+                view?: string;
                 labels?: string[];
                 metrics: {
                     [key: string]: unknown;
@@ -1271,6 +1291,16 @@ export interface components {
             refused: {
                 file: string;
                 error: string;
+            }[];
+            /** @description Every rerank feature, what it measures and where it comes from */
+            features: {
+                name: string;
+                /**
+                 * @description `index`: from the Elasticsearch first stage, absent for inline documents; `request`: computed from the request
+                 * @enum {string}
+                 */
+                scope: "index" | "request";
+                description: string;
             }[];
         };
         ReloadResponse: {

@@ -66,7 +66,8 @@ describe('POST /v1/rerank', () => {
     expect(body.results).toHaveLength(2);
     expect(body.results[0]).toMatchObject({ index: 1, document: { title: 'Quiet dishwasher', text: 'Runs at 40 dB' } });
     expect(body.results[0].relevance_score).toBeGreaterThan(body.results[1].relevance_score);
-    expect(body.meta.strata.head).toMatchObject({ name: 'default' });
+    // Inline documents have no Elasticsearch first stage: the inline head serves, and meta names the one asked for.
+    expect(body.meta.strata.head).toMatchObject({ name: 'default-inline', requested: 'default' });
     expect(body.meta.api_version).toEqual({ version: '1' });
   });
 
@@ -176,7 +177,7 @@ describe('POST /v1/search', () => {
 describe('heads: serving, reload and refusal', () => {
   it('serves a head trained on the fly, and keeps it when a reload finds its artifact broken', async () => {
     const before = await json(await app.request('/v1/models'));
-    expect(before.heads.map((h: { name: string }) => h.name)).toEqual(['default']);
+    expect(before.heads.map((h: { name: string }) => h.name)).toEqual(['default', 'default-inline']);
     expect(before.encoders.find((e: { id: string }) => e.id === 'text/chargram').active).toBe(true);
 
     // A classify head on chargram embeddings of a few labelled texts.

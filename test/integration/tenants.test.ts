@@ -14,7 +14,7 @@ import { createEncoderPool } from '../../service/pool/pool.ts';
 import { encoderContext } from '../../service/encoders/registry.ts';
 import { encodeChargrams } from '../../service/encoders/chargram.ts';
 import { featureNames } from '../../service/features/assemble.ts';
-import { builtinRerankHead } from '../../service/heads/store.ts';
+import { builtinInlineHead, builtinRerankHead } from '../../service/heads/store.ts';
 import { trainLrHead } from '../../training/heads/train.ts';
 import { json, postJson, type Json } from '../helpers/http.ts';
 import { makeApp } from '../helpers/app.ts';
@@ -54,6 +54,8 @@ beforeAll(async () => {
   await writeFile(path.join(headsDir, 'acme--intents.json'), JSON.stringify(classifyHead('acme--intents', ['acme-pin', 'acme-card'])));
   await writeFile(path.join(headsDir, 'acme-corp--intents.json'), JSON.stringify(classifyHead('acme-corp--intents', ['corp-pin', 'corp-card'])));
   await writeFile(path.join(headsDir, 'acme-corp--default.json'), JSON.stringify({ ...builtinRerankHead(rerankFeatures), name: 'acme-corp--default', version: 'corp-1' }));
+  // Its inline stand-in: inline documents have no Elasticsearch first stage, so an index head cannot serve them.
+  await writeFile(path.join(headsDir, 'acme-corp--default-inline.json'), JSON.stringify({ ...builtinInlineHead(rerankFeatures), name: 'acme-corp--default-inline', version: 'corp-inline-1' }));
   await writeFile(path.join(headsDir, 'acme-corp--broken.json'), 'corp secret: do not show');
   expect((await req('POST', '/v1/models/reload', ROOT)).status).toBe(422);
   for (const [index, headers, id] of [[acmeIndex, ACME, 'a1'], [corpIndex, CORP, 'c1']] as const) {
@@ -132,22 +134,26 @@ describe('heads', () => {
     const stolen = await labelOf('acme-corp--intents', ACME);
     expect(stolen.status).toBe(404);
     // The answer lists only what acme may use (nothing of acme-corp's but the name acme itself sent).
-    expect(stolen.body.error.message).toBe('head "acme-corp--intents" (available: acme--intents, default, shared-intents) not found');
+    expect(stolen.body.error.message).toBe('head "acme-corp--intents" (available: acme--intents, default, default-inline, shared-intents) not found');
     expect((await labelOf('acme-corp--intents', ROOT)).body.results[0].label).toBe('corp-pin');
   });
 
   it('rerank and search: a tenant\'s default head is its own; another tenant\'s head cannot be named', async () => {
+    // Inline documents: the tenant's own inline head stands in for its own default, the shared built-in for the other's.
     const corp = await json(await postJson(app, '/v1/rerank', { query: 'fridge', documents: ['a fridge', 'a blender'] }, CORP));
-    expect(corp.meta.strata.head.version).toBe('corp-1');
+    expect(corp.meta.strata.head).toMatchObject({ version: 'corp-inline-1', requested: 'default' });
     const acme = await json(await postJson(app, '/v1/rerank', { query: 'fridge', documents: ['a fridge', 'a blender'] }, ACME));
-    expect(acme.meta.strata.head.version).toBe('builtin-1');
+    expect(acme.meta.strata.head).toMatchObject({ version: 'builtin-inline-1', requested: 'default' });
+    // By reference the tenant's own index head serves.
+    const corpById = await json(await postJson(app, '/v1/rerank', { query: 'fridge', index: corpIndex, ids: ['c1'] }, CORP));
+    expect(corpById.meta.strata.head.version).toBe('corp-1');
     expect((await postJson(app, '/v1/rerank', { query: 'fridge', documents: ['a'], head: 'acme-corp--default' }, ACME)).status).toBe(404);
     expect((await postJson(app, '/v1/search', { query: 'fridge', rerank: { head: 'acme-corp--default' } }, ACME)).status).toBe(404);
   });
 
   it('models: a tenant sees the shared heads and its own, no other tenant\'s, no refused file of theirs, no server path', async () => {
     const body = await json(await req('GET', '/v1/models', ACME));
-    expect(body.heads.map((h: Json) => h.name).sort()).toEqual(['acme--intents', 'default', 'shared-intents']);
+    expect(body.heads.map((h: Json) => h.name).sort()).toEqual(['acme--intents', 'default', 'default-inline', 'shared-intents']);
     const text = JSON.stringify(body);
     expect(text).not.toContain('acme-corp');
     expect(text).not.toContain(headsDir);
@@ -157,7 +163,7 @@ describe('heads', () => {
     expect(JSON.stringify(corp)).not.toContain(headsDir);
     expect(JSON.stringify(corp)).not.toContain('do not show');
     const admin = await json(await req('GET', '/v1/models', ROOT));
-    expect(admin.heads.map((h: Json) => h.name).sort()).toEqual(['acme--intents', 'acme-corp--default', 'acme-corp--intents', 'default', 'shared-intents']);
+    expect(admin.heads.map((h: Json) => h.name).sort()).toEqual(['acme--intents', 'acme-corp--default', 'acme-corp--default-inline', 'acme-corp--intents', 'default', 'default-inline', 'shared-intents']);
     expect(admin.refused[0].path).toBe(path.join(headsDir, 'acme-corp--broken.json'));
   });
 

@@ -5,7 +5,7 @@
  * built-in default head puts it. Relevance here follows the rating, a signal the built-in head ignores.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,6 +21,9 @@ import type { CatalogRow } from '../../service/catalog/read.ts';
 import { readJudgments } from '../../training/data/judgments.ts';
 import { collectGroups, rankGroups } from '../../training/rerank/collect.ts';
 import { trainRerankHeads } from '../../training/rerank/train-rerank.ts';
+import { chooseRerankHead } from '../../service/heads/view.ts';
+import { synthesize } from '../../training/synth/synth.ts';
+import type { SynthDoc } from '../../training/synth/queries.ts';
 
 const esUrl = inject('esUrl');
 const es = createEsClient({ url: esUrl });
@@ -93,4 +96,63 @@ describe('train rerank end to end', () => {
     }
     store.close();
   }, 60_000);
+});
+
+describe('train rerank views, synthetic judgments with a held-out dev split', () => {
+  it('writes index and inline heads from one first-stage pass; the inline head uses request features only and serves inline documents', async () => {
+    const judgmentsFile = path.join(dir, 'judgments-views.jsonl');
+    const lines = TOPICS.flatMap((t) => [
+      { query_id: t, query: t, doc_id: `${t}-good`, grade: 1, split: HELD_OUT.includes(t) ? 'dev' : 'train' },
+      { query_id: t, query: t, doc_id: `${t}-1`, grade: 0, split: HELD_OUT.includes(t) ? 'dev' : 'train' },
+    ]);
+    await writeFile(judgmentsFile, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const { queries, qrels, splits } = await readJudgments(judgmentsFile);
+    const headsDir = path.join(dir, 'heads-views');
+    // The extra dev set is the dev split itself, named beside judgments that also cover the training queries: its
+    // score must be the dev score (training queries absent from its run are not counted as misses).
+    const devIds = [...splits].filter(([, s]) => s === 'dev').map(([id]) => id);
+    const extraDev = { label: 'same dev', queries, qrels, ids: devIds };
+    const result = await trainRerankHeads({ client: es, pool, queryEmbedder, index: alias, queries, qrels, splits, extraDev, encoders, window: 10, rrfK: 60, name: 'shop', views: ['index', 'inline'], types: ['lr'], lrEpochs: [50], lrLearningRate: 0.05, outDir: headsDir });
+    expect(result).toMatchObject({ trainQueries: 10, devQueries: 2, views: ['index', 'inline'] });
+    const indexHead = result.heads.find((h) => h.head === 'shop-lr')!;
+    expect(indexHead.sweep[0]!.extraDevNdcg10).toBeCloseTo(indexHead.sweep[0]!.devNdcg10, 6);
+    expect((await readdir(headsDir)).sort()).toEqual(['shop-inline-lr.json', 'shop-lr.json']);
+    const store = await openHeadStore({ dir: headsDir, rerankFeatures: featureNames({ textEncoders: encoders }) });
+    const inline = store.get('shop-inline-lr').artifact;
+    expect(inline).toMatchObject({ view: 'inline', scopes: { index: [] } });
+    expect(inline.features.some((f) => f.startsWith('fs:'))).toBe(false);
+    expect(inline.features).toContain('loc:fused_rrank');
+    expect(store.get('shop-lr').artifact).toMatchObject({ view: 'index' });
+    expect(store.get('shop-lr').artifact.features).toContain('fs:fused_rrank');
+    const chosen = chooseRerankHead((n) => store.get(n, 'rerank'), (n) => store.has(n), 'shop-lr', new Set(['request']));
+    expect(chosen.predictor.artifact.name).toBe('shop-inline-lr');
+    store.close();
+  }, 120_000);
+
+  it('synthesises judgments from a catalog: documents held out for dev, attribute queries judged by the catalog', async () => {
+    const docs: SynthDoc[] = TOPICS.flatMap((t) => [
+      { id: `${t}-1`, title: `${t}`, text: '', category: `home/${t}s`, attributes: { colour: 'Red' } },
+      { id: `${t}-2`, title: `${t} basic`, text: '', category: `home/${t}s`, attributes: { colour: 'Red' } },
+      { id: `${t}-good`, title: `Premium ${t} model with extras and warranty`, text: '', category: `home/${t}s`, attributes: { colour: 'Black' } },
+    ]);
+    const out = path.join(dir, 'synth.jsonl');
+    const report = await synthesize({ client: es, pool, queryEmbedder, index: alias, encoders, window: 10, rrfK: 60, docs, out, perDoc: 2, devFraction: 0.25 });
+    expect(report.splits.dev).toBeGreaterThan(0);
+    expect(report.strategies['attribute-combo']).toBeGreaterThan(0);
+    const { splits, qrels, queries } = await readJudgments(out);
+    const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { query_id: string; doc_id: string; grade: number; strategy: string; split: string });
+    // A dev document's queries are all on the dev side.
+    for (const r of rows) expect(splits.get(r.query_id)).toBe(r.split);
+    // Attribute queries are judged by the catalog: every positive has the asked category and colour, every document
+    // with them in the window is positive.
+    const combos = [...new Set(rows.filter((r) => r.strategy === 'attribute-combo').map((r) => r.query_id))];
+    expect(combos.length).toBeGreaterThan(0);
+    for (const id of combos) {
+      const text = queries.get(id)!;
+      const topic = TOPICS.find((t) => text.includes(t))!;
+      const colour = /red/.test(text) ? 'Red' : /black/.test(text) ? 'Black' : null;
+      const want = (d: SynthDoc) => d.id.startsWith(`${topic}-`) && (!colour || d.attributes!.colour === colour);
+      for (const [docId, grade] of qrels.get(id)!) expect([docId, grade > 0]).toEqual([docId, want(docs.find((d) => d.id === docId)!)]);
+    }
+  }, 120_000);
 });

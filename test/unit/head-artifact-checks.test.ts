@@ -98,11 +98,13 @@ describe('head store checks', () => {
     expect(store.get('default', 'rerank', 'acme').artifact.version).toBe('acme');
     expect(store.get('default', 'rerank', 'acme-corp').artifact.version).toBe('builtin-1');
     expect(store.get('private', 'rerank', 'acme-corp').artifact.version).toBe('corp');
-    expect(() => store.get('private', 'rerank', 'acme')).toThrow(/^head "private" \(available: acme--default, default, shared\) not found$/);
-    expect(() => store.get('acme-corp--private', 'rerank', 'acme')).toThrow(/^head "acme-corp--private" \(available: acme--default, default, shared\) not found$/);
-    expect(store.list('acme').map((h) => h.name).sort()).toEqual(['acme--default', 'default', 'shared']);
+    expect(() => store.get('private', 'rerank', 'acme')).toThrow(/^head "private" \(available: acme--default, default, default-inline, shared\) not found$/);
+    expect(() => store.get('acme-corp--private', 'rerank', 'acme')).toThrow(/^head "acme-corp--private" \(available: acme--default, default, default-inline, shared\) not found$/);
+    expect(store.list('acme').map((h) => h.name).sort()).toEqual(['acme--default', 'default', 'default-inline', 'shared']);
+    // has() answers as get() does (the inline fallback asks it before getting a stand-in head).
+    expect([store.has('private', 'acme'), store.has('private', 'acme-corp'), store.has('acme-corp--private', 'acme'), store.has('default-inline', 'acme')]).toEqual([false, true, false, true]);
     expect(store.list('acme').every((h) => !('path' in h) && (h.file === null || !h.file.includes('/')))).toBe(true);
-    expect(store.list('*').map((h) => h.name).sort()).toEqual(['acme--default', 'acme-corp--private', 'default', 'shared']);
+    expect(store.list('*').map((h) => h.name).sort()).toEqual(['acme--default', 'acme-corp--private', 'default', 'default-inline', 'shared']);
     store.close();
   });
 });

@@ -78,7 +78,7 @@ describe('followReloads', () => {
     const dir = path.join(base, 'file', 'heads');
     const logs: string[] = [];
     const a = await replica(dir, 0, (m) => logs.push(m));
-    expect((await a.reload()).loaded).toEqual(['default']);
+    expect((await a.reload()).loaded).toEqual(['default', 'default-inline']);
     await a.reload();
     expect(versionOf(a)).toBe('builtin-1');
     expect(logs).toHaveLength(1);

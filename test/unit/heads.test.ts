@@ -109,7 +109,7 @@ describe('head store', () => {
     const wrong = trainLrHead({ ...set, names: ['a', 'b', 'other'] }, { name: 'wrong', task: 'rerank' }, { steps: 10 });
     await writeFile(path.join(dir, 'wrong.json'), JSON.stringify(wrong));
     const r2 = await store.reload();
-    expect(r2.refused.find((r) => r.file.endsWith('wrong.json'))?.error).toMatch(/missing \["noise"\], extra \["other"\]/);
+    expect(r2.refused.find((r) => r.file.endsWith('wrong.json'))?.error).toMatch(/needs features the assembler does not produce: missing \["other"\]/);
     expect(() => store.get('wrong')).toThrow(/head "wrong"/);
     expect(store.refused()).toEqual(r2.refused.map((r) => ({ ...r, path: path.join(dir, r.file) })));
     expect(store.refused('acme')).toEqual(r2.refused);

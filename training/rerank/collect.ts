@@ -5,9 +5,12 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { assembleFeatures, featureNames, type AssemblerOptions, type FeatureCandidate, type FeatureQuery } from '../../service/features/assemble.ts';
+import { docFields } from '../../service/features/fields.ts';
+import { queryStems, type LexicalStats } from '../../service/features/local-bm25.ts';
 import type { EncoderPool } from '../../service/pool/pool.ts';
 import type { QueryEmbedder } from '../../service/usecases/embed.ts';
-import { firstStage } from '../../service/usecases/first-stage.ts';
+import { firstStage, type FirstStageOptions } from '../../service/usecases/first-stage.ts';
+import type { IndexTuningStore } from '../../service/retrieval/tuning-store.ts';
 import type { Qrels } from '../data/beir.ts';
 import { createRng } from '../eval/stats.ts';
 
@@ -21,6 +24,10 @@ export interface QueryGroup {
   candidates?: FeatureCandidate[];
   /** The query as assembled (kept with the candidates, so rows can be rebuilt with other options). */
   query?: FeatureQuery;
+  /** The same candidates as Cohere-style strings ("title body", no metadata), when collected with `stringForms`. */
+  stringRows?: Float32Array;
+  /** The index term statistics request-local BM25 used. */
+  lexicalStats?: LexicalStats;
 }
 
 export interface CollectOptions {
@@ -37,6 +44,12 @@ export interface CollectOptions {
   encoders: readonly string[];
   /** The assembler's interaction features (`ix:*`; 0: none). */
   interactionDims?: number;
+  /** The index's tuning (BM25 boosts, fusion, adapter, term statistics), as `/v1/search` uses it. */
+  tuning?: IndexTuningStore;
+  /** Evaluation overrides of the tuning (e.g. plain RRF, no adapter). */
+  overrides?: FirstStageOptions['overrides'];
+  /** Also assemble every window as inline strings would arrive (`stringRows`), for inline heads. */
+  stringForms?: boolean;
   concurrency?: number;
   keepCandidates?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -68,14 +81,22 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
         window: options.window,
         rrfK: options.rrfK,
         encoders,
+        ...(options.tuning ? { tuning: options.tuning } : {}),
+        ...(options.overrides ? { overrides: options.overrides } : {}),
       });
       const query: FeatureQuery = { text, vectors: queryVectors };
-      const assembled = assembleFeatures(query, candidates, { textEncoders: encoders, interactionDims: options.interactionDims ?? 0 });
+      // Request-local BM25 reads the index's statistics, as serving does for documents of a named index.
+      const lexicalStats = options.tuning ? await options.tuning.termStats(options.index, queryStems(text)) : undefined;
+      const assembler = { textEncoders: encoders, interactionDims: options.interactionDims ?? 0, ...(lexicalStats ? { lexicalStats } : {}) };
+      const assembled = assembleFeatures(query, candidates, assembler);
       names = assembled.names;
       groups[i] = {
         queryId,
         ids: candidates.map((c) => c.id),
         rows: assembled.rows,
+        // Strings usually come without an index named: their local BM25 uses the candidates' own statistics.
+        ...(options.stringForms ? { stringRows: assembleFeatures(query, candidates.map(asInlineString), { textEncoders: encoders, interactionDims: options.interactionDims ?? 0 }).rows } : {}),
+        ...(lexicalStats ? { lexicalStats } : {}),
         ...(options.keepCandidates ? { candidates, query } : {}),
       };
       options.onProgress?.(++done, ids.length);
@@ -83,6 +104,37 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   return { names, groups };
+}
+
+/**
+ * A candidate as a Cohere-style string would arrive: title and body in one line of text, no metadata, the same
+ * vectors (the embedded text is the same).
+ *
+ * @example asInlineString(candidate).doc // { title: '', description: 'Quiet fridge A fridge with ...' }
+ */
+export function asInlineString(c: FeatureCandidate): FeatureCandidate {
+  const f = docFields(c.doc);
+  return { id: c.id, doc: { title: '', description: [f.title, f.body].filter(Boolean).join(' ') }, vectors: c.vectors, ...(c.passages ? { passages: c.passages } : {}) };
+}
+
+/**
+ * Rows restricted to `features` (in that order) out of rows assembled with `names`.
+ *
+ * @example const headRows = selectColumns(group.rows, names, head.artifact.features);
+ */
+export function selectColumns(rows: Float32Array, names: readonly string[], features: readonly string[]): Float32Array {
+  if (features.length === names.length && features.every((f, i) => f === names[i])) return rows;
+  const index = new Map(names.map((n, j) => [n, j]));
+  const cols = features.map((f) => {
+    const j = index.get(f);
+    if (j === undefined) throw new Error(`feature "${f}" was not collected`);
+    return j;
+  });
+  const d = names.length;
+  const n = rows.length / Math.max(1, d);
+  const out = new Float32Array(n * cols.length);
+  for (let r = 0; r < n; r++) cols.forEach((j, c) => (out[r * cols.length + c] = rows[r * d + j]!));
+  return out;
 }
 
 /**
@@ -95,7 +147,8 @@ export function reassembleGroups(groups: readonly QueryGroup[], options: Assembl
   const names = featureNames(options);
   const out = groups.map((g) => {
     if (!g.candidates || !g.query) throw new Error(`query "${g.queryId}" was collected without keepCandidates: its rows cannot be rebuilt`);
-    return { ...g, rows: assembleFeatures(g.query, g.candidates, options).rows };
+    const assembler = { ...options, ...(g.lexicalStats ? { lexicalStats: g.lexicalStats } : {}) };
+    return { ...g, rows: assembleFeatures(g.query, g.candidates, assembler).rows };
   });
   return { names, groups: out };
 }
@@ -133,10 +186,14 @@ export function trainingSetOf(groups: readonly QueryGroup[], names: readonly str
  *
  * @example const run = rankGroups(groups, (rows, n) => head.predict(rows, n));
  */
-export function rankGroups(groups: readonly QueryGroup[], score: (rows: Float32Array, n: number) => Float32Array): Map<string, string[]> {
+export function rankGroups(
+  groups: readonly QueryGroup[],
+  score: (rows: Float32Array, n: number) => Float32Array,
+  { rowsOf = (g: QueryGroup) => g.rows }: { rowsOf?: (g: QueryGroup) => Float32Array } = {},
+): Map<string, string[]> {
   const run = new Map<string, string[]>();
   for (const g of groups) {
-    const s = g.ids.length ? score(g.rows, g.ids.length) : new Float32Array(0);
+    const s = g.ids.length ? score(rowsOf(g), g.ids.length) : new Float32Array(0);
     const order = g.ids.map((_, i) => i).sort((a, b) => s[b]! - s[a]! || a - b);
     run.set(g.queryId, order.map((i) => g.ids[i]!));
   }

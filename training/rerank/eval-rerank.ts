@@ -14,8 +14,9 @@ import type { QueryEmbedder } from '../../service/usecases/embed.ts';
 import type { Qrels } from '../data/beir.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import { bootstrapCI, pairedRandomizationTest, type ConfidenceInterval, type PairedTestResult } from '../eval/stats.ts';
-import { interactionDimsOf } from '../../service/features/assemble.ts';
-import { collectGroups, rankGroups, reassembleGroups, type QueryGroup } from './collect.ts';
+import { featureNames, interactionDimsOf } from '../../service/features/assemble.ts';
+import { collectGroups, rankGroups, reassembleGroups, selectColumns, type QueryGroup } from './collect.ts';
+import type { IndexTuningStore } from '../../service/retrieval/tuning-store.ts';
 
 export interface EvalRerankOptions {
   client: Client;
@@ -31,6 +32,8 @@ export interface EvalRerankOptions {
   /** Encoders to run kNN alone with (default: every text encoder of the index). */
   knn?: readonly string[];
   heads: ReadonlyArray<{ name: string; predictor: HeadPredictor }>;
+  /** The index's tuning (fitted BM25 boosts and fusion, adapter), as the service uses it. */
+  tuning?: IndexTuningStore;
   window: number;
   rrfK: number;
   seed?: number;
@@ -59,7 +62,8 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn', encoder:
       const id = o.ids[next++]!;
       const text = o.queries.get(id)!;
       const queryVector = mode === 'knn' ? (await o.queryEmbedder.embed(text, [encoder]))[encoder] : undefined;
-      const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, window: o.window, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}) });
+      const tuned = o.tuning ? (await o.tuning.get(o.index)).tuning : null;
+      const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, window: o.window, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}), ...(tuned?.bm25 ? { bm25: tuned.bm25 } : {}) });
       run.set(id, candidates.map((c) => c.id));
       o.onProgress?.(what, ++done, o.ids.length);
     }
@@ -88,7 +92,7 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
   const baseDims = o.interactionDims ?? 0;
   const dimsOf = (h: EvalRerankOptions['heads'][number]) => interactionDimsOf(h.predictor.artifact.features);
   const keepCandidates = o.heads.some((h) => dimsOf(h) !== baseDims);
-  const { groups } = await collectGroups({
+  const { names, groups } = await collectGroups({
     ...rest,
     interactionDims: baseDims,
     keepCandidates,
@@ -101,7 +105,9 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
     const t1 = performance.now();
     const dims = dimsOf(h);
     if (!rowsByDims.has(dims)) rowsByDims.set(dims, reassembleGroups(groups, { textEncoders: o.encoders, interactionDims: dims }).groups);
-    runs.set(`hybrid+${h.name}`, rankGroups(rowsByDims.get(dims)!, (rows, n) => h.predictor.predict(rows, n)));
+    const all = dims === baseDims ? names : featureNames({ textEncoders: o.encoders, interactionDims: dims });
+    const features = h.predictor.artifact.features;
+    runs.set(`hybrid+${h.name}`, rankGroups(rowsByDims.get(dims)!, (rows, n) => h.predictor.predict(rows, n), { rowsOf: (g) => selectColumns(g.rows, all, features) }));
     seconds.set(`hybrid+${h.name}`, seconds.get('hybrid')! + (performance.now() - t1) / 1000);
   }
 

@@ -1,7 +1,9 @@
 /**
  * Pseudo-queries from documents, without a language model: a compressed key sentence (the sentence densest in
- * rare terms, reduced to its rarer words), a title fragment, and for products an attribute template
- * ("<brand> <type> under $<price>"). Pure functions; the IDF table comes from the corpus itself.
+ * rare terms, reduced to its rarer words), a title fragment, for products an attribute template
+ * ("<brand> <type> under $<price>") and attribute combinations ("men navy blue shirts", judged exactly by the
+ * catalog's own attributes), and harder variants for dev queries (`hardenQuery`: the rarest word and some others
+ * dropped, the rest shuffled). Pure functions; the IDF table comes from the corpus itself.
  */
 import { terms } from '../../service/features/lexical.ts';
 
@@ -12,11 +14,21 @@ export interface SynthDoc {
   brand?: string;
   category?: string;
   price?: number;
+  /** String attributes (colour, gender, material, ...). */
+  attributes?: Record<string, string>;
+}
+
+/** What a structured query asks for: every document with this category leaf and these attribute values is relevant. */
+export interface QueryMatch {
+  leaf: string;
+  attributes: Record<string, string>;
 }
 
 export interface PseudoQuery {
   text: string;
-  strategy: 'key-sentence' | 'title-fragment' | 'attributes';
+  strategy: 'key-sentence' | 'title-fragment' | 'attributes' | 'attribute-combo';
+  /** For structured queries: relevance is decided by the catalog's attributes, not by a teacher. */
+  match?: QueryMatch;
 }
 
 export type Idf = (term: string) => number;
@@ -108,23 +120,79 @@ export function attributeQuery(doc: SynthDoc): string | null {
   return doc.price !== undefined ? `${head} under $${priceCeiling(doc.price)}` : head;
 }
 
+const leafOf = (category: string | undefined) => category?.split('/').filter(Boolean).at(-1) ?? '';
+
+/** A Fisher-Yates shuffle (a copy) driven by the caller's seeded generator. */
+function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * A shopper's query from the product's category and one or two of its attribute values, in a shuffled order
+ * ("navy blue men shirts"), with what it asks for: every product of that category with those values matches.
+ *
+ * @example attributeComboQuery({ id: 's', title: 'x', text: '', category: 'apparel/topwear/shirts', attributes: { gender: 'Men', colour: 'Navy Blue' } }, rand)
+ */
+export function attributeComboQuery(doc: SynthDoc, rand: () => number): { text: string; match: QueryMatch } | null {
+  const leaf = leafOf(doc.category);
+  const values = Object.entries(doc.attributes ?? {}).filter(([, v]) => v.trim() && v.trim().split(/\s+/).length <= 3);
+  if (!leaf || values.length === 0) return null;
+  const chosen = Object.fromEntries(shuffled(values, rand).slice(0, 1 + Math.floor(rand() * Math.min(2, values.length))));
+  const parts = shuffled([...Object.values(chosen).map((v) => v.toLowerCase()), leaf.replace(/[-_]/g, ' ').toLowerCase()], rand);
+  return { text: parts.join(' '), match: { leaf, attributes: chosen } };
+}
+
+/**
+ * Whether a document has what a structured query asks for.
+ *
+ * @example matchesQuery(doc, { leaf: 'shirts', attributes: { gender: 'Men' } })
+ */
+export function matchesQuery(doc: SynthDoc | undefined, match: QueryMatch): boolean {
+  if (!doc || leafOf(doc.category) !== match.leaf) return false;
+  return Object.entries(match.attributes).every(([k, v]) => doc.attributes?.[k] === v);
+}
+
+/**
+ * A harder variant of a query for dev: the rarest word (the one that names the source document alone) and a share
+ * of the others dropped, the rest shuffled; at least `minWords` stay. Structured queries keep their words (what
+ * they ask for must stay in the text) and are only shuffled.
+ *
+ * @example hardenQuery('daily aspirin reduced colorectal adenoma recurrence', idf, rand) // e.g. 'recurrence aspirin colorectal'
+ */
+export function hardenQuery(text: string, idf: Idf, rand: () => number, { keep = 0.6, minWords = 3, structured = false } = {}): string {
+  const ws = text.split(/\s+/).filter(Boolean);
+  if (structured || ws.length <= minWords) return shuffled(ws, rand).join(' ');
+  const rarest = ws.map((w, i) => ({ i, v: idf(terms(w)[0] ?? w) })).sort((a, b) => b.v - a.v)[0]!.i;
+  const rest = ws.filter((_, i) => i !== rarest);
+  const target = Math.max(minWords, Math.round(ws.length * keep));
+  return shuffled(rest, rand).slice(0, target).join(' ');
+}
+
 /**
  * Up to `perDoc` distinct pseudo-queries for a document, strategies in order of preference (products first try
- * attributes, texts the key sentence, then the title).
+ * attribute combinations and templates, texts the key sentence, then the title).
  *
  * @example pseudoQueries(doc, idf, { perDoc: 2 })
  */
-export function pseudoQueries(doc: SynthDoc, idf: Idf, { perDoc = 1, dropRarest = 0 } = {}): PseudoQuery[] {
-  const order: Array<[PseudoQuery['strategy'], () => string | null]> = [
-    ['attributes', () => (doc.price !== undefined || doc.brand ? attributeQuery(doc) : null)],
-    ['key-sentence', () => keySentenceQuery(doc, idf, { dropRarest })],
-    ['title-fragment', () => titleFragmentQuery(doc, idf)],
+export function pseudoQueries(doc: SynthDoc, idf: Idf, { perDoc = 1, dropRarest = 0, rand = Math.random } = {}): PseudoQuery[] {
+  const order: Array<[PseudoQuery['strategy'], () => { text: string; match?: QueryMatch } | null]> = [
+    ['attribute-combo', () => attributeComboQuery(doc, rand)],
+    ['attributes', () => wrap(doc.price !== undefined || doc.brand ? attributeQuery(doc) : null)],
+    ['key-sentence', () => wrap(keySentenceQuery(doc, idf, { dropRarest }))],
+    ['title-fragment', () => wrap(titleFragmentQuery(doc, idf))],
   ];
   const out: PseudoQuery[] = [];
   for (const [strategy, make] of order) {
     if (out.length >= perDoc) break;
-    const text = make();
-    if (text && !out.some((q) => q.text === text)) out.push({ text, strategy });
+    const q = make();
+    if (q && !out.some((x) => x.text === q.text)) out.push({ text: q.text, strategy, ...(q.match ? { match: q.match } : {}) });
   }
   return out;
 }
+
+const wrap = (text: string | null) => (text ? { text } : null);

@@ -5,6 +5,8 @@ import type { AppDeps } from '../deps.ts';
 import { respond } from '../response-schemas.ts';
 import { listEncoderSpecs } from '../../encoders/registry.ts';
 import { strataError } from '../../errors.ts';
+import { featureNames } from '../../features/assemble.ts';
+import { describeFeature, featureScope } from '../../features/scopes.ts';
 
 const RefusedSchema = z.array(z.object({ file: z.string(), error: z.string() })).describe('Artifacts that did not load, with the reason');
 
@@ -28,6 +30,7 @@ export const ModelsResponseSchema = z.object({
       task: z.string(),
       version: z.string(),
       features: z.number().int(),
+      view: z.string().optional().describe('Rerank heads: `index` (uses Elasticsearch first-stage features) or `inline` (request-local features only)'),
       labels: z.array(z.string()).optional(),
       metrics: z.record(z.string(), z.unknown()),
       createdAt: z.string(),
@@ -36,6 +39,15 @@ export const ModelsResponseSchema = z.object({
     }),
   ),
   refused: RefusedSchema,
+  features: z
+    .array(
+      z.object({
+        name: z.string(),
+        scope: z.enum(['index', 'request']).describe('`index`: from the Elasticsearch first stage, absent for inline documents; `request`: computed from the request'),
+        description: z.string(),
+      }),
+    )
+    .describe('Every rerank feature, what it measures and where it comes from'),
 });
 
 export const ReloadResponseSchema = z.object({ loaded: z.array(z.string()).describe('Heads now served'), refused: RefusedSchema });
@@ -48,6 +60,12 @@ export function modelRoutes({ heads, config }: AppDeps): Hono {
       encoders: listEncoderSpecs().map((s) => ({ ...s, active: config.retrieval.textEncoders.includes(s.id) })),
       heads: heads.list(c.get('tenant')),
       refused: heads.refused(c.get('tenant')),
+      // What each rerank feature measures and whether inline documents have it (scope `request`) or not (`index`).
+      features: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }).map((name) => ({
+        name,
+        scope: featureScope(name),
+        description: describeFeature(name),
+      })),
     }),
   );
   app.post('/reload', async (c) => {

@@ -15,6 +15,7 @@ import { IndexNameSchema } from './documents.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
 import { rerank } from '../../usecases/rerank.ts';
 import { firstStageForIds } from '../../usecases/first-stage.ts';
+import type { ResolvedTuning } from '../../retrieval/tuning-store.ts';
 import { strataError } from '../../errors.ts';
 import { elapsedMs } from '../request-log.ts';
 import { respond } from '../response-schemas.ts';
@@ -59,6 +60,9 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
 
     let candidates: FeatureCandidate[];
     let queryVectors: Record<string, Float32Array> | undefined;
+    // The index whose term statistics and query adapter apply: the documents' own, or one named for inline documents.
+    let statsIndex = req.index && !req.ids ? authorizeIndex(c, req.index) : undefined;
+    let resolvedTuning: ResolvedTuning | null | undefined;
     const firstStageTook = { embeddingMs: 0, retrievalMs: 0 };
     const truncatedDocs: number[] = [];
     const warnings: string[] = [];
@@ -90,7 +94,10 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
         rrfK: config.retrieval.rrfK,
         encoders: config.retrieval.textEncoders,
         signal: c.req.raw.signal,
+        ...(deps.tuning ? { tuning: deps.tuning } : {}),
       });
+      statsIndex = index;
+      resolvedTuning = fs.tuning;
       firstStageTook.embeddingMs = fs.took.embeddingMs;
       firstStageTook.retrievalMs = fs.took.retrievalMs + fs.took.loadMs;
       if (fs.missing.length && req.ids) {
@@ -127,6 +134,8 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
         snippets: req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets,
         ...(req.top_n ? { topN: req.top_n } : {}),
         ...(queryVectors ? { queryVectors } : {}),
+        ...(statsIndex ? { index: statsIndex } : {}),
+        ...(resolvedTuning !== undefined ? { tuning: resolvedTuning } : {}),
         signal: c.req.raw.signal,
       },
     );

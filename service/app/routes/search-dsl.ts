@@ -26,14 +26,16 @@ export const SearchDslResponseSchema = z.object({
 /** The fields the rescorer sends for each hit (the plugin's default). */
 const RESCORE_FIELDS = ['title', 'description'];
 
-export function searchDslRoutes({ config }: AppDeps): Hono {
+export function searchDslRoutes({ config, tuning }: AppDeps): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
     const req = await readJson(c, SearchRequestSchema);
     const index = authorizeIndex(c, req.index ?? defaultIndex(c, config.service.index));
     const window = Math.max(req.rerank ? (req.rerank.window ?? req.window ?? config.retrieval.window) : (req.window ?? req.top_k), req.top_k);
     // track_total_hits: false is the service's internal shortcut; a user's search keeps Elasticsearch's default.
-    const { track_total_hits: _internal, ...first } = bm25Body(req.query, filterClauses(req.filters), req.top_k);
+    // The index's fitted field boosts, as the search route's first stage uses them.
+    const bm25 = tuning ? (await tuning.get(index, c.req.raw.signal)).tuning?.bm25 : undefined;
+    const { track_total_hits: _internal, ...first } = bm25Body(req.query, filterClauses(req.filters), req.top_k, bm25);
     const notes: string[] = [];
     if (req.mode !== 'bm25') notes.push(`the first stage here is BM25 alone; /v1/search ${req.mode === 'knn' ? 'uses kNN' : 'fuses BM25 with kNN'} (mode "${req.mode}")`);
     if (req.image !== undefined) notes.push('a query image cannot be sent through the DSL: it is left out');

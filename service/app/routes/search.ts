@@ -164,6 +164,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         mode: req.mode,
         signal: c.req.raw.signal,
         ...(image ? { image } : {}),
+        ...(deps.tuning ? { tuning: deps.tuning } : {}),
       });
     let fs = await retrieveWith(plan);
     // Nothing matched the understood filters: search again without them, keeping them as preferences.
@@ -208,6 +209,8 @@ export function searchRoutes(deps: AppDeps): Hono {
         snippets,
         topN: req.top_k,
         queryVectors: fs.queryVectors,
+        index,
+        tuning: fs.tuning,
         ...(image ? { queryImage: image } : {}),
         ...(plan ? { understood: { text: plan.text, budget: plan.budget, boosts: plan.boosts } } : {}),
         signal: c.req.raw.signal,

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { checkFeatures } from '../../heads/artifact.ts';
+import { checkHeadFeatures } from '../../heads/view.ts';
 import { featureNames, interactionDimsOf } from '../../features/assemble.ts';
 import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
@@ -79,7 +79,7 @@ export function register(program: Command, config: Config): void {
         for (const h of list(o.heads)) {
           const loaded = await loadHead(h, o.headsDir);
           const a = loaded.predictor.artifact;
-          checkFeatures(a, featureNames({ textEncoders: encoders, interactionDims: interactionDims ?? interactionDimsOf(a.features) }));
+          checkHeadFeatures(a, featureNames({ textEncoders: encoders, interactionDims: interactionDims ?? interactionDimsOf(a.features) }));
           heads.push(loaded);
         }
         log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}`);
@@ -96,6 +96,7 @@ export function register(program: Command, config: Config): void {
           ...(interactionDims !== undefined ? { interactionDims } : {}),
           ...(o.knn ? { knn: list(o.knn) } : {}),
           heads,
+          tuning: rt.tuning,
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
           seed: Number(o.seed),

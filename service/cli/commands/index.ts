@@ -28,9 +28,10 @@ export const VERBS: readonly Verb[] = [
   { name: 'serve', summary: 'start the Strata HTTP service', load: () => import('./serve.ts') },
   { name: 'up', summary: 'start Elasticsearch and the service, and load the demo catalog (what `npm start` runs)', load: () => import('./up.ts') },
   { name: 'models', summary: 'transformer models: download, import, convert to ONNX (pull|import|convert|prepare-minilm|prepare-mpnet|list)', load: () => import('./models.ts') },
-  { name: 'train', summary: 'train heads (rerank from judgments, classify from labelled texts)', load: () => import('./train.ts') },
+  { name: 'train', summary: 'train heads (rerank from judgments, classify from labelled texts) and index tunings (fusion)', load: () => import('./train.ts') },
   { name: 'eval', summary: 'evaluate retrieval/rerank systems and classification heads', load: () => import('./eval.ts') },
   { name: 'synth', summary: 'synthetic judgments: pseudo-queries from documents, labelled by a teacher', load: () => import('./synth.ts') },
+  { name: 'adapt', summary: "a query-side adapter of an index's kNN encoder, trained on (synthetic) judgments", load: () => import('./adapt.ts') },
   { name: 'data-quality', summary: 'duplicates, empty fields, encoding problems, outliers, judgment coverage', load: () => import('./data-quality.ts') },
 ];
 

@@ -26,6 +26,8 @@ interface SynthOpts {
   negatives: string;
   dropRarest: string;
   easyShare: string;
+  devFraction: string;
+  hardDev: boolean;
   teacher: string;
   teacherThreads: string;
   teacherBatch: string;
@@ -49,6 +51,8 @@ export function register(program: Command, config: Config): void {
     .option('--negatives <n>', 'hard negatives written per query', '10')
     .option('--drop-rarest <n>', 'rarest words left out of key-sentence queries (harder, less lexical queries)', '0')
     .option('--easy-share <x>', 'largest share of queries whose source the first stage ranks first (1: keep all)', '1')
+    .option('--dev-fraction <f>', 'share of documents held out: their queries are the dev split (`split` column; train rerank uses it)', '0.2')
+    .option('--no-hard-dev', 'keep dev queries as generated (default: rarest word and others dropped, order shuffled)')
     .option('--teacher <name|dir>', 'teacher: `ensemble` (dense + BM25 of the stack itself), or a cross-encoder folder converted with `strata models convert <dir>`', 'ensemble')
     .option('--teacher-threads <n>', 'onnxruntime threads of the cross-encoder teacher', String(os.availableParallelism()))
     .option('--teacher-batch <n>', '(query, document) pairs per cross-encoder run', '16')
@@ -99,6 +103,9 @@ export function register(program: Command, config: Config): void {
           negatives: Number(o.negatives),
           dropRarest: Number(o.dropRarest),
           easyShare: Number(o.easyShare),
+          devFraction: Number(o.devFraction),
+          hardDev: o.hardDev,
+          tuning: rt.tuning,
           seed: Number(o.seed),
           concurrency: Number(o.concurrency),
           teacher,
@@ -106,8 +113,8 @@ export function register(program: Command, config: Config): void {
         });
         if (crossEncoder) process.stderr.write('\n');
         const table = markdownTable(
-          ['documents', 'queries', 'written', 'source missed', 'easy dropped', 'source @1', 'source @10', 'mean source rank', 'positives', 'hard negatives', 'ambiguous (ignored)'],
-          [[report.documents, report.queries, report.written, report.sourceMissed, report.easyDropped, report.sourceRank.top1, report.sourceRank.top10, report.sourceRank.mean, report.judgments.positive, report.judgments.negative, report.judgments.ignored]],
+          ['documents', 'queries', 'written (train / dev)', 'source missed', 'easy dropped', 'source @1', 'source @10', 'mean source rank', 'positives', 'hard negatives', 'ambiguous (ignored)'],
+          [[report.documents, report.queries, `${report.written} (${report.splits.train} / ${report.splits.dev})`, report.sourceMissed, report.easyDropped, report.sourceRank.top1, report.sourceRank.top10, report.sourceRank.mean, report.judgments.positive, report.judgments.negative, report.judgments.ignored]],
           2,
         );
         const examples = markdownTable(['strategy', 'query', 'source'], report.examples.map((e) => [e.strategy, e.query, e.doc_id]));

@@ -18,6 +18,8 @@ import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
+import { splitQueries } from '../../../training/data/beir.ts';
+import { registerFusion } from '../train-fusion.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
@@ -26,6 +28,11 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 interface RerankOpts {
   data?: string;
   judgments?: string;
+  view: string;
+  useSplit: boolean;
+  devSplit: string;
+  evalData?: string;
+  adaptersDir?: string;
   split: string;
   index: string;
   encoders?: string;
@@ -83,9 +90,10 @@ function holdOut(rows: LabelledText[], fraction: number, seed: number): { train:
   return { train: rows.filter((_, i) => !testIdx.has(i)), test: rows.filter((_, i) => testIdx.has(i)) };
 }
 
-/** Adds `train rerank` and `train classify`. */
+/** Adds `train rerank`, `train classify` and `train fusion`. */
 export function register(program: Command, config: Config): void {
-  const train = program.command('train').description('train heads (rerank from judgments, classify from labelled texts)');
+  const train = program.command('train').description('train heads (rerank from judgments, classify from labelled texts) and index tunings (fusion)');
+  registerFusion(train, config);
 
   train
     .command('rerank')
@@ -93,6 +101,11 @@ export function register(program: Command, config: Config): void {
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) giving queries and judgments')
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
     .option('--split <name>', 'qrels split of --data', 'train')
+    .option('--view <views>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline); index,inline: both from one first-stage pass', 'index')
+    .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
+    .option('--dev-split <how>', 'with a split column: held-out (its dev queries) or random (drop its dev queries, split its training queries at random, the way synthetic dev worked before)', 'held-out')
+    .option('--eval-data <dir>', 'a BEIR folder whose dev queries (same --dev-fraction/--seed) every sweep point is also scored on, e.g. real judgments beside synthetic ones')
+    .option('--adapters-dir <dir>', 'where query adapters named by index tunings live', undefined)
     .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
     .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
     .option('--dev-fraction <f>', 'share of queries held out for dev', '0.2')
@@ -114,8 +127,17 @@ export function register(program: Command, config: Config): void {
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: RerankOpts) => {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
+      const views = list(o.view);
+      if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
       const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
-      const rt = openRuntime(config);
+      let splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
+      if (splits && o.devSplit === 'random') {
+        const trainOnly = [...splits].filter(([, s]) => s === 'train').map(([id]) => id);
+        const random = splitQueries(trainOnly, { devFraction: Number(o.devFraction), seed: Number(o.seed) });
+        splits = new Map([...random.train.map((id) => [id, 'train'] as const), ...random.dev.map((id) => [id, 'dev'] as const)]);
+      } else if (o.devSplit !== 'held-out' && o.devSplit !== 'random') throw new Error(`--dev-split must be held-out or random, got "${o.devSplit}"`);
+      const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
+      const rt = openRuntime(config, o.adaptersDir ? { adaptersDir: o.adaptersDir } : {});
       try {
         const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
         const bar = progress('');
@@ -126,6 +148,22 @@ export function register(program: Command, config: Config): void {
           index: o.index,
           queries: source.queries,
           qrels: source.qrels,
+          views: views as Array<'index' | 'inline'>,
+          tuning: rt.tuning,
+          ...(splits ? { splits } : {}),
+          ...(evalData
+            ? {
+                extraDev: {
+                  label: 'eval-data dev',
+                  queries: evalData.queries,
+                  qrels: evalData.qrels,
+                  ids: splitQueries(
+                    [...evalData.qrels.keys()].filter((id) => evalData.queries.has(id) && [...evalData.qrels.get(id)!.values()].some((g) => g > 0)),
+                    { devFraction: Number(o.devFraction), seed: Number(o.seed) },
+                  ).dev,
+                },
+              }
+            : {}),
           encoders,
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
@@ -148,8 +186,13 @@ export function register(program: Command, config: Config): void {
           log,
           onProgress: (what, done, total) => bar(done, total, what),
         });
-        const rows = result.heads.map((h) => [h.head, `${h.chosen} ${h.unit}`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
-        const table = markdownTable(['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', 'train time', 'artifact'], [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, '-', '-'], ...rows], 4);
+        const extra = (h: (typeof result.heads)[number]) => h.sweep.find((p) => p.value === h.chosen)?.extraDevNdcg10 ?? '-';
+        const rows = result.heads.map((h) => [h.head, `${h.chosen} ${h.unit}`, h.dev.ndcg10, h.dev.mrr10, h.dev.recall100, ...(evalData ? [extra(h)] : []), `${h.trainSeconds.toFixed(1)} s`, kb(h.artifactBytes)]);
+        const table = markdownTable(
+          ['head', 'chosen', 'dev nDCG@10', 'dev MRR@10', 'dev R@100', ...(evalData ? ['eval-data dev nDCG@10'] : []), 'train time', 'artifact'],
+          [['hybrid (no head)', '-', result.devHybrid.ndcg10, result.devHybrid.mrr10, result.devHybrid.recall100, ...(evalData ? ['-'] : []), '-', '-'], ...rows],
+          4,
+        );
         console.log(table);
         const { heads, ...summary } = result;
         const json = { ...summary, heads: heads.map(({ artifact: _a, ...h }) => h), date: new Date().toISOString() };
