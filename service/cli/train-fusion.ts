@@ -10,8 +10,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { loadBeir, splitQueries } from '../../training/data/beir.ts';
-import { readJudgments } from '../../training/data/judgments.ts';
+import { loadJudgedSplit } from '../../training/data/judged-split.ts';
 import { formatCi, formatDiff } from '../../training/eval/compare.ts';
 import { trainFusion } from '../../training/fusion/train-fusion.ts';
 import { markdownTable, progress, writeReport } from '../../training/report/write.ts';
@@ -52,13 +51,7 @@ export function registerFusion(train: Command, config: Config): void {
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: FusionOpts) => {
-      if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
-      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
-      const judged = [...source.qrels.keys()].filter((id) => source.queries.has(id) && [...source.qrels.get(id)!.values()].some((g) => g > 0));
-      const given = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
-      const split = given
-        ? { train: judged.filter((id) => given.get(id) === 'train'), dev: judged.filter((id) => given.get(id) === 'dev') }
-        : splitQueries(judged, { devFraction: Number(o.devFraction), seed: Number(o.seed) });
+      const { source, split } = await loadJudgedSplit(o);
       console.error(`${split.train.length} training queries, ${split.dev.length} dev queries`);
       const rt = openRuntime(config);
       try {

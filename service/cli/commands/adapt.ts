@@ -10,8 +10,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
-import { readJudgments } from '../../../training/data/judgments.ts';
+import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
 import { adapt } from '../../../training/adapt/adapt.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
@@ -63,13 +62,7 @@ export function register(program: Command, config: Config): void {
     .option('--out-dir <dir>', 'where adapters are written (the service reads <heads dir>/adapters)', path.join(config.headsDir, 'adapters'))
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .action(async (o: AdaptOpts) => {
-      if (!o.data === !o.judgments) throw new Error('give exactly one of --judgments <file> or --data <beir dir>');
-      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
-      const judged = [...source.qrels.keys()].filter((id) => source.queries.has(id) && [...source.qrels.get(id)!.values()].some((g) => g > 0));
-      const given = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
-      const split = given
-        ? { train: judged.filter((id) => given.get(id) === 'train'), dev: judged.filter((id) => given.get(id) === 'dev') }
-        : splitQueries(judged, { devFraction: Number(o.devFraction), seed: Number(o.seed) });
+      const { source, split } = await loadJudgedSplit(o);
       const rt = openRuntime(config, { adaptersDir: o.outDir });
       try {
         const encoder = o.encoder ?? (await textEncodersOf(rt.es, o.index, undefined, config.retrieval.textEncoders))[0]!;
