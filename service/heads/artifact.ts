@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { strataError } from '../errors.ts';
+import { checkClassifyFields, classifyArtifactFields } from './classify-fields.ts';
 
 /** Logistic regression in a library-neutral form: one row per class, bias last. */
 export const LinearModelSchema = z.object({
@@ -33,6 +34,8 @@ const Base = z.object({
   trainingDataHash: z.string().default(''),
   trainer: z.string().default(''),
   createdAt: z.string(),
+  // Classify-only fields (blocks, projection, calibration, abstain): see classify-fields.ts.
+  ...classifyArtifactFields,
 });
 
 export const HeadArtifactSchema = z.discriminatedUnion('type', [
@@ -70,6 +73,7 @@ export function parseArtifact(text: string, file: string): HeadArtifact {
   if (a.task === 'classify' && (!a.labels || a.labels.length < 2)) {
     throw strataError('model_error', { file, reason: 'a classify head needs at least two labels' });
   }
+  checkClassifyFields(a, file);
   return a;
 }
 

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { SearchRequestSchema } from './search.ts';
 import { RerankRequestSchema } from './rerank.ts';
-import { ClassifyRequestSchema } from './classify.ts';
+import { ClassifyRequestSchema, ClassifyResponseSchema } from './classify.ts';
 import { DocumentsRequestSchema, DeleteRequestSchema } from './documents.ts';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
@@ -37,7 +37,7 @@ export function openApiDocument() {
           summary: 'Classify texts with a classify head',
           parameters: [{ name: 'head', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: body(ClassifyRequestSchema),
-          responses: { '200': { description: 'labels' }, ...errors },
+          responses: { '200': { description: 'labels (label null when the head abstains)', content: { 'application/json': { schema: z.toJSONSchema(ClassifyResponseSchema) } } }, ...errors },
         },
       },
       '/v1/indices/{name}/documents': {
