@@ -33,6 +33,8 @@ export interface AbstainOptions {
   /** Held-out-classes draws (0: no proxy; then only a precision target on in-scope rows is possible). */
   proxyDraws?: number;
   seed?: number;
+  /** Further targets whose thresholds are reported (not stored), from the same rows. */
+  alsoTargets?: OosTarget[];
   log?: (message: string) => void;
 }
 
@@ -45,6 +47,8 @@ export interface AbstainReport {
   threshold: number;
   /** Metrics at the threshold on those rows (mean over draws), and whether the target was met. */
   estimate: OosPoint & { met: boolean; acceptance: number };
+  /** The thresholds `alsoTargets` would have given. */
+  alternatives: Array<{ target: OosTarget; threshold: number; estimate: OosPoint & { met: boolean; acceptance: number } }>;
 }
 
 /** Refits the head's recipe (same hyperparameters) on part of the training rows and classes. */
@@ -131,7 +135,7 @@ export async function fitAbstain(
   fit: ClassifyData,
   held: ClassifyData,
   labels: string[],
-  { target, score = 'auto', proxyFraction = 0.25, proxyDraws = 1, seed = 1, log = () => undefined }: AbstainOptions,
+  { target, score = 'auto', proxyFraction = 0.25, proxyDraws = 1, seed = 1, alsoTargets = [], log = () => undefined }: AbstainOptions,
   refit?: Refit,
   oos?: { rows: Float32Array; n: number },
 ): Promise<{ artifact: HeadArtifact; report: AbstainReport }> {
@@ -182,21 +186,22 @@ export async function fitAbstain(
   const aurocs = Object.fromEntries(OOS_SCORES.map((s) => [s, source === 'in-scope-only' ? NaN : mean(draws.map((d) => aurocOf(d.pools[s])))])) as Record<OosScore, number>;
   // Without OOS rows no AUROC exists; the calibrated max probability is the natural confidence then.
   const kind: OosScore = score !== 'auto' ? score : source === 'in-scope-only' ? 'max_probability' : OOS_SCORES.reduce((best, s) => (aurocs[s] > aurocs[best] ? s : best), OOS_SCORES[0]);
-  const points = draws.map((d) => chooseThreshold(d.pools[kind], target));
-  // The share of in-scope rows each draw's threshold accepts carries over to the head's own calibration scores.
-  const acceptances = draws.map((d, i) => {
-    const s = d.inScope[kind];
-    return s.reduce((c, v) => c + (v >= points[i]!.threshold ? 1 : 0), 0) / s.length;
-  });
-  const acceptance = mean(acceptances);
-  const threshold = draws[0]!.transfer ? quantileThreshold(own.scores[kind], acceptance) : points[0]!.threshold;
   const keys = ['inScopeAccuracy', 'inScopeRecall', 'inScopePrecision', 'oosRecall', 'oosPrecision', 'coverage'] as const;
-  const estimate = { ...Object.fromEntries(keys.map((key) => [key, mean(points.map((p) => p[key]))])), threshold, met: points.every((p) => p.met), acceptance } as AbstainReport['estimate'];
+  const thresholdFor = (goal: OosTarget) => {
+    const points = draws.map((d) => chooseThreshold(d.pools[kind], goal));
+    // The share of in-scope rows each draw's threshold accepts carries over to the head's own calibration scores.
+    const acceptance = mean(draws.map((d, i) => d.inScope[kind].reduce((c, v) => c + (v >= points[i]!.threshold ? 1 : 0), 0) / d.inScope[kind].length));
+    const threshold = draws[0]!.transfer ? quantileThreshold(own.scores[kind], acceptance) : points[0]!.threshold;
+    const estimate = { ...Object.fromEntries(keys.map((key) => [key, mean(points.map((p) => p[key]))])), threshold, met: points.every((p) => p.met), acceptance } as AbstainReport['estimate'];
+    return { target: goal, threshold, estimate };
+  };
+  const { threshold, estimate } = thresholdFor(target);
+  const alternatives = alsoTargets.map(thresholdFor);
   log(`${head.name}: abstain on ${kind} < ${threshold.toFixed(4)} (${source}; AUROC ${OOS_SCORES.map((s) => `${s} ${aurocs[s].toFixed(3)}`).join(', ')}; estimated precision ${(estimate.inScopePrecision * 100).toFixed(1)} %, OOS recall ${(estimate.oosRecall * 100).toFixed(1)} %${estimate.met ? '' : ', target not reached'})`);
   const { centroids } = artifact.abstain!;
   const numeric = Object.fromEntries(Object.entries({ ...estimate, met: estimate.met ? 1 : 0, ...Object.fromEntries(OOS_SCORES.map((s) => [`auroc_${s}`, aurocs[s]])) }).filter(([, v]) => Number.isFinite(v))) as Record<string, number>;
   return {
     artifact: { ...artifact, abstain: { score: kind, threshold, target, source, estimate: numeric, ...(kind === 'centroid' ? { centroids } : {}) } },
-    report: { calibration, source, score: kind, aurocs, threshold, estimate },
+    report: { calibration, source, score: kind, aurocs, threshold, estimate, alternatives },
   };
 }

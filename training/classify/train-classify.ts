@@ -53,6 +53,8 @@ export interface ClassifyRecipe {
   /** Share of the training rows held out (stratified) for calibration and the abstain rule. */
   calibrationFraction?: number;
   oosTarget?: OosTarget;
+  /** Further targets whose thresholds are reported beside the stored one. */
+  alsoTargets?: OosTarget[];
   oosScore?: OosScore | 'auto';
   /** Held-out-classes draws when no out-of-scope examples are given. */
   proxyDraws?: number;
@@ -226,8 +228,8 @@ export async function trainClassifyOnRows(sets: EmbeddedSets, recipe: ClassifyRe
     const trainSeconds = stages.fit!.wall;
     let abstain: AbstainReport | null = null;
     if (held.n > 0) {
-      const target = recipe.oosTarget ?? { metric: 'precision', value: 0.95 };
-      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: recipe.proxyDraws ?? 1, seed, log: (m: string) => log(m) };
+      const target = recipe.oosTarget ?? { metric: 'precision', value: 0.9 };
+      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: recipe.proxyDraws ?? 1, seed, alsoTargets: recipe.alsoTargets ?? [], log: (m: string) => log(m) };
       const fitted = await timed(stages, 'calibration + abstain rule', () => fitAbstain(artifact, fit, held, labels, options, refit, sets.oos));
       artifact = fitted.artifact;
       abstain = fitted.report;

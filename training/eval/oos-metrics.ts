@@ -34,6 +34,18 @@ export interface OosTarget {
   value: number;
 }
 
+/**
+ * `precision:0.95` or `oos-recall:0.8` as a target (a clear error otherwise).
+ *
+ * @example parseOosTarget('oos-recall:0.8') // { metric: 'oos_recall', value: 0.8 }
+ */
+export function parseOosTarget(text: string): OosTarget {
+  const m = /^(precision|oos[-_]recall)[:=]([0-9.]+)$/.exec(text.trim());
+  const value = m ? Number(m[2]) : NaN;
+  if (!m || !(value > 0 && value <= 1)) throw new Error(`--oos-target: expected precision:<0-1> or oos-recall:<0-1>, got "${text}"`);
+  return { metric: m[1] === 'precision' ? 'precision' : 'oos_recall', value };
+}
+
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 /**

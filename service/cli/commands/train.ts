@@ -18,7 +18,7 @@ import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
-import type { OosTarget } from '../../../training/eval/oos-metrics.ts';
+import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
 import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
 import { OOS_SCORES, type OosScore } from '../../heads/classify-fields.ts';
 
@@ -84,18 +84,6 @@ interface ClassifyOpts {
   bootstrap: string;
   outDir: string;
   reportDir: string;
-}
-
-/**
- * `precision:0.95` or `oos-recall:0.8` as a target (a clear error otherwise).
- *
- * @example parseOosTarget('oos-recall:0.8') // { metric: 'oos_recall', value: 0.8 }
- */
-export function parseOosTarget(text: string): OosTarget {
-  const m = /^(precision|oos[-_]recall)[:=]([0-9.]+)$/.exec(text.trim());
-  const value = m ? Number(m[2]) : NaN;
-  if (!m || !(value > 0 && value <= 1)) throw new Error(`--oos-target: expected precision:<0-1> or oos-recall:<0-1>, got "${text}"`);
-  return { metric: m[1] === 'precision' ? 'precision' : 'oos_recall', value };
 }
 
 function parseOosScore(text: string): OosScore | 'auto' {
@@ -215,7 +203,7 @@ export function register(program: Command, config: Config): void {
     .option('--no-ablation', 'block-lr: skip refitting without each block')
     .option('--calibration-fraction <f>', 'share of the training rows held out (stratified) for temperature scaling and the abstain rule (0: neither)', '0.15')
     .option('--oos <file>', 'labelled out-of-scope examples (CSV/JSONL, --text-col; labels ignored) for choosing the threshold')
-    .option('--oos-target <metric:value>', 'what the threshold must reach: precision:<p> (in-scope precision of the answers) or oos-recall:<r>', 'precision:0.95')
+    .option('--oos-target <metric:value>', 'what the threshold must reach: precision:<p> (in-scope precision of the answers) or oos-recall:<r>', 'precision:0.9')
     .option('--oos-score <name>', 'in-scope score to abstain on: auto (highest AUROC), max_probability, energy or centroid', 'auto')
     .option('--oos-draws <n>', 'without --oos: refits with a quarter of the classes left out, whose rows play the unknown intents (0: in-scope rows only, precision targets only)', '1')
     .option('--epochs <n>', 'adam: epochs', '30')
