@@ -198,10 +198,12 @@ export async function fitAbstain(
   const { threshold, estimate } = thresholdFor(target);
   const alternatives = alsoTargets.map(thresholdFor);
   log(`${head.name}: abstain on ${kind} < ${threshold.toFixed(4)} (${source}; AUROC ${OOS_SCORES.map((s) => `${s} ${aurocs[s].toFixed(3)}`).join(', ')}; estimated precision ${(estimate.inScopePrecision * 100).toFixed(1)} %, OOS recall ${(estimate.oosRecall * 100).toFixed(1)} %${estimate.met ? '' : ', target not reached'})`);
+  // Centroids stay for every score (evaluation compares all three); `train classify` drops them from the stored
+  // artifact unless the centroid score was chosen.
   const { centroids } = artifact.abstain!;
   const numeric = Object.fromEntries(Object.entries({ ...estimate, met: estimate.met ? 1 : 0, ...Object.fromEntries(OOS_SCORES.map((s) => [`auroc_${s}`, aurocs[s]])) }).filter(([, v]) => Number.isFinite(v))) as Record<string, number>;
   return {
-    artifact: { ...artifact, abstain: { score: kind, threshold, target, source, estimate: numeric, ...(kind === 'centroid' ? { centroids } : {}) } },
+    artifact: { ...artifact, abstain: { score: kind, threshold, target, source, estimate: numeric, centroids } },
     report: { calibration, source, score: kind, aurocs, threshold, estimate, alternatives },
   };
 }

@@ -229,7 +229,7 @@ export async function trainClassifyOnRows(sets: EmbeddedSets, recipe: ClassifyRe
     let abstain: AbstainReport | null = null;
     if (held.n > 0) {
       const target = recipe.oosTarget ?? { metric: 'precision', value: 0.9 };
-      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: recipe.proxyDraws ?? 1, seed, alsoTargets: recipe.alsoTargets ?? [], log: (m: string) => log(m) };
+      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: recipe.proxyDraws ?? 3, seed, alsoTargets: recipe.alsoTargets ?? [], log: (m: string) => log(m) };
       const fitted = await timed(stages, 'calibration + abstain rule', () => fitAbstain(artifact, fit, held, labels, options, refit, sets.oos));
       artifact = fitted.artifact;
       abstain = fitted.report;
@@ -239,6 +239,11 @@ export async function trainClassifyOnRows(sets: EmbeddedSets, recipe: ClassifyRe
       const predictor = await createPredictor(artifact);
       evaluation = await timed(stages, 'test', () => evaluateClassify(predictor, sets.test!.x.rows, sets.test!.x.n, testTruth, { samples, seed }));
       predictor.dispose();
+    }
+    // The centroids were kept for the evaluation's comparison of scores; a head that does not use them stores none.
+    if (artifact.abstain && artifact.abstain.score !== 'centroid') {
+      const { centroids: _c, ...rule } = artifact.abstain;
+      artifact = { ...artifact, abstain: rule };
     }
     let blocks: ClassifyHeadResult['blocks'];
     if (blockModel && artifact.blocks) {

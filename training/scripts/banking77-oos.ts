@@ -41,7 +41,7 @@ const { values: a } = parseArgs({
     'oos-target': { type: 'string', default: 'precision:0.9' },
     // Other targets whose thresholds (chosen on the training rows the same way) are scored on the test set too.
     'also-targets': { type: 'string', default: 'precision:0.95,oos-recall:0.5,oos-recall:0.8' },
-    'oos-draws': { type: 'string', default: '1' },
+    'oos-draws': { type: 'string', default: '3' },
     bootstrap: { type: 'string', default: '1000' },
     ablation: { type: 'boolean', default: false },
     'report-dir': { type: 'string', default: 'reports' },

@@ -205,7 +205,7 @@ export function register(program: Command, config: Config): void {
     .option('--oos <file>', 'labelled out-of-scope examples (CSV/JSONL, --text-col; labels ignored) for choosing the threshold')
     .option('--oos-target <metric:value>', 'what the threshold must reach: precision:<p> (in-scope precision of the answers) or oos-recall:<r>', 'precision:0.9')
     .option('--oos-score <name>', 'in-scope score to abstain on: auto (highest AUROC), max_probability, energy or centroid', 'auto')
-    .option('--oos-draws <n>', 'without --oos: refits with a quarter of the classes left out, whose rows play the unknown intents (0: in-scope rows only, precision targets only)', '1')
+    .option('--oos-draws <n>', 'without --oos: refits with a quarter of the classes left out (a new quarter each draw), whose rows play the unknown intents (0: in-scope rows only, precision targets only)', '3')
     .option('--epochs <n>', 'adam: epochs', '30')
     .option('--l2 <x>', 'adam: L2 penalty', '0.0001')
     .option('--lr <x>', 'adam: learning rate', '0.001')
