@@ -171,7 +171,10 @@ export function register(program: Command, config: Config): void {
         ].join('\n');
         console.log(md);
         const extra = ev.oos ? { [`${name}.svg`]: tradeOffSvg(`${head.name}: out-of-scope trade-off (${ev.inScopeRows} in scope, ${ev.oosRows} out of scope)`, ev) } : {};
-        for (const f of await writeReport(o.reportDir, name, { head: head.name, file: head.file, test: o.test, oos: o.oos ?? null, ...ev }, md, extra)) log(`report: ${f}`);
+        // The closed-set scores stay at the top level (n, accuracy, macroF1, perClass, confused), as before.
+        const { closed, ...rest } = ev;
+        const json = { head: head.name, file: head.file, test: o.test, oosFile: o.oos ?? null, ...closed, ...rest, date: new Date().toISOString() };
+        for (const f of await writeReport(o.reportDir, name, json, md, extra)) log(`report: ${f}`);
       } finally {
         head.predictor.dispose();
         await rt.close();
