@@ -62,16 +62,41 @@ fi
 
 echo "plugin/build.sh: JDK $major at $jdk${skip_tests:+ (tests skipped)}"
 stamp="$(mktemp)"
-trap 'rm -f "$stamp"' EXIT
-# Maven 3.8 prints stray ANSI resets even in batch mode; strip escape sequences (pipefail keeps its exit code).
-JAVA_HOME="$jdk" MAVEN_OPTS="$maven_opts" mvn -B -ntp -q -Dstyle.color=never -f "$here/pom.xml" package \
-  ${skip_tests[@]+"${skip_tests[@]}"} ${maven_args[@]+"${maven_args[@]}"} 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'
+heartbeat=""
+cleanup() {
+  if [ -n "$heartbeat" ]; then kill "$heartbeat" 2>/dev/null || true; heartbeat=""; fi
+}
+trap 'cleanup; rm -f "$stamp"' EXIT
+t0=$SECONDS
+if [ ! -t 1 ]; then
+  # Not a terminal (CI, a pipe, docker build): a line every 15 s, so a long step (first dependency download, the
+  # Surefire tests) never looks like a hang.
+  ( while sleep 15; do echo "plugin/build.sh: still building ($((SECONDS - t0)) s)"; done ) &
+  heartbeat=$!
+fi
+# Maven's own log, reduced to one line per build step ("[INFO] --- compiler:3.13.0:compile ..." becomes
+# "plugin/build.sh: compiler:compile (default-compile) (7 s)") plus every warning, error and test failure it prints. Maven 3.8 prints stray
+# ANSI resets even in batch mode, so escape sequences are stripped first (pipefail keeps Maven's exit code).
+JAVA_HOME="$jdk" MAVEN_OPTS="$maven_opts" mvn -B -ntp -Dstyle.color=never -f "$here/pom.xml" package \
+  ${skip_tests[@]+"${skip_tests[@]}"} ${maven_args[@]+"${maven_args[@]}"} 2>&1 \
+  | sed -u 's/\x1b\[[0-9;]*m//g' \
+  | while IFS= read -r line; do
+      case "$line" in
+        "[INFO] --- "*)
+          step="${line#\[INFO\] --- }"; step="${step%% @*}"   # maven-compiler-plugin:3.13.0:compile (default-compile)
+          plugin="${step%%:*}"; plugin="${plugin#maven-}"; plugin="${plugin%-plugin}"
+          echo "plugin/build.sh: $plugin:${step##*:} ($((SECONDS - t0)) s)" ;;
+        "[INFO]"*) ;;
+        *) printf '%s\n' "$line" ;;
+      esac
+    done
+cleanup
 
 zip="$here/target/releases/strata-plugin.zip"
 echo "plugin/build.sh: built ${zip#"$(pwd)/"}"
 reports="$(find "$here/target/surefire-reports" -name '*.txt' -newer "$stamp" 2>/dev/null || true)"
 if [ -n "$reports" ]; then
-  # One line summing this run's Surefire reports, since -q hides Maven's own summary.
+  # One line summing this run's Surefire reports (the filter above hides Maven's own summary).
   echo "$reports" | xargs cat | awk -F'[:,]' '/^Tests run/ { r += $2; f += $4; e += $6; s += $8 }
     END { printf("plugin/build.sh: tests run %d, failures %d, errors %d, skipped %d\n", r, f, e, s) }'
 fi

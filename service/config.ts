@@ -50,6 +50,8 @@ const ConfigSchema = z.object({
   STRATA_MAX_DOCUMENTS: int(1000),
   /** Where head artifacts (`<name>.json`) live. */
   STRATA_HEADS_DIR: z.string().optional(),
+  /** Where `strata eval` / `data-quality` write reports (their `--report-dir` default); the web page reads them. */
+  STRATA_REPORTS_DIR: z.string().default('reports'),
   STRATA_MAX_FIELD_CHARS: int(100_000),
   /** Model hub for `strata models pull` (any Hugging Face-compatible server). */
   STRATA_HUB_URL: z.string().url().default('https://huggingface.co'),
@@ -67,6 +69,8 @@ export interface Config {
   cacheDir: string;
   modelsDir: string;
   headsDir: string;
+  /** Absolute: the report directory the read-only reports API serves. */
+  reportsDir: string;
   es: {
     url: string;
     port: number;
@@ -96,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheDir: c.STRATA_CACHE_DIR,
     modelsDir: c.STRATA_MODELS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'models'),
     headsDir: c.STRATA_HEADS_DIR ?? path.join(c.STRATA_CACHE_DIR, 'heads'),
+    reportsDir: path.resolve(c.STRATA_REPORTS_DIR),
     es: {
       url: c.STRATA_ES_URL,
       port: c.STRATA_ES_PORT,

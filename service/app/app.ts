@@ -12,6 +12,10 @@ import { rerankRoutes } from './routes/rerank.ts';
 import { classifyRoutes } from './routes/classify.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { searchDslRoutes } from './routes/search-dsl.ts';
+import { webRoutes } from './routes/web.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { StrataError, strataError } from '../errors.ts';
@@ -46,11 +50,16 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
+  app.route('/v1/indices', catalogRoutes(deps));
+  app.route('/v1/search/dsl', searchDslRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));
   app.route('/v1/rerank', rerankRoutes(deps));
   app.route('/v1/classify', classifyRoutes(deps));
   app.route('/v1/models', modelRoutes(deps));
   app.route('/openapi.json', openApiRoutes());
+  app.route('/v1/reports', reportRoutes(deps));
+  // The web page: GET / and /assets/* (service/web).
+  app.route('/', webRoutes(deps));
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.notFound((c) => {
     const { status, body } = errorResponse(strataError('not_found', { what: `route ${c.req.method} ${c.req.path}` }));

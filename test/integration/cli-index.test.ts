@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEsClient } from '../../service/es/client.ts';
 import { aliasTargets } from '../../service/es/indices.ts';
+import { writeDemoCatalog } from '../../training/demo/make-catalog.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const esUrl = inject('esUrl');
@@ -65,6 +66,19 @@ describe('strata index', () => {
     const skip = strata(['index', file, '--index', alias, '--report', report, '--skip-invalid']);
     expect(skip.code).toBe(0);
     expect(skip.err).toMatch(/5 invalid rows/);
+  }, 300_000);
+
+  it('prints plain progress lines when stderr is not a terminal', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
+    const file = path.join(dir, 'demo.jsonl');
+    await writeDemoCatalog(file, { count: 300 });
+    // spawnSync's pipes are not a TTY: no progress bar, lines instead (every update with --progress-every 0).
+    const run = strata(['index', file, '--index', alias, '--progress-every', '0', '--batch-size', '50']);
+    expect(run.code).toBe(0);
+    const lines = run.err.split('\n').filter((l) => /^indexing: \d+ rows read, \d+ indexed, 0 invalid, \d+ docs\/s$/.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.at(-1)).toMatch(/^indexing: 300 rows read, 300 indexed/);
+    expect(run.err.includes('\u001b[')).toBe(false); // no terminal escape codes in a log
   }, 300_000);
 
   it('fails clearly on an empty file and when Elasticsearch is not running', async () => {

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +30,37 @@ let svc: RunningService;
 
 async function setServiceUrl(url: string | null) {
   await es.cluster.putSettings({ persistent: { 'strata.service.url': url } });
+}
+
+interface StrataStats {
+  node: string;
+  service_url: string;
+  rescored_windows: number;
+  rescored_documents: number;
+  fallbacks: Record<'timeout' | 'connection_error' | 'bad_response' | 'local_error' | 'total', number>;
+  errors: Record<'timeout' | 'connection_error' | 'bad_response' | 'local_error' | 'total', number>;
+  last_failure: { reason: string; message: string; on_failure: string; timestamp: string } | null;
+}
+
+async function strataStats(): Promise<StrataStats> {
+  const res = await fetch(`${esUrl}/_strata/stats`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as StrataStats;
+}
+
+/** A server that accepts connections and never answers (the rescorer must cut it off at timeout_ms). */
+async function silentServer() {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer(() => undefined);
+  server.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
 
 async function dsl(body: Record<string, unknown>) {
@@ -107,25 +138,118 @@ describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, r
     }
   });
 
-  it('cuts a slow service off at timeout_ms', async () => {
-    const sockets = new Set<import('node:net').Socket>();
-    const slow = http.createServer(() => undefined); // never answers
-    slow.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
-    await setServiceUrl(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`);
+  it('cuts a slow service off at timeout_ms, counts the fallback as a timeout and explains it on every hit', async () => {
+    const slow = await silentServer();
+    await setServiceUrl(slow.url);
     try {
+      const before = await strataStats();
       const query = { match: { title: 'dishwasher' } };
       const started = performance.now();
-      const res = await dsl({ size: 5, query, rescore: rescore({ timeout_ms: 300, on_failure: 'keep_order' }) });
+      const res = await dsl({ size: 5, explain: true, query, rescore: rescore({ timeout_ms: 300, on_failure: 'keep_order' }) });
       const took = performance.now() - started;
       expect(res.hits.hits.length).toBeGreaterThan(0);
       expect(took).toBeGreaterThanOrEqual(250);
       // timeout_ms plus a margin for the search itself on a loaded 2-core machine.
       expect(took).toBeLessThan(2000);
+
+      const after = await strataStats();
+      expect(after.fallbacks.timeout - before.fallbacks.timeout).toBe(1);
+      expect(after.fallbacks.total - before.fallbacks.total).toBe(1);
+      expect(after.rescored_windows).toBe(before.rescored_windows);
+      expect(after.service_url).toBe(slow.url);
+      expect(after.last_failure).toMatchObject({ reason: 'timeout', on_failure: 'keep_order' });
+      expect(after.last_failure!.message).toContain(`strata rescorer: service at ${slow.url} failed: timed out`);
+      for (const hit of res.hits.hits) {
+        const description = hit._explanation!.description;
+        expect(description).toMatch(/^not rescored by strata \(timeout\): strata rescorer: service at .* failed: timed out/);
+        expect(description).toMatch(/on_failure=keep_order kept the first-stage score$/);
+        // The score is the first-stage score, unchanged.
+        expect(hit._explanation!.value).toBeCloseTo(hit._score!, 5);
+      }
     } finally {
       await setServiceUrl(svc.url);
-      for (const s of sockets) s.destroy();
       slow.close();
     }
+  });
+
+  it('counts rescored windows, connection errors as fallbacks, and on_failure=error failures as errors', async () => {
+    const query = { match: { title: 'dishwasher' } };
+    const before = await strataStats();
+    await dsl({ size: 5, query, rescore: rescore() });
+    const rescored = await strataStats();
+    expect(rescored.rescored_windows - before.rescored_windows).toBe(1);
+    expect(rescored.rescored_documents).toBeGreaterThan(before.rescored_documents);
+    expect(rescored.fallbacks.total).toBe(before.fallbacks.total);
+
+    await setServiceUrl('http://127.0.0.1:1');
+    try {
+      await dsl({ size: 5, query, rescore: rescore({ on_failure: 'keep_order' }) });
+      const fellBack = await strataStats();
+      expect(fellBack.fallbacks.connection_error - rescored.fallbacks.connection_error).toBe(1);
+      expect(fellBack.last_failure).toMatchObject({ reason: 'connection_error', on_failure: 'keep_order' });
+      // Plain fetch: the ES client retries a 502, which would fail (and count) a second search.
+      const res = await fetch(`${esUrl}/${alias}/_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ size: 5, query, rescore: rescore({ on_failure: 'error' }) }),
+      });
+      expect(res.status).toBe(502);
+      const failed = await strataStats();
+      expect(failed.errors.connection_error - fellBack.errors.connection_error).toBe(1);
+      expect(failed.fallbacks.total).toBe(fellBack.fallbacks.total);
+    } finally {
+      await setServiceUrl(svc.url);
+    }
+  });
+
+  it('explains the fallback also when the fetch phase runs in a fresh context (2 shards)', async () => {
+    const index = `plugin-2shards-${randomUUID().slice(0, 8)}`;
+    await es.indices.create({ index, settings: { number_of_shards: 2, number_of_replicas: 0 }, mappings: { properties: { title: { type: 'text' } } } });
+    try {
+      await es.bulk({
+        refresh: 'wait_for',
+        operations: Array.from({ length: 20 }, (_, i) => [{ index: { _index: index, _id: `d${i}` } }, { title: `dishwasher model ${i}`, description: 'quiet' }]).flat(),
+      });
+      await setServiceUrl('http://127.0.0.1:1');
+      const body: Record<string, unknown> = {
+        size: 10,
+        explain: true,
+        query: { match: { title: 'dishwasher' } },
+        rescore: { window_size: 10, strata: { query: 'quiet dishwasher', fields: ['title'], on_failure: 'keep_order', timeout_ms: 2000 } },
+      };
+      const res = await es.search({ index, ...body });
+      expect(res._shards.successful).toBe(2);
+      expect(res.hits.hits.length).toBe(10);
+      for (const hit of res.hits.hits) {
+        // The fetch phase's own context only knows (from the query phase's rescored-docs set) that the shard fell back.
+        expect(hit._explanation!.description).toMatch(/^not rescored by strata: the service call for this shard's window failed; the node's last failure \(connection_error, /);
+        expect(hit._explanation!.description).toMatch(/connection refused/);
+      }
+    } finally {
+      await setServiceUrl(svc.url);
+      await es.indices.delete({ index });
+    }
+  });
+
+  it("runs the README's DSL example as written and finds refrigerators in the demo catalog", async () => {
+    const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Using it from the Elasticsearch query DSL'));
+    const example = /```json\nPOST products\/_search\n([\s\S]*?)```/.exec(section);
+    expect(example).not.toBeNull();
+    const body = JSON.parse(example![1]!) as Record<string, unknown>;
+    const before = await strataStats();
+    const res = await dsl(body);
+    expect(res.hits.hits.length).toBeGreaterThan(0);
+    for (const hit of res.hits.hits) expect(String(hit._source!.title)).toMatch(/Refrigerator/);
+    const after = await strataStats();
+    expect(after.rescored_windows - before.rescored_windows).toBe(1);
+    expect(after.fallbacks.total).toBe(before.fallbacks.total);
+  });
+
+  it('serves _strata/stats with the node name and the configured service URL', async () => {
+    const stats = await strataStats();
+    expect(typeof stats.node).toBe('string');
+    expect(stats.service_url).toBe(svc.url);
+    expect(Object.keys(stats.fallbacks).sort()).toEqual(['bad_response', 'connection_error', 'local_error', 'timeout', 'total']);
   });
 });

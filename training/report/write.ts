@@ -6,14 +6,31 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * Writes a JSON report and its markdown rendering; returns the paths written.
+ * The command line that is running, as a user would type it again: `strata <verb> ...` for the CLI, `npx tsx
+ * <script> ...` for a script; arguments with spaces or quotes are shell-quoted.
+ *
+ * @example commandLine(['node', '/repo/service/cli/main.ts', 'eval', 'rerank', '--index', 'products']) // 'strata eval rerank --index products'
+ */
+export function commandLine(argv: readonly string[] = process.argv, cwd = process.cwd()): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const script = argv[1] ?? '';
+  const args = argv.slice(2).map(quote);
+  if (/(service\/cli\/main\.ts|bin\/strata(\.js)?)$/.test(script)) return ['strata', ...args].join(' ');
+  const rel = path.isAbsolute(script) ? path.relative(cwd, script) : script;
+  return ['npx tsx', quote(rel.startsWith('..') ? script : rel), ...args].join(' ');
+}
+
+/**
+ * Writes a JSON report and its markdown rendering; returns the paths written. An object report gets a `command`
+ * field (the command line that made it) unless it has one, so the web page can show how to make it again.
  *
  * @example await writeReport('reports', 'banking77', { accuracy: 0.8 }, '| a |\n');
  */
 export async function writeReport(dir: string, name: string, json: unknown, markdown: string, extra: Record<string, string> = {}): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = [path.join(dir, `${name}.json`), path.join(dir, `${name}.md`)];
-  await writeFile(files[0]!, `${JSON.stringify(json, null, 2)}\n`);
+  const withCommand = typeof json === 'object' && json !== null && !Array.isArray(json) && !('command' in json) ? { command: commandLine(), ...json } : json;
+  await writeFile(files[0]!, `${JSON.stringify(withCommand, null, 2)}\n`);
   await writeFile(files[1]!, markdown);
   for (const [file, text] of Object.entries(extra)) {
     const f = path.join(dir, file);

@@ -1,20 +1,18 @@
 /**
- * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY and a
- * report of every row that was not indexed. Exits non-zero when a row was invalid (unless --skip-invalid) or a
- * document was refused by Elasticsearch.
+ * `strata index <file>`: validate, clean, embed and bulk-index a catalog file, with a progress bar on a TTY (a
+ * plain line every few seconds otherwise) and a report of every row that was not indexed. Exits non-zero when a
+ * row was invalid (unless --skip-invalid) or a document was refused by Elasticsearch.
+ *
+ * The indexing modules (Elasticsearch client, encoder pool) are imported when the command runs, not when it is
+ * registered, so `strata index --help` is quick.
  */
-import { encoderContext } from '../../encoders/registry.ts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config.ts';
-import { readCatalogFile } from '../../catalog/read.ts';
-import { createEsClient } from '../../es/client.ts';
-import { ensureIndex, createProductIndex, swapAlias, versionedName } from '../../es/indices.ts';
-import { createEncoderPool } from '../../pool/pool.ts';
-import { indexDocuments, type IndexReport } from '../../indexing/index-documents.ts';
+import type { IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
+import { plainProgress } from '../progress.ts';
 
 interface IndexFlags {
   index: string;
@@ -25,6 +23,14 @@ interface IndexFlags {
   batchSize: string;
   vectorIndex: VectorIndexType;
   encoders?: string;
+  progressEvery: number;
+}
+
+/** A non-negative number of seconds from the command line. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds >= 0, got "${value}"`);
+  return n;
 }
 
 /** Prints the first problems of a report, each with its line and field. */
@@ -51,7 +57,18 @@ export function register(program: Command, config: Config): void {
     .option('--batch-size <n>', 'documents per embedding batch', '64')
     .option('--encoders <ids>', 'comma-separated encoders: text ones embed the text, image/mobilenet the image field', config.retrieval.textEncoders.join(','))
     .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
+    .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
     .action(async (file: string, flags: IndexFlags) => {
+      const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
+        import('cli-progress'),
+        import('../../encoders/registry.ts'),
+        import('../../catalog/read.ts'),
+        import('../../es/client.ts'),
+        import('../../es/indices.ts'),
+        import('../../pool/pool.ts'),
+        import('../../indexing/index-documents.ts'),
+      ]);
+      const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -61,6 +78,9 @@ export function register(program: Command, config: Config): void {
             cliProgress.Presets.shades_classic,
           )
         : null;
+      const plain = bar
+        ? null
+        : plainProgress({ label: 'indexing', everyMs: flags.progressEvery * 1000, write: (line) => console.error(line) });
       try {
         const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
         if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
@@ -79,9 +99,11 @@ export function register(program: Command, config: Config): void {
             const rate = Math.round(p.indexed / Math.max(0.001, (Date.now() - started) / 1000));
             bar?.setTotal(p.read);
             bar?.update(p.indexed, { rate, invalid: p.invalid });
+            plain?.update({ done: p.indexed, text: `${p.read} rows read, ${p.indexed} indexed, ${p.invalid} invalid, ${rate} docs/s` });
           },
         });
         bar?.stop();
+        plain?.flush();
         if (flags.reindex) {
           const old = await swapAlias(es, flags.index, target);
           console.log(`alias ${flags.index} -> ${target}${old.length ? ` (removed ${old.join(', ')})` : ''}`);

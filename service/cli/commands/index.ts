@@ -1,20 +1,40 @@
-/** Every CLI verb, registered in one place. Each module exports `register(program, config)`. */
+/**
+ * Every CLI verb, listed in one place with a one-line summary and a loader. A verb's module (and what it imports:
+ * the Elasticsearch client, onnxruntime, sharp, ...) is loaded only when that verb runs or its own `--help` is
+ * asked for, so `strata --help` and `strata --version` start in a fraction of a second.
+ *
+ * @example
+ *   const verb = findVerb('index');
+ *   (await verb!.load()).register(program, loadConfig());
+ */
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { register as registerIndex } from './index-catalog.ts';
-import { register as registerServe } from './serve.ts';
-import { register as registerUp } from './up.ts';
-import { register as registerEs } from './es.ts';
-import { register as registerModels } from './models.ts';
-import { register as registerTrain } from './train.ts';
-import { register as registerEval } from './eval.ts';
-import { register as registerSynth } from './synth.ts';
-import { register as registerDataQuality } from './data-quality.ts';
 
-type Register = (program: Command, config: Config) => void;
+/** What each verb module exports. */
+export interface VerbModule {
+  register(program: Command, config: Config): void;
+}
 
-const registrations: Register[] = [registerEs, registerIndex, registerServe, registerUp, registerModels, registerTrain, registerEval, registerSynth, registerDataQuality];
+export interface Verb {
+  name: string;
+  /** Shown by `strata --help`; the module's own `.description()` is shown by `strata <verb> --help`. */
+  summary: string;
+  load(): Promise<VerbModule>;
+}
 
-export function registerCommands(program: Command, config: Config): void {
-  for (const register of registrations) register(program, config);
+export const VERBS: readonly Verb[] = [
+  { name: 'es', summary: 'a local Elasticsearch for development and tests (start|stop|status|logs)', load: () => import('./es.ts') },
+  { name: 'index', summary: 'index a catalog file (.jsonl or .csv) into Elasticsearch', load: () => import('./index-catalog.ts') },
+  { name: 'serve', summary: 'start the Strata HTTP service', load: () => import('./serve.ts') },
+  { name: 'up', summary: 'start Elasticsearch and the service, and load the demo catalog (what `npm start` runs)', load: () => import('./up.ts') },
+  { name: 'models', summary: 'transformer models: download, import, convert to ONNX (pull|import|convert|prepare-minilm|list)', load: () => import('./models.ts') },
+  { name: 'train', summary: 'train heads (rerank from judgments, classify from labelled texts)', load: () => import('./train.ts') },
+  { name: 'eval', summary: 'evaluate retrieval/rerank systems and classification heads', load: () => import('./eval.ts') },
+  { name: 'synth', summary: 'synthetic judgments: pseudo-queries from documents, labelled by a teacher', load: () => import('./synth.ts') },
+  { name: 'data-quality', summary: 'duplicates, empty fields, encoding problems, outliers, judgment coverage', load: () => import('./data-quality.ts') },
+];
+
+/** The verb called `name`, if there is one. */
+export function findVerb(name: string | undefined): Verb | undefined {
+  return VERBS.find((v) => v.name === name);
 }

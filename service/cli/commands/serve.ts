@@ -18,7 +18,7 @@ export function register(program: Command, config: Config): void {
     .option('-p, --port <port>', 'port to listen on', String(config.service.port))
     .action(async (flags: { port: string }) => {
       const svc = await start({ ...config, service: { ...config.service, port: Number(flags.port) } });
-      console.log(`strata service listening on ${svc.url}`);
+      console.log(`strata service listening on ${svc.url} (web page: ${svc.url}/)`);
       await untilSignal();
       await svc.close();
     });

@@ -26,8 +26,12 @@ export function builtPluginZip(root: string): string | undefined {
   return existsSync(zip) ? zip : undefined;
 }
 
-/** Indexes the demo catalog into a fresh index and swaps the alias to it (blue/green). */
-async function loadDemo(config: Config, file: string): Promise<number> {
+/**
+ * Indexes the demo catalog into a fresh index and swaps the alias to it (blue/green); returns the count.
+ *
+ * @example const n = await loadDemo(config, '/tmp/catalog.jsonl'); // 300
+ */
+export async function loadDemo(config: Config, file: string): Promise<number> {
   const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
   const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
   try {
@@ -69,7 +73,8 @@ export function register(program: Command, config: Config): void {
         console.log(`demo catalog: ${n} synthetic products indexed into "${config.service.index}" (${file})`);
       }
       const svc = await start(config);
-      console.log(`\nStrata is running at ${svc.url}\n`);
+      console.log(`\nStrata is running at ${svc.url}`);
+      console.log(`Web page (search, why this order, weights live, evaluation): ${svc.url}/\n`);
       console.log('Try:');
       console.log(`  curl -s ${svc.url}/v1/search -H 'content-type: application/json' \\`);
       console.log(`    -d '{"query":"quiet dishwasher","filters":{"price":{"lte":800}},"top_k":5}'`);

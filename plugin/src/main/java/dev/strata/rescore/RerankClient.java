@@ -59,7 +59,7 @@ public final class RerankClient implements Reranker {
         final byte[] body = toJson(request);
         final long budgetMillis = remainingMillis(deadlineNanos);
         if (budgetMillis <= 0) {
-            throw StrataFailure.service(base, "timed out: the timeout_ms budget was used up before the request was sent", true);
+            throw StrataFailure.service(base, "timed out: the timeout_ms budget was used up before the request was sent", StrataFailure.Reason.TIMEOUT);
         }
 
         final HttpURLConnection conn;
@@ -68,12 +68,12 @@ public final class RerankClient implements Reranker {
             if (opened instanceof HttpURLConnection http) {
                 conn = http;
             } else {
-                throw StrataFailure.service(base, "not an http(s) URL", false);
+                throw StrataFailure.service(base, "not an http(s) URL", StrataFailure.Reason.CONNECTION_ERROR);
             }
         } catch (IllegalArgumentException | MalformedURLException e) {
-            throw StrataFailure.service(base, "invalid URL (" + e.getMessage() + ")", false);
+            throw StrataFailure.service(base, "invalid URL (" + e.getMessage() + ")", StrataFailure.Reason.CONNECTION_ERROR);
         } catch (IOException e) {
-            throw StrataFailure.service(base, describe(e), false);
+            throw StrataFailure.service(base, describe(e), StrataFailure.Reason.CONNECTION_ERROR);
         }
 
         int timeout = (int) Math.min(Integer.MAX_VALUE, budgetMillis);
@@ -113,7 +113,7 @@ public final class RerankClient implements Reranker {
             int status = conn.getResponseCode();
             if (status != 200) {
                 String snippet = errorSnippet(conn);
-                throw StrataFailure.service(base, "HTTP " + status + (snippet.isEmpty() ? "" : " (" + snippet + ")"), false);
+                throw StrataFailure.service(base, "HTTP " + status + (snippet.isEmpty() ? "" : " (" + snippet + ")"), StrataFailure.Reason.BAD_RESPONSE);
             }
             byte[] response;
             try (InputStream in = conn.getInputStream()) {
@@ -127,17 +127,19 @@ public final class RerankClient implements Reranker {
                 String what = e instanceof IllegalArgumentException && e instanceof XContentParseException == false
                     ? e.getMessage()
                     : "not valid JSON (" + e.getMessage() + ")";
-                throw StrataFailure.service(base, "invalid response: " + what, false);
+                throw StrataFailure.service(base, "invalid response: " + what, StrataFailure.Reason.BAD_RESPONSE);
             }
             ok = true;
             return scores;
         } catch (SocketTimeoutException e) {
             throw timedOut(base, started);
+        } catch (ResponseTooLarge e) {
+            throw StrataFailure.service(base, "invalid response: " + e.getMessage(), StrataFailure.Reason.BAD_RESPONSE);
         } catch (IOException e) {
             if (cut.get() || System.nanoTime() - deadlineNanos >= 0) {
                 throw timedOut(base, started);
             }
-            throw StrataFailure.service(base, describe(e), false);
+            throw StrataFailure.service(base, describe(e), StrataFailure.Reason.CONNECTION_ERROR);
         } finally {
             cancelWatchdog.run();
             if (ok == false) {
@@ -276,13 +278,22 @@ public final class RerankClient implements Reranker {
         while ((n = in.read(chunk)) != -1) {
             out.write(chunk, 0, n);
             if (out.size() > MAX_RESPONSE_BYTES) {
-                throw new IOException("response larger than " + MAX_RESPONSE_BYTES + " bytes");
+                throw new ResponseTooLarge("response larger than " + MAX_RESPONSE_BYTES + " bytes");
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
                 throw new SocketTimeoutException("deadline passed while reading the response");
             }
         }
         return out.toByteArray();
+    }
+
+    /** A body over {@link #MAX_RESPONSE_BYTES}: a bad answer, not a broken connection. */
+    private static final class ResponseTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ResponseTooLarge(String message) {
+            super(message);
+        }
     }
 
     private static String errorSnippet(HttpURLConnection conn) {
@@ -299,7 +310,7 @@ public final class RerankClient implements Reranker {
 
     private static StrataFailure timedOut(String base, long startedNanos) {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        return StrataFailure.service(base, "timed out: no complete answer within timeout_ms (HTTP call cut after " + ms + " ms)", true);
+        return StrataFailure.service(base, "timed out: no complete answer within timeout_ms (HTTP call cut after " + ms + " ms)", StrataFailure.Reason.TIMEOUT);
     }
 
     static String describe(IOException e) {

@@ -31,7 +31,7 @@ public record RescoreParams(
 ) {
     public static final String DEFAULT_HEAD = "default";
     public static final List<String> DEFAULT_FIELDS = List.of("title", "description");
-    public static final int DEFAULT_TIMEOUT_MS = 300;
+    public static final int DEFAULT_TIMEOUT_MS = 1000;
     public static final int MIN_TIMEOUT_MS = 1;
     public static final int MAX_TIMEOUT_MS = 60_000;
     public static final int MAX_FIELDS = 16;

@@ -2,29 +2,36 @@ package dev.strata.rescore;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.elasticsearch.cluster.node.DiscoveryNodes;
 import org.elasticsearch.common.settings.ClusterSettings;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.features.NodeFeature;
+import org.elasticsearch.node.Node;
+import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.ReloadablePlugin;
 import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.threadpool.Scheduler;
 import org.elasticsearch.threadpool.ThreadPool;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Registers the {@code strata} rescorer and its settings.
+ * Registers the {@code strata} rescorer, its settings and {@code GET _strata/stats} (the rescorer's counters).
  *
  * <pre>
  * POST products/_search
- * { "query": { "match": { "title": "fridge" } },
- *   "rescore": { "window_size": 100, "strata": { "query": "energy efficient fridge" } } }
+ * { "query": { "match": { "title": "refrigerator" } },
+ *   "rescore": { "window_size": 100, "strata": { "query": "energy efficient refrigerator" } } }
  * </pre>
  */
-public class StrataPlugin extends Plugin implements SearchPlugin, ReloadablePlugin {
+public class StrataPlugin extends Plugin implements SearchPlugin, ActionPlugin, ReloadablePlugin {
     private static final Logger LOGGER = LogManager.getLogger(StrataPlugin.class);
 
     private final StrataRuntime runtime = new StrataRuntime();
@@ -77,6 +84,15 @@ public class StrataPlugin extends Plugin implements SearchPlugin, ReloadablePlug
                 parser -> StrataRescorerBuilder.fromXContent(parser, runtime)
             )
         );
+    }
+
+    @Override
+    public Collection<RestHandler> getRestHandlers(
+        RestHandlersServices services,
+        Supplier<DiscoveryNodes> nodesInCluster,
+        Predicate<NodeFeature> clusterSupportsFeature
+    ) {
+        return List.of(new RestStrataStatsAction(Node.NODE_NAME_SETTING.get(services.settings()), runtime));
     }
 
     StrataRuntime runtime() {

@@ -10,6 +10,7 @@ import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.Rescorer;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,10 +25,24 @@ import java.util.function.Function;
  * service for scores, combines them with the first-stage scores per {@link ScoreMode} and sorts descending.
  *
  * <p>Runs synchronously on the shard's search thread, bounded by {@code timeout_ms}. On failure it returns the
- * input unchanged ({@code keep_order}, logged at most once a minute) or fails the search ({@code error}).
+ * input unchanged ({@code keep_order}, logged at most once a minute) or fails the search ({@code error}); either
+ * way the failure is counted by reason in {@link StrataStats} ({@code GET _strata/stats}), and with
+ * {@code "explain": true} every hit of a shard that fell back says so and why.
+ *
+ * <p>Why not a shard failure entry for {@code keep_order}: a rescorer either returns the shard's hits or throws,
+ * and a throw drops that shard's hits (RescorePhase turns it into a shard failure). The one partial-result flag
+ * it can reach is the search timeout path ({@code timed_out: true}), which would claim that the search's own
+ * {@code timeout} passed. So the fallback is reported through explain and the node's counters instead.
  */
 public final class StrataRescorer implements Rescorer {
     public static final StrataRescorer INSTANCE = new StrataRescorer();
+
+    /**
+     * Put in the shard's "rescored docs" when it fell back. Elasticsearch hands that set from the query phase to
+     * the fetch phase (RescoreDocIds), also when they run in separate contexts, so explain there still knows the
+     * shard was not rescored; -1 is never a Lucene doc id.
+     */
+    static final int FELL_BACK = -1;
 
     private StrataRescorer() {}
 
@@ -51,11 +66,13 @@ public final class StrataRescorer implements Rescorer {
         try {
             strata = ctx.score(searcher, windowIds, deadline);
         } catch (StrataFailure failure) {
-            ctx.lastFailure = failure.getMessage();
+            ctx.lastFailure = failure;
+            ctx.stats.failed(failure, params.onFailure());
             if (params.onFailure() == OnFailure.ERROR) {
                 throw asSearchFailure(failure);
             }
             ctx.failureLog.record(failure.getMessage());
+            ctx.setRescoredDocs(Set.of(FELL_BACK));
             return topDocs;
         }
         ctx.checkCancellation();
@@ -76,6 +93,7 @@ public final class StrataRescorer implements Rescorer {
         Arrays.sort(rescored, SCORE_DOC_COMPARATOR);
         ctx.strataScores = byDoc;
         ctx.setRescoredDocs(Set.copyOf(byDoc.keySet()));
+        ctx.stats.rescored(windowLength);
         return new TopDocs(topDocs.totalHits, rescored);
     }
 
@@ -90,11 +108,11 @@ public final class StrataRescorer implements Rescorer {
         float first = sourceExplanation.getValue().floatValue();
         Set<Integer> rescoredDocs = ctx.getRescoredDocs();
 
+        if (rescoredDocs != null && rescoredDocs.contains(FELL_BACK)) {
+            return Explanation.match(first, fellBack(ctx), sourceExplanation);
+        }
         if (rescoredDocs == null || rescoredDocs.isEmpty()) {
-            String why = ctx.lastFailure != null
-                ? ctx.lastFailure + " (on_failure=keep_order: first-stage score kept)"
-                : "strata rescorer did not change this shard's scores (empty window or service failure with on_failure=keep_order)";
-            return Explanation.match(first, why, sourceExplanation);
+            return Explanation.match(first, "strata rescorer did not run on this shard's hits: first-stage score kept", sourceExplanation);
         }
         if (ctx.isRescored(topLevelDocId) == false) {
             float score = params.scoreMode().outsideWindow(first, params.queryWeight());
@@ -131,6 +149,23 @@ public final class StrataRescorer implements Rescorer {
             );
         }
         return explainCombination(params, first, strata, sourceExplanation);
+    }
+
+    /**
+     * "not rescored by strata (timeout): MESSAGE; on_failure=keep_order kept the first-stage score". The reason is
+     * exact when query and fetch share a context (one shard); otherwise it is the node's most recent failure.
+     */
+    static String fellBack(Context ctx) {
+        String tail = "; on_failure=keep_order kept the first-stage score";
+        if (ctx.lastFailure != null) {
+            return "not rescored by strata (" + ctx.lastFailure.reason().jsonName() + "): " + ctx.lastFailure.getMessage() + tail;
+        }
+        StrataStats.LastFailure last = ctx.stats.lastFailure();
+        String why = last == null
+            ? "the service call for this shard's window failed"
+            : "the service call for this shard's window failed; the node's last failure ("
+                + last.reason().jsonName() + ", " + Instant.ofEpochMilli(last.timestampMillis()) + "): " + last.message();
+        return "not rescored by strata: " + why + tail;
     }
 
     /** The explanation tree for a rescored hit: the Strata score, the head, and the combination per score_mode. */
@@ -184,10 +219,11 @@ public final class StrataRescorer implements Rescorer {
         final Function<IndexSearcher, DocumentLoader> loaders;
         final Reranker reranker;
         final FailureLog failureLog;
+        final StrataStats stats;
         /** Strata score by top-level doc id, for {@link #explain}. */
         Map<Integer, Float> strataScores;
-        /** The message of the last failure on this shard, for {@link #explain}. */
-        String lastFailure;
+        /** The failure that made this shard fall back, for {@link #explain}. */
+        StrataFailure lastFailure;
         /** Set when re-scoring the window for explanations failed, so each further hit does not call again. */
         String explainFailure;
 
@@ -197,7 +233,8 @@ public final class StrataRescorer implements Rescorer {
             String indexName,
             Function<IndexSearcher, DocumentLoader> loaders,
             Reranker reranker,
-            FailureLog failureLog
+            FailureLog failureLog,
+            StrataStats stats
         ) {
             super(windowSize, INSTANCE);
             this.params = params;
@@ -205,6 +242,7 @@ public final class StrataRescorer implements Rescorer {
             this.loaders = loaders;
             this.reranker = reranker;
             this.failureLog = failureLog;
+            this.stats = stats;
         }
 
         float[] score(IndexSearcher searcher, int[] docIds, long deadlineNanos) throws StrataFailure {

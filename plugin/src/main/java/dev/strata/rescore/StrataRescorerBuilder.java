@@ -23,8 +23,8 @@ import java.util.Objects;
  *
  * <pre>
  * "rescore": { "window_size": 100,
- *   "strata": { "query": "energy efficient fridge", "head": "default", "fields": ["title", "description"],
- *               "timeout_ms": 300, "on_failure": "keep_order", "score_mode": "replace",
+ *   "strata": { "query": "energy efficient refrigerator", "head": "default", "fields": ["title", "description"],
+ *               "timeout_ms": 1000, "on_failure": "keep_order", "score_mode": "replace",
  *               "query_weight": 1.0, "rescore_query_weight": 1.0 } }
  * </pre>
  *
@@ -180,7 +180,8 @@ public final class StrataRescorerBuilder extends RescorerBuilder<StrataRescorerB
             indexName,
             searcher -> new SourceDocumentLoader(searcher, sources, params.fields()),
             runtime.reranker(),
-            runtime.failureLog()
+            runtime.failureLog(),
+            runtime.stats()
         );
     }
 

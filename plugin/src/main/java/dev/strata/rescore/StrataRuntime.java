@@ -5,7 +5,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Node-wide state the rescorer needs and the plugin keeps current: the service URL (a dynamic cluster setting),
- * the API key (keystore, reloadable), the scheduler that enforces deadlines, and the rate-limited failure log.
+ * the API key (keystore, reloadable), the scheduler that enforces deadlines, the rate-limited failure log and the
+ * counters served by {@code GET _strata/stats}.
  */
 public final class StrataRuntime {
     private static final Logger LOGGER = LogManager.getLogger(StrataRescorer.class);
@@ -15,6 +16,7 @@ public final class StrataRuntime {
     private volatile String apiKey;
     private volatile Watchdog watchdog = Watchdog.NONE;
     private final FailureLog failureLog;
+    private final StrataStats stats = new StrataStats(System::currentTimeMillis);
     private final Reranker reranker;
 
     public StrataRuntime() {
@@ -56,5 +58,10 @@ public final class StrataRuntime {
 
     FailureLog failureLog() {
         return failureLog;
+    }
+
+    /** The node's rescore counters ({@code GET _strata/stats}). */
+    StrataStats stats() {
+        return stats;
     }
 }

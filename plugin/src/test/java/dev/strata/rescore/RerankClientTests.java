@@ -198,6 +198,7 @@ class RerankClientTests {
         StrataFailure f = failWith(url, docs, 10_000, Watchdog.NONE);
         assertTrue(f.getMessage().startsWith("strata rescorer: service at " + url + " failed: "), f.getMessage());
         assertFalse(f.isTimeout());
+        assertEquals(StrataFailure.Reason.BAD_RESPONSE, f.reason(), f.getMessage());
         return f;
     }
 
@@ -328,6 +329,7 @@ class RerankClientTests {
             f.getMessage()
         );
         assertFalse(f.isTimeout());
+        assertEquals(StrataFailure.Reason.CONNECTION_ERROR, f.reason());
         assertTrue(elapsed < 3000, "took " + elapsed + " ms");
     }
 
@@ -338,6 +340,7 @@ class RerankClientTests {
             () -> new RerankClient(() -> "http://127.0.0.1:9", () -> null, () -> Watchdog.NONE).rerank(request(1), System.nanoTime() - 1)
         );
         assertTrue(f.isTimeout());
+        assertEquals(StrataFailure.Reason.TIMEOUT, f.reason());
         assertTrue(f.getMessage().contains("budget was used up before the request was sent"), f.getMessage());
     }
 

@@ -86,7 +86,7 @@ class StrataRescorerBuilderTests {
         assertEquals("default", p.head());
         assertEquals(List.of("title", "description"), p.fields());
         assertNull(p.indexName());
-        assertEquals(300, p.timeoutMs());
+        assertEquals(1000, p.timeoutMs());
         assertEquals(OnFailure.KEEP_ORDER, p.onFailure());
         assertEquals(ScoreMode.REPLACE, p.scoreMode());
         assertEquals(1.0f, p.queryWeight());

@@ -36,6 +36,7 @@ class StrataRescorerTests {
 
     private final List<String> logged = new ArrayList<>();
     private final FailureLog failureLog = new FailureLog(60_000, () -> 0L, logged::add);
+    private final StrataStats stats = new StrataStats(() -> 1_700_000_000_000L);
 
     /** Documents are named "d<docId>"; the fake service scores them from a table keyed by that id. */
     private static DocumentLoader loader() {
@@ -64,7 +65,7 @@ class StrataRescorerTests {
     }
 
     private StrataRescorer.Context context(int window, RescoreParams params, Reranker reranker) {
-        return new StrataRescorer.Context(window, params, "products", searcher -> loader(), reranker, failureLog);
+        return new StrataRescorer.Context(window, params, "products", searcher -> loader(), reranker, failureLog, stats);
     }
 
     private static RescoreParams params(ScoreMode mode, OnFailure onFailure, float qw, float rw) {
@@ -130,7 +131,7 @@ class StrataRescorerTests {
     @Test
     void keepOrderReturnsTheInputUnchangedAndLogsOnce() throws IOException {
         Reranker down = (request, deadline) -> {
-            throw StrataFailure.service("http://127.0.0.1:8787", "connection refused", false);
+            throw StrataFailure.service("http://127.0.0.1:8787", "connection refused", StrataFailure.Reason.CONNECTION_ERROR);
         };
         TopDocs in = topDocs(3f, 2f, 1f);
         ScoreDoc[] before = in.scoreDocs.clone();
@@ -140,16 +141,19 @@ class StrataRescorerTests {
             assertSame(in, out);
             assertArrayEquals(before, out.scoreDocs);
             assertArrayEquals(new float[] { 3f, 2f, 1f }, scores(out));
-            assertEquals(null, ctx.getRescoredDocs());
+            // The marker that tells the fetch phase's explain that this shard fell back.
+            assertEquals(Set.of(StrataRescorer.FELL_BACK), ctx.getRescoredDocs());
         }
         assertEquals(1, logged.size());
+        assertEquals(5, stats.fallbacks(StrataFailure.Reason.CONNECTION_ERROR));
+        assertEquals(0, stats.rescoredWindows());
         assertTrue(logged.get(0).startsWith("strata rescorer: service at http://127.0.0.1:8787 failed: connection refused"), logged.get(0));
     }
 
     @Test
     void errorFailsTheSearchWithTheReason() {
         Reranker down = (request, deadline) -> {
-            throw StrataFailure.service("http://strata:8787", "HTTP 500", false);
+            throw StrataFailure.service("http://strata:8787", "HTTP 500", StrataFailure.Reason.BAD_RESPONSE);
         };
         ElasticsearchStatusException e = assertThrows(
             ElasticsearchStatusException.class,
@@ -159,7 +163,7 @@ class StrataRescorerTests {
         assertEquals(RestStatus.BAD_GATEWAY, e.status());
 
         Reranker slow = (request, deadline) -> {
-            throw StrataFailure.service("http://strata:8787", "timed out", true);
+            throw StrataFailure.service("http://strata:8787", "timed out", StrataFailure.Reason.TIMEOUT);
         };
         e = assertThrows(
             ElasticsearchStatusException.class,
@@ -167,6 +171,11 @@ class StrataRescorerTests {
         );
         assertEquals(RestStatus.GATEWAY_TIMEOUT, e.status());
         assertTrue(logged.isEmpty());
+        // Failed searches are counted as errors, not as fallbacks.
+        assertEquals(1, stats.errors(StrataFailure.Reason.BAD_RESPONSE));
+        assertEquals(1, stats.errors(StrataFailure.Reason.TIMEOUT));
+        assertEquals(0, stats.fallbacks(StrataFailure.Reason.TIMEOUT));
+        assertEquals(OnFailure.ERROR, stats.lastFailure().onFailure());
     }
 
     @Test
@@ -179,12 +188,14 @@ class StrataRescorerTests {
                 throw new IOException("corrupt segment");
             },
             table(Map.of(), null),
-            failureLog
+            failureLog,
+            stats
         );
         TopDocs in = topDocs(2f, 1f);
         assertSame(in, StrataRescorer.INSTANCE.rescore(in, null, ctx));
         assertEquals(1, logged.size());
         assertTrue(logged.get(0).startsWith("strata rescorer: could not read _id/_source of the rescore window: corrupt segment"));
+        assertEquals(1, stats.fallbacks(StrataFailure.Reason.LOCAL_ERROR));
     }
 
     @Test
@@ -252,14 +263,46 @@ class StrataRescorerTests {
     @Test
     void explainAfterAKeepOrderFailureSaysWhy() throws IOException {
         Reranker down = (request, deadline) -> {
-            throw StrataFailure.service("http://x:1", "connection refused", false);
+            throw StrataFailure.service("http://x:1", "connection refused", StrataFailure.Reason.CONNECTION_ERROR);
         };
         StrataRescorer.Context ctx = context(10, params(ScoreMode.REPLACE, OnFailure.KEEP_ORDER, 1, 1), down);
         StrataRescorer.INSTANCE.rescore(topDocs(2f), null, ctx);
         Explanation e = StrataRescorer.INSTANCE.explain(0, null, ctx, Explanation.match(2f, "bm25"));
         assertEquals(2f, e.getValue().floatValue());
-        assertTrue(e.getDescription().contains("connection refused"), e.getDescription());
-        assertTrue(e.getDescription().contains("first-stage score kept"), e.getDescription());
+        assertTrue(e.getDescription().startsWith("not rescored by strata (connection_error): strata rescorer: service at http://x:1 failed: connection refused"), e.getDescription());
+        assertTrue(e.getDescription().endsWith("on_failure=keep_order kept the first-stage score"), e.getDescription());
+    }
+
+    @Test
+    void explainInTheFetchContextOfAShardThatFellBackSaysSoWithoutCallingTheService() throws IOException {
+        AtomicInteger calls = new AtomicInteger();
+        Reranker slow = (request, deadline) -> {
+            calls.incrementAndGet();
+            throw StrataFailure.service("http://x:1", "timed out: no complete answer within timeout_ms", StrataFailure.Reason.TIMEOUT);
+        };
+        // Query phase: the shard falls back; the node's counters keep the reason.
+        StrataRescorer.Context query = context(10, params(ScoreMode.REPLACE, OnFailure.KEEP_ORDER, 1, 1), slow);
+        StrataRescorer.INSTANCE.rescore(topDocs(2f, 1f), null, query);
+        assertEquals(1, calls.get());
+        // Fetch phase of a multi-shard search: a fresh context that only got the query phase's "rescored docs".
+        StrataRescorer.Context fetch = context(10, params(ScoreMode.REPLACE, OnFailure.KEEP_ORDER, 1, 1), slow);
+        fetch.setRescoredDocs(query.getRescoredDocs());
+        Explanation e = StrataRescorer.INSTANCE.explain(10, null, fetch, Explanation.match(1f, "bm25"));
+        assertEquals(1f, e.getValue().floatValue());
+        assertEquals(1, calls.get());
+        String text = e.getDescription();
+        assertTrue(text.startsWith("not rescored by strata: the service call for this shard's window failed; the node's last failure (timeout, "), text);
+        assertTrue(text.contains("timed out: no complete answer within timeout_ms"), text);
+        assertTrue(text.endsWith("on_failure=keep_order kept the first-stage score"), text);
+    }
+
+    @Test
+    void statsCountRescoredWindowsAndDocuments() throws IOException {
+        Reranker service = table(Map.of("d0", 1f, "d10", 2f, "d20", 3f), null);
+        StrataRescorer.INSTANCE.rescore(topDocs(3f, 2f, 1f), null, context(2, RescoreParams.of("q"), service));
+        StrataRescorer.INSTANCE.rescore(topDocs(3f, 2f, 1f), null, context(10, RescoreParams.of("q"), service));
+        assertEquals(2, stats.rescoredWindows());
+        assertEquals(null, stats.lastFailure());
     }
 
     @Test
@@ -267,7 +310,7 @@ class StrataRescorerTests {
         AtomicInteger calls = new AtomicInteger();
         Reranker down = (request, deadline) -> {
             calls.incrementAndGet();
-            throw StrataFailure.service("http://x:1", "HTTP 503", false);
+            throw StrataFailure.service("http://x:1", "HTTP 503", StrataFailure.Reason.BAD_RESPONSE);
         };
         StrataRescorer.Context ctx = context(10, params(ScoreMode.TOTAL, OnFailure.KEEP_ORDER, 1, 1), down);
         ctx.setRescoredDocs(Set.of(0, 10));
