@@ -229,7 +229,9 @@ export async function trainClassifyOnRows(sets: EmbeddedSets, recipe: ClassifyRe
     let abstain: AbstainReport | null = null;
     if (held.n > 0) {
       const target = recipe.oosTarget ?? { metric: 'precision', value: 0.9 };
-      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: recipe.proxyDraws ?? 3, seed, alsoTargets: recipe.alsoTargets ?? [], log: (m: string) => log(m) };
+      // Every held-out-class draw refits the head: one draw for XGBoost, whose fit costs far more than LR's.
+      const draws = type === 'xgb' ? Math.min(1, recipe.proxyDraws ?? 3) : (recipe.proxyDraws ?? 3);
+      const options = { target, score: recipe.oosScore ?? 'auto', proxyDraws: draws, seed, alsoTargets: recipe.alsoTargets ?? [], log: (m: string) => log(m) };
       const fitted = await timed(stages, 'calibration + abstain rule', () => fitAbstain(artifact, fit, held, labels, options, refit, sets.oos));
       artifact = fitted.artifact;
       abstain = fitted.report;
