@@ -197,7 +197,7 @@ export async function fitAbstain(
   };
   const { threshold, estimate } = thresholdFor(target);
   const alternatives = alsoTargets.map(thresholdFor);
-  log(`${head.name}: abstain on ${kind} < ${threshold.toFixed(4)} (${source}; AUROC ${OOS_SCORES.map((s) => `${s} ${aurocs[s].toFixed(3)}`).join(', ')}; estimated precision ${(estimate.inScopePrecision * 100).toFixed(1)} %, OOS recall ${(estimate.oosRecall * 100).toFixed(1)} %${estimate.met ? '' : ', target not reached'})`);
+  log(`${head.name}: abstain on ${kind} < ${threshold.toFixed(4)} (${source}${source === 'in-scope-only' ? '' : `; AUROC ${OOS_SCORES.map((s) => `${s} ${aurocs[s].toFixed(3)}`).join(', ')}`}; estimated precision ${(estimate.inScopePrecision * 100).toFixed(1)} %, OOS recall ${(estimate.oosRecall * 100).toFixed(1)} %${estimate.met ? '' : ', target not reached'})`);
   // Centroids stay for every score (evaluation compares all three); `train classify` drops them from the stored
   // artifact unless the centroid score was chosen.
   const { centroids } = artifact.abstain!;
