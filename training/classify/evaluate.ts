@@ -20,7 +20,9 @@ export interface ClassifyEvaluation {
   closed: ClassificationReport;
   /** ECE of the in-scope rows' top-label confidence at T = 1 and at the head's temperature. */
   ece: { uncalibrated: number; calibrated: number; temperature: number };
-  /** Present when there are out-of-scope rows (or a threshold to apply). */
+  /** Without out-of-scope rows, what the abstain rule does to the in-scope rows (when the head has one). */
+  selective?: { score: OosScore; threshold: number; thresholdSource: 'head' | 'request'; coverage: number; accuracy: number; precision: number };
+  /** Present when there are out-of-scope rows. */
   oos?: {
     score: OosScore;
     threshold: number;
@@ -63,7 +65,20 @@ export function evaluateClassify(
   };
   const evaluation: ClassifyEvaluation = { rows: n, inScopeRows: inIdx.length, oosRows: n - inIdx.length, closed, ece };
   const rule = abstainRule(artifact, threshold);
-  if (evaluation.oosRows === 0 && !rule) return evaluation;
+  if (evaluation.oosRows === 0) {
+    if (rule) {
+      const scores = scoresFor(artifact, rule.score, out, n);
+      let answered = 0;
+      let right = 0;
+      for (let i = 0; i < n; i++) {
+        if (scores[i]! < rule.threshold) continue;
+        answered++;
+        if (predicted[i] === truth[i]) right++;
+      }
+      evaluation.selective = { score: rule.score, threshold: rule.threshold, thresholdSource: rule.source, coverage: n ? answered / n : 0, accuracy: n ? right / n : 0, precision: answered ? right / answered : 0 };
+    }
+    return evaluation;
+  }
   const inScope = Uint8Array.from(truth, (t) => (t >= 0 ? 1 : 0));
   const correct = Uint8Array.from(truth, (t, i) => (t >= 0 && predicted[i] === t ? 1 : 0));
   const kinds = OOS_SCORES.filter((s) => s !== 'centroid' || artifact.abstain?.centroids);

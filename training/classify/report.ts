@@ -44,10 +44,13 @@ export function headsTable(results: readonly ClassifyHeadResult[]): string {
 export function headDetails(r: ClassifyHeadResult): string {
   const out = [`### ${r.head}\n`, `${r.trainRows} rows fitted, ${r.calibrationRows} held out for calibration; trainer: ${r.artifact.trainer}\n`];
   if (r.blocks) {
+    const ablated = r.blocks.some((b) => b.accuracyWithout !== null);
     const full = r.evaluation ? r.test.accuracy : null;
     out.push(
-      `Blocks (accuracy without a block: refitted with its weight at 0, on the ${r.evaluation ? 'in-scope test' : 'calibration'} rows${full !== null ? `; with all blocks ${pct(full)} %` : ''}):\n`,
-      markdownTable(['block', 'dims', 'weight chosen', 'accuracy without it %'], r.blocks.map((b) => [b.encoder, b.dim, b.weight, pct(b.accuracyWithout)])),
+      ablated
+        ? `\nBlocks (accuracy without a block: refitted with its weight at 0, on the ${r.evaluation ? 'in-scope test' : 'calibration'} rows${full !== null ? `; with all blocks ${pct(full)} %` : ''}):\n\n`
+        : '\nBlocks:\n\n',
+      markdownTable(['block', 'dims', 'weight chosen', ...(ablated ? ['accuracy without it %'] : [])], r.blocks.map((b) => [b.encoder, b.dim, b.weight, ...(ablated ? [pct(b.accuracyWithout)] : [])])),
     );
   }
   if (r.selection) {
@@ -58,7 +61,7 @@ export function headDetails(r: ClassifyHeadResult): string {
     const a = r.abstain;
     out.push(
       `\nCalibration split: temperature ${a.calibration.temperature.toFixed(3)}, ECE ${pct(a.calibration.eceBefore)} % -> ${pct(a.calibration.eceAfter)} %, NLL ${a.calibration.nllBefore.toFixed(4)} -> ${a.calibration.nllAfter.toFixed(4)}\n`,
-      `\nAbstain rule from ${a.source}: AUROC ${OOS_SCORES.map((s) => `${s} ${Number.isFinite(a.aurocs[s]) ? a.aurocs[s].toFixed(3) : '-'}`).join(', ')}; chosen ${a.score} < ${a.threshold.toFixed(4)}; estimated in-scope precision ${pct(a.estimate.inScopePrecision)} %, in-scope accuracy ${pct(a.estimate.inScopeAccuracy)} %, OOS recall ${pct(a.estimate.oosRecall)} %${a.estimate.met ? '' : ' (target not reached)'}\n`,
+      `\nAbstain rule from ${a.source}${a.source === 'in-scope-only' ? '' : `: AUROC ${OOS_SCORES.map((s) => `${s} ${a.aurocs[s].toFixed(3)}`).join(', ')}`}; chosen ${a.score} < ${a.threshold.toFixed(4)}; estimated in-scope precision ${pct(a.estimate.inScopePrecision)} %, in-scope accuracy ${pct(a.estimate.inScopeAccuracy)} %, OOS recall ${pct(a.estimate.oosRecall)} %${a.estimate.met ? '' : ' (target not reached)'}\n`,
     );
   }
   out.push('\n', markdownTable(['stage', 'wall s', 'CPU s'], Object.entries(r.stages).map(([k, v]) => [k, v.wall.toFixed(1), v.cpu.toFixed(1)])));
@@ -75,6 +78,10 @@ export function evaluationMarkdown(head: string, ev: ClassifyEvaluation, svgFile
     `${ev.rows} rows: ${ev.inScopeRows} in scope, ${ev.oosRows} out of scope\n`,
     `\nClosed set (in-scope rows, no abstention): accuracy **${pct(ev.closed.accuracy)} %**, macro-F1 ${pct(ev.closed.macroF1)} %; ECE ${pct(ev.ece.uncalibrated)} % at T = 1, ${pct(ev.ece.calibrated)} % at the head's T = ${ev.ece.temperature.toFixed(3)}\n`,
   ];
+  if (ev.selective) {
+    const t = ev.selective;
+    out.push(`\nAbstaining on ${t.score} < ${t.threshold.toFixed(4)} (${t.thresholdSource}): ${pct(t.coverage)} % of the rows answered, ${pct(t.precision)} % of the answers right, accuracy counting abstentions as errors ${pct(t.accuracy)} %\n`);
+  }
   if (ev.oos) {
     const s = ev.oos.summary;
     out.push(
