@@ -84,8 +84,7 @@ export function dotRows(a: Float32Array, n: number, d: number, b: Float64Array, 
  *
  * @example transpose(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3) // [1, 4, 2, 5, 3, 6]
  */
-export function transpose(x: Float32Array, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
+export function transpose(x: Float32Array, n: number, d: number, out = new Float32Array(n * d)): Float32Array {
   // Tiles keep both the reads and the writes within a few cache lines.
   const tile = 32;
   for (let r0 = 0; r0 < n; r0 += tile) {
