@@ -71,8 +71,9 @@ interface Result {
 const classify = async (body: Record<string, unknown>, head = 'intents-lr') => postJson(app, `/v1/classify/${head}`, body);
 
 describe('/v1/classify with an abstain rule', () => {
-  it('fits the temperature on held-out rows (held-out NLL not worse) and stores a consistent rule', () => {
+  it('fits the temperature on held-out rows: lower NLL there, lower ECE on the test rows; stores a consistent rule', () => {
     expect(trained.calibration!.nllAfter).toBeLessThanOrEqual(trained.calibration!.nllBefore + 1e-9);
+    expect(trained.evaluation!.ece.calibrated).toBeLessThan(trained.evaluation!.ece.uncalibrated);
     expect(trained.abstain!.source).toBe('held-out-classes');
     expect(trained.artifact.abstain!.threshold).toBe(trained.abstain!.threshold);
   });
