@@ -86,6 +86,11 @@ interface ClassifyOpts {
   reportDir: string;
 }
 
+function parseRecipe(text: string): 'block-lr' | 'adam' {
+  if (text === 'block-lr' || text === 'adam') return text;
+  throw new Error(`--recipe: expected block-lr or adam, got "${text}"`);
+}
+
 function parseOosScore(text: string): OosScore | 'auto' {
   if (text === 'auto' || (OOS_SCORES as readonly string[]).includes(text)) return text as OosScore | 'auto';
   throw new Error(`--oos-score: expected auto or one of ${OOS_SCORES.join(', ')}, got "${text}"`);
@@ -244,7 +249,7 @@ export function register(program: Command, config: Config): void {
             types: list(o.types) as Array<'lr' | 'xgb'>,
             name: o.name,
             outDir: o.outDir,
-            recipe: o.recipe === 'adam' ? 'adam' : 'block-lr',
+            recipe: parseRecipe(o.recipe),
             blockLr: { levels: numbers(o.blockLevels), cs: numbers(o.cs), selectionRows: Number(o.selectionRows), maxIter: Number(o.maxIter), seed: Number(o.seed) },
             softmax: { epochs: Number(o.epochs), l2: Number(o.l2), learningRate: Number(o.lr) },
             xgb: { iterations: Number(o.xgbRounds), maxDepth: Number(o.xgbDepth), eta: Number(o.eta), dims: Number(o.xgbDims) },
