@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'plugin/**', 'dist/**', 'reports/**', '.scratch/**'] },
+  { ignores: ['node_modules/**', 'plugin/**', 'dist/**', 'reports/**', '.scratch/**', '.cache/**', 'test/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -53,14 +53,33 @@ const ConfigSchema = z.object({
   /** Where `strata eval` / `data-quality` write reports (their `--report-dir` default); the web page reads them. */
   STRATA_REPORTS_DIR: z.string().default('reports'),
   STRATA_MAX_FIELD_CHARS: int(100_000),
+  /** Megabytes of inline documents' vectors kept so repeated rerank calls do not embed them again (0: off). */
+  STRATA_DOCUMENT_CACHE_MB: int(64),
   /** Model hub for `strata models pull` (any Hugging Face-compatible server). */
   STRATA_HUB_URL: z.string().url().default('https://huggingface.co'),
   /** Token for gated or private hub repositories. */
   STRATA_HUB_TOKEN: z.string().optional(),
   /** onnxruntime intra-op threads per session (per pool worker). */
   STRATA_ONNX_THREADS: int(1),
+  /** The graph `text/minilm` runs: `fp32` (reference) or `int8` (~2x faster per core, mean cosine 0.994 to fp32). */
+  STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default('fp32'),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */
   STRATA_IMAGE_MODEL: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'models', 'mobilenetv2-12-int8', 'model.onnx')),
+  /** How often a cached query-understanding vocabulary checks its index for changes. */
+  STRATA_VOCABULARY_CHECK_MS: int(30_000),
+  /** An OpenAI-compatible chat endpoint (base URL, e.g. http://127.0.0.1:8000/v1) for the optional LLM query parser; unset: off. */
+  STRATA_LLM_URL: z.string().url().optional(),
+  STRATA_LLM_MODEL: z.string().default(''),
+  STRATA_LLM_API_KEY: z.string().optional(),
+  /** Past this the LLM parser is abandoned and the built-in parser answers. */
+  STRATA_LLM_TIMEOUT_MS: int(2000),
+  /** The request log's format: `text` (one readable line per request) or `json` (one object per line). */
+  STRATA_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Whether the service writes the request log. */
+  STRATA_LOG_REQUESTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -82,10 +101,26 @@ export interface Config {
     /** Directory of the managed local node (zip, home, data, logs); unset means the default for the caller. */
     dir?: string | undefined;
   };
-  service: { host: string; port: number; index: string; apiKeys: string | undefined; maxBodyBytes: number; maxFieldChars: number; maxDocuments: number };
+  service: {
+    host: string;
+    port: number;
+    index: string;
+    apiKeys: string | undefined;
+    maxBodyBytes: number;
+    maxFieldChars: number;
+    maxDocuments: number;
+    /** Bytes of the inline-document embedding cache (0: off). */
+    documentCacheBytes: number;
+  };
   pool: { threads: number; maxQueue: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
-  models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string };
+  models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string; minilmVariant: 'fp32' | 'int8' };
+  understanding: {
+    vocabularyCheckMs: number;
+    /** The optional LLM parser; undefined when no URL is configured. */
+    llm: { url: string; model: string; apiKey: string | undefined; timeoutMs: number } | undefined;
+  };
+  log: { format: 'text' | 'json'; requests: boolean };
 }
 
 /** Parses the environment (or the given record) into a typed config; throws naming every bad key. */
@@ -119,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: c.STRATA_MAX_BODY_BYTES,
       maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
       maxDocuments: c.STRATA_MAX_DOCUMENTS,
+      documentCacheBytes: c.STRATA_DOCUMENT_CACHE_MB * 1024 * 1024,
     },
     pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
     retrieval: {
@@ -127,6 +163,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       textEncoders: c.STRATA_TEXT_ENCODERS.split(',').map((s) => s.trim()).filter(Boolean),
       interactionDims: c.STRATA_INTERACTION_DIMS,
     },
-    models: { hubUrl: c.STRATA_HUB_URL, hubToken: c.STRATA_HUB_TOKEN, onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS), imageModel: path.resolve(c.STRATA_IMAGE_MODEL) },
+    models: {
+      hubUrl: c.STRATA_HUB_URL,
+      hubToken: c.STRATA_HUB_TOKEN,
+      onnxThreads: Math.max(1, c.STRATA_ONNX_THREADS),
+      imageModel: path.resolve(c.STRATA_IMAGE_MODEL),
+      minilmVariant: c.STRATA_MINILM_VARIANT,
+    },
+    understanding: {
+      vocabularyCheckMs: c.STRATA_VOCABULARY_CHECK_MS,
+      llm: c.STRATA_LLM_URL ? { url: c.STRATA_LLM_URL, model: c.STRATA_LLM_MODEL, apiKey: c.STRATA_LLM_API_KEY, timeoutMs: Math.max(1, c.STRATA_LLM_TIMEOUT_MS) } : undefined,
+    },
+    log: { format: c.STRATA_LOG_FORMAT, requests: c.STRATA_LOG_REQUESTS },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * `createApp(deps)` builds the HTTP app: one sub-app per resource, a body-size limit, and one error handler that
- * turns every error into `{ "error": { "code", "message", "details" } }`.
+ * `createApp(deps)` builds the HTTP app: the request log and metrics around everything, API keys and a body-size
+ * limit on the API routes (`/v1`, `/v2`), one sub-app per resource, and one error handler that turns every error
+ * into `{ "error": { "code", "message", "details" } }`. A request whose client went away is answered (and counted)
+ * as `aborted` (499), whatever error its cancelled work surfaced as.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,10 +20,15 @@ import { searchDslRoutes } from './routes/search-dsl.ts';
 import { webRoutes } from './routes/web.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
+import { requestLog } from './request-log.ts';
+import type { ErrorResponseSchema } from './response-schemas.ts';
+import type { z } from 'zod';
 import { StrataError, strataError } from '../errors.ts';
+import { createVocabularyCache } from '../query/vocabulary-cache.ts';
+import { createLlmParser } from '../query/llm-parser.ts';
 
 /** The JSON body and status for any error (exported for tests). */
-export function errorResponse(err: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
+export function errorResponse(err: unknown): { status: number; body: z.output<typeof ErrorResponseSchema> } {
   const e = err instanceof StrataError ? err : strataError('internal', { reason: err instanceof Error ? err.message : String(err) });
   return {
     status: e.status,
@@ -34,26 +41,37 @@ export function errorResponse(err: unknown): { status: number; body: { error: { 
  *
  * @example const app = createApp({ config, es, pool }); const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(given: AppDeps): Hono {
+  const { llm } = given.config.understanding;
+  const deps: AppDeps = {
+    ...given,
+    vocabularies: given.vocabularies ?? createVocabularyCache(given.es, { checkIntervalMs: given.config.understanding.vocabularyCheckMs }),
+    llm: given.llm ?? (llm ? createLlmParser(llm) : undefined),
+  };
   const app = new Hono();
-  const metrics = createMetrics(deps.pool);
+  const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});
+  app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
   app.use(metrics.middleware);
-  app.use('/v1/*', apiKeyAuth(parseApiKeys(deps.config.service.apiKeys)));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.service.maxBodyBytes,
-      onError: () => {
-        throw strataError('payload_too_large', { reason: `the body exceeds ${deps.config.service.maxBodyBytes} bytes` });
-      },
-    }),
-  );
+  const auth = apiKeyAuth(parseApiKeys(deps.config.service.apiKeys));
+  const limit = bodyLimit({
+    maxSize: deps.config.service.maxBodyBytes,
+    onError: () => {
+      throw strataError('payload_too_large', { reason: `the body exceeds ${deps.config.service.maxBodyBytes} bytes` });
+    },
+  });
+  for (const api of ['/v1/*', '/v2/*']) app.use(api, auth, limit);
+  // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
+  app.use('/v1/indices/:name/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.res.status < 400) deps.vocabularies!.invalidate(c.req.param('name'));
+  });
   app.route('/', healthRoutes(deps));
   app.route('/v1/indices', documentRoutes(deps));
   app.route('/v1/indices', catalogRoutes(deps));
   app.route('/v1/search/dsl', searchDslRoutes(deps));
   app.route('/v1/search', searchRoutes(deps));
-  app.route('/v1/rerank', rerankRoutes(deps));
+  app.route('/v1/rerank', rerankRoutes(deps, '1'));
+  app.route('/v2/rerank', rerankRoutes(deps, '2'));
   app.route('/v1/classify', classifyRoutes(deps));
   app.route('/v1/models', modelRoutes(deps));
   app.route('/openapi.json', openApiRoutes());
@@ -65,7 +83,10 @@ export function createApp(deps: AppDeps): Hono {
     const { status, body } = errorResponse(strataError('not_found', { what: `route ${c.req.method} ${c.req.path}` }));
     return c.json(body, status as 404);
   });
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    // Cancelled work fails in many ways (the ES client's RequestAbortedError, a pool task, a half-read body):
+    // once the client is gone, it is one outcome, not a 502 and not an Elasticsearch error.
+    const err = c.req.raw.signal.aborted ? strataError('aborted') : thrown;
     const { status, body } = errorResponse(err);
     if (status === 503) c.header('Retry-After', '1');
     if (status >= 500 && !(err instanceof StrataError)) console.error(err);

@@ -4,6 +4,9 @@ import type { Config } from '../config.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import type { HeadStore } from '../heads/store.ts';
 import type { QueryEmbedder } from '../usecases/embed.ts';
+import type { DocumentEmbedder } from '../usecases/document-embeddings.ts';
+import type { VocabularyCache } from '../query/vocabulary-cache.ts';
+import type { LlmParser } from '../query/llm-parser.ts';
 
 export interface AppDeps {
   config: Config;
@@ -11,4 +14,12 @@ export interface AppDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Inline documents' vectors, computed once (content-addressed cache in front of the pool). */
+  documentEmbedder?: DocumentEmbedder;
+  /** Query-understanding vocabularies per index (`createApp` makes one when not given). */
+  vocabularies?: VocabularyCache;
+  /** The optional LLM query parser (`createApp` makes one when the config names an endpoint). */
+  llm?: LlmParser | undefined;
+  /** Where request-log lines go (default: stdout); tests capture them here. */
+  log?: (line: string) => void;
 }

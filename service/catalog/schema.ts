@@ -4,11 +4,11 @@
  */
 import { z } from 'zod';
 
+// The pattern is a `regex` check (not only a refinement) so the JSON schema carries it as `pattern`.
 const isoDate = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'expected an ISO date such as 2024-05-01',
-  });
+  .regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date such as 2024-05-01')
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO date such as 2024-05-01' });
 
 export const GeoPointSchema = z.object({
   lat: z.number().min(-90).max(90),

@@ -14,6 +14,11 @@ import { MOBILENET_SPEC, createMobileNetEncoder } from './mobilenet.ts';
 import { STATIC_SPEC, createStaticEncoder } from './static.ts';
 import type { Config } from '../config.ts';
 import { strataError } from '../errors.ts';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readManifest } from '../models/manifest.ts';
+import { modelDir, onnxFile, type OnnxVariant } from '../models/paths.ts';
+import { MINILM } from '../models/prepare-minilm.ts';
 
 /** What a worker knows about its environment (passed as plain data, never read from process.env). */
 export interface EncoderContext {
@@ -22,6 +27,8 @@ export interface EncoderContext {
   intraOpThreads?: number;
   /** The source MobileNetV2 ONNX file, prepared into the models dir on first use. */
   imageModel?: string;
+  /** The graph `text/minilm` runs (`text/minilm-int8` is always int8). */
+  minilmVariant?: OnnxVariant;
 }
 
 /**
@@ -30,13 +37,17 @@ export interface EncoderContext {
  * @example createEncoderPool({ context: encoderContext(config) })
  */
 export function encoderContext(config: Pick<Config, 'modelsDir' | 'models'>): EncoderContext {
-  return { modelsDir: config.modelsDir, intraOpThreads: config.models.onnxThreads, imageModel: config.models.imageModel };
+  return { modelsDir: config.modelsDir, intraOpThreads: config.models.onnxThreads, imageModel: config.models.imageModel, minilmVariant: config.models.minilmVariant };
 }
 
 interface Entry {
   spec: EncoderSpec;
   create(ctx: EncoderContext): Promise<Encoder<unknown>>;
+  /** The graph file the encoder runs, when it has weights on disk (part of its fingerprint). */
+  graphFile?(ctx: EncoderContext): string;
 }
+
+const miniLMGraph = (variant: OnnxVariant) => (ctx: EncoderContext) => onnxFile(modelDir(ctx.modelsDir, MINILM.name), variant);
 
 /** An entry for an encoder that needs no weights: built once, its spec read from the instance. */
 function plain(encoder: Encoder<never>): Entry {
@@ -47,7 +58,8 @@ const ENTRIES: Entry[] = [
   { spec: CHARGRAM_SPEC, create: async () => createChargramEncoder() as Encoder<unknown> },
   {
     spec: MINILM_SPEC,
-    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
+    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: ctx.minilmVariant ?? 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
+    graphFile: (ctx) => miniLMGraph(ctx.minilmVariant ?? 'fp32')(ctx),
   },
   {
     spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 dynamic quantization` },
@@ -55,6 +67,7 @@ const ENTRIES: Entry[] = [
       const enc = await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'int8', intraOpThreads: ctx.intraOpThreads ?? 1 });
       return { ...enc, spec: { ...enc.spec, id: 'text/minilm-int8' } } as Encoder<unknown>;
     },
+    graphFile: miniLMGraph('int8'),
   },
   { spec: STATIC_SPEC, create: async (ctx) => (await createStaticEncoder({ modelsDir: ctx.modelsDir })) as Encoder<unknown> },
   {
@@ -97,6 +110,26 @@ export function createEncoder(id: string, ctx: EncoderContext): Promise<Encoder<
   const entry = BY_ID.get(id);
   if (!entry) return Promise.reject(strataError('validation', { summary: `unknown encoder "${id}"` }));
   return entry.create(ctx);
+}
+
+/**
+ * What identifies an encoder's output, for caches of its vectors: id and spec version, plus the sha256 of the
+ * graph file it runs (from its folder's manifest; size and time when the manifest does not list it), so a
+ * re-converted or replaced model never serves vectors cached from the old one.
+ *
+ * @example await encoderFingerprint('text/minilm', encoderContext(config)) // 'text/minilm@1:53aa51...'
+ */
+export async function encoderFingerprint(id: string, ctx: EncoderContext): Promise<string> {
+  const entry = BY_ID.get(id);
+  if (!entry) throw strataError('validation', { summary: `unknown encoder "${id}"` });
+  const base = `${id}@${entry.spec.version}`;
+  const file = entry.graphFile?.(ctx);
+  if (!file) return base;
+  const dir = path.dirname(path.dirname(file));
+  const listed = (await readManifest(dir))?.files[path.relative(dir, file).split(path.sep).join('/')];
+  if (listed) return `${base}:${listed.sha256}`;
+  const info = await stat(file).catch(() => undefined);
+  return info ? `${base}:${info.size}-${info.mtimeMs}` : base;
 }
 
 /** The ES field that holds an encoder's vectors, e.g. `text/chargram` -> `vec_text_chargram`. */

@@ -1,6 +1,7 @@
 /**
  * The Elasticsearch client and its failures mapped onto the error catalogue: not running -> `es_unavailable`
- * (naming the URL and `strata es start`), timeout -> `es_timeout`, anything else -> `es_error` with ES's reason.
+ * (naming the URL and `strata es start`), timeout -> `es_timeout`, a request aborted by its signal -> `aborted`, a
+ * missing index -> `not_found`, anything else -> `es_error` with ES's reason.
  */
 import { Client, errors } from '@elastic/elasticsearch';
 import { strataError, StrataError } from '../errors.ts';
@@ -33,12 +34,16 @@ export function clientUrl(client: Client): string {
  */
 export function mapEsError(err: unknown, url: string): StrataError {
   if (err instanceof StrataError) return err;
+  // The request's AbortSignal fired (its client went away): not an Elasticsearch failure.
+  if (err instanceof errors.RequestAbortedError) return strataError('aborted');
   if (err instanceof errors.ConnectionError) {
     return strataError('es_unavailable', { url, reason: err.message.replace(/\s+/g, ' ').slice(0, 200) });
   }
   if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, reason: err.message });
   if (err instanceof errors.ResponseError) {
-    const body = err.meta.body as { error?: { type?: string; reason?: string; root_cause?: Array<{ reason?: string }> } } | undefined;
+    const body = err.meta.body as { error?: { type?: string; reason?: string; index?: string; root_cause?: Array<{ reason?: string }> } } | undefined;
+    // A missing index is the caller's mistake (404), not Elasticsearch failing (502).
+    if (body?.error?.type === 'index_not_found_exception') return strataError('not_found', { what: `index "${body.error.index ?? ''}"` });
     const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
     return strataError('es_error', { reason: `${body?.error?.type ?? err.meta.statusCode}: ${reason}` }, { status: err.meta.statusCode });
   }

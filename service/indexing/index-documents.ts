@@ -1,20 +1,37 @@
 /**
  * Indexing as a story: rows come in (already validated or rejected with their line), valid documents are
  * cleaned and embedded in batches through the pool, then streamed into Elasticsearch with `helpers.bulk`.
- * Invalid rows, truncated fields and documents Elasticsearch refused all end up in the report: nothing is lost
- * without a word.
+ * Embedding overlaps with bulk requests: while Elasticsearch stores batch k, batches k+1.. are already being
+ * embedded (their encoders spread over the pool's workers). Elasticsearch going away does not end the run: the
+ * bulk sender waits and carries on (resilient-bulk.ts), and a checkpoint records the last line before which
+ * everything is done, so a run that gives up can resume. Invalid rows, truncated fields and documents
+ * Elasticsearch refused all end up in the report: nothing is lost without a word.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { pMapIterable } from 'p-map';
 import type { CatalogRow } from '../catalog/read.ts';
 import type { EncoderPool } from '../pool/pool.ts';
-import path from 'node:path';
-import { encoderSpec, vectorField } from '../encoders/registry.ts';
-import { documentPassages } from '../usecases/passages.ts';
-import { encodePassageVectors, packedField, passagesField } from './vector-codec.ts';
-import { rowOf } from '../encoders/types.ts';
-import { embeddingText, prepareDocument } from './prepare.ts';
+import { prepareDocument } from './prepare.ts';
 import { stemmedText } from '../retrieval/stem.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
+import { embedBatch, type EsDoc } from './embed-batch.ts';
+import { resilientBulk } from './resilient-bulk.ts';
+import { createWatermark } from './progress-checkpoint.ts';
+
+export { resolveImage } from './images.ts';
+
+/** Where indexing time went, in milliseconds (stages overlap, so they add up to more than `wallMs`). */
+export interface IndexTimings {
+  /** Cleaning HTML/markdown, capping fields and stemming (main thread). */
+  cleanMs: number;
+  /** Waiting for the encoders, summed over batches (tokenising and the models run in the pool's workers). */
+  encodeMs: number;
+  /** Vectors into indexed fields (float arrays, int8 packing). */
+  packMs: number;
+  /** Time with at least one bulk request outstanding (serialising, sending, Elasticsearch storing). */
+  bulkMs: number;
+  wallMs: number;
+}
 
 export interface IndexReport {
   indexed: number;
@@ -23,6 +40,11 @@ export interface IndexReport {
   truncated: Array<{ line: number; id: string; fields: string[] }>;
   encodeErrors: Array<{ id: string; encoder: string; message: string }>;
   seconds: number;
+  timings: IndexTimings;
+  /** Bulk attempts started again after Elasticsearch did not answer. */
+  retries: number;
+  /** Rows at or before this line were skipped (done by an earlier run). */
+  resumedAfterLine?: number;
 }
 
 export interface IndexOptions {
@@ -37,22 +59,26 @@ export interface IndexOptions {
   /** Embed long bodies passage by passage too (default on). */
   passages?: boolean;
   batchSize?: number;
+  /** Batches being embedded at once ahead of the bulk requests (default 3: keeps two workers busy). */
+  encodeAhead?: number;
   /** `wait_for` makes the documents searchable before the call returns. */
   refresh?: boolean | 'wait_for';
   maxFieldChars?: number;
   flushBytes?: number;
   concurrency?: number;
+  /** How long to keep retrying while Elasticsearch does not answer (default 0: fail at once). */
+  retryForMs?: number;
+  /** Skip rows at or before this line (a checkpoint's watermark). */
+  resumeAfterLine?: number;
+  /** Called (at most every `checkpointEveryMs`) with the line before which every row is done. */
+  onCheckpoint?: (p: { line: number; indexed: number }) => void | Promise<void>;
+  checkpointEveryMs?: number;
+  onRetry?: (attempt: number, waitMs: number, err: unknown) => void;
   onProgress?: (p: { read: number; indexed: number; invalid: number }) => void;
   signal?: AbortSignal;
 }
 
-type EsDoc = Record<string, unknown> & { id: string };
-
-/** An image reference as the image encoder takes it: URLs as they are, relative paths against the catalog folder. */
-export function resolveImage(image: string, base?: string): string {
-  if (/^(https?|file):/i.test(image) || path.isAbsolute(image) || !base) return image;
-  return path.resolve(base, image);
-}
+type Batch = Array<EsDoc & { __line: number }>;
 
 /**
  * Indexes catalog rows; returns what happened to every row.
@@ -60,97 +86,116 @@ export function resolveImage(image: string, base?: string): string {
  * @example const report = await indexDocuments(readCatalogFile('demo.jsonl'), { client, pool, index: 'products', encoders: ['text/chargram'] });
  */
 export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>, options: IndexOptions): Promise<IndexReport> {
-  const { client, pool, index, encoders, batchSize = 64, refresh = false, maxFieldChars = 100_000 } = options;
+  const { client, pool, index, encoders, batchSize = 64, encodeAhead = 3, refresh = false, maxFieldChars = 100_000, resumeAfterLine } = options;
   const started = performance.now();
-  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0 };
+  const timings: IndexTimings = { cleanMs: 0, encodeMs: 0, packMs: 0, bulkMs: 0, wallMs: 0 };
+  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0, timings, retries: 0 };
+  if (resumeAfterLine !== undefined) report.resumedAfterLine = resumeAfterLine;
   let read = 0;
   const progress = () => options.onProgress?.({ read, indexed: report.indexed, invalid: report.invalid.length });
+  const watermark = createWatermark(resumeAfterLine ?? 0);
+  let lastCheckpoint = 0;
+  let checkpointing: Promise<void> = Promise.resolve();
+  const checkpoint = (force = false) => {
+    if (!options.onCheckpoint || (!force && performance.now() - lastCheckpoint < (options.checkpointEveryMs ?? 1000))) return;
+    lastCheckpoint = performance.now();
+    const p = { line: watermark.line(), indexed: report.indexed };
+    checkpointing = checkpointing.then(() => options.onCheckpoint!(p)).catch(() => undefined);
+  };
+  const lineOf = new WeakMap<object, number>();
+  const done = (doc: EsDoc) => {
+    const line = lineOf.get(doc);
+    if (line !== undefined) watermark.done(line);
+    checkpoint();
+  };
 
-  async function* embedded(): AsyncGenerator<EsDoc> {
-    let batch: EsDoc[] = [];
-    const flush = async function* (): AsyncGenerator<EsDoc> {
-      const texts = batch.map((d) => embeddingText(d as never));
-      // Long bodies are also embedded passage by passage (max/mean-over-passages features at rerank time).
-      const passages = options.passages === false ? batch.map(() => []) : batch.map((d) => documentPassages(d as never));
-      const passageTexts = passages.flatMap((ps) => (ps.length > 1 ? ps.map((p) => p.text) : []));
-      for (const encoder of encoders) {
-        const image = encoderSpec(encoder).modality === 'image';
-        const inputs = image ? batch.filter((d) => typeof d.image === 'string') : batch;
-        if (inputs.length === 0) continue;
-        const values = image ? inputs.map((d) => resolveImage(String(d.image), options.imageBase)) : [...texts, ...passageTexts];
-        const result = await pool.encode(encoder, values, options.signal ? { signal: options.signal } : {});
-        const failed = new Set(result.errors.map((e) => e.index));
-        for (const e of result.errors) {
-          if (e.index < inputs.length) report.encodeErrors.push({ id: inputs[e.index]!.id, encoder, message: e.message });
-        }
-        inputs.forEach((doc, i) => {
-          const v = rowOf(result, i);
-          // A zero vector (empty text) has no direction: cosine similarity refuses it, so leave the field out.
-          if (!failed.has(i) && v.some((x) => x !== 0)) {
-            doc[vectorField(encoder)] = Array.from(v);
-            doc[packedField(vectorField(encoder))] = encodePassageVectors([v], result.dim);
-          }
-        });
-        if (image) continue;
-        let k = inputs.length;
-        passages.forEach((ps, i) => {
-          if (ps.length <= 1) return;
-          const vs = ps.map(() => rowOf(result, k++));
-          batch[i]![passagesField(vectorField(encoder))] = encodePassageVectors(vs, result.dim);
-        });
-      }
-      yield* batch;
-      batch = [];
-    };
+  // Stage 1 (main thread): validate, clean, stem, group into batches.
+  async function* batches(): AsyncGenerator<Batch> {
+    let batch: Batch = [];
     for await (const row of rows) {
+      // Callers number rows from 0 (HTTP positions) or 1 (file lines): only a resumed run skips any.
+      if (resumeAfterLine !== undefined && row.line <= resumeAfterLine) continue;
       read++;
+      watermark.read(row.line);
       if (!row.ok) {
         report.invalid.push({ line: row.line, ...(row.id !== undefined ? { id: row.id } : {}), errors: row.errors });
+        watermark.done(row.line);
         progress();
         continue;
       }
+      const t0 = performance.now();
       const { doc, truncated } = prepareDocument(row.doc, { maxFieldChars });
       if (truncated.length) report.truncated.push({ line: row.line, id: doc.id, fields: truncated });
       batch.push({
         ...doc,
+        __line: row.line,
         indexed_at: new Date().toISOString(),
         stemmed_title: stemmedText(doc.title),
         stemmed_body: stemmedText([doc.brand, doc.category?.replace(/\//g, ' '), doc.description, ...(doc.reviews ?? [])].filter(Boolean).join('\n')),
       });
-      if (batch.length >= batchSize) yield* flush();
+      timings.cleanMs += performance.now() - t0;
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (batch.length) yield* flush();
+    if (batch.length) yield batch;
   }
 
+  // Stage 2 (pool workers): up to `encodeAhead` batches embedded at once, handed on in order.
+  const embedded = pMapIterable(
+    batches(),
+    async (batch: Batch) => {
+      const { encodeErrors, timings: t } = await embedBatch(batch, { pool, encoders, ...(options.passages === false ? { passages: false } : {}), ...(options.imageBase ? { imageBase: options.imageBase } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      report.encodeErrors.push(...encodeErrors);
+      timings.encodeMs += t.encodeMs;
+      timings.packMs += t.packMs;
+      return batch;
+    },
+    { concurrency: encodeAhead, backpressure: encodeAhead },
+  );
+  async function* documents(): AsyncGenerator<EsDoc> {
+    for await (const batch of embedded) {
+      for (const { __line, ...doc } of batch) {
+        lineOf.set(doc, __line);
+        yield doc as EsDoc;
+      }
+    }
+  }
+
+  // Stage 3: bulk requests, waiting out Elasticsearch outages.
   try {
-    const result = await client.helpers.bulk<EsDoc>({
-      datasource: embedded(),
-      onDocument: (doc) => ({ index: { _index: index, _id: doc.id } }),
-      onDrop: (drop) => {
-        const error = drop.error as { type?: string; reason?: string } | null;
-        report.dropped.push({
-          id: drop.document.id,
-          status: drop.status,
-          error: error ? `${error.type ?? 'error'}: ${error.reason ?? ''}` : 'unknown error',
-        });
-      },
-      onSuccess: () => {
+    const result = await resilientBulk(documents(), {
+      client,
+      index,
+      refresh,
+      retryForMs: options.retryForMs ?? 0,
+      ...(options.flushBytes ? { flushBytes: options.flushBytes } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      onIndexed: (doc) => {
         report.indexed++;
+        done(doc);
         if (report.indexed % 100 === 0) progress();
       },
-      flushBytes: options.flushBytes ?? 5_000_000,
-      concurrency: options.concurrency ?? 2,
-      retries: 2,
-      // `wait_for` goes on every bulk request (each returns once its documents are searchable).
-      ...(refresh === 'wait_for' ? { refresh: 'wait_for' as const } : {}),
-      refreshOnCompletion: refresh === true ? index : false,
+      onDropped: (doc, status, error) => {
+        report.dropped.push({ id: doc.id, status, error });
+        done(doc);
+      },
     });
-    if (result.aborted) throw new Error('bulk indexing was aborted');
+    report.retries = result.retries;
+    timings.bulkMs = result.bulkMs;
   } catch (err) {
+    checkpoint(true);
+    await checkpointing;
     throw mapEsError(err, clientUrl(client));
   }
+  checkpoint(true);
+  await checkpointing;
   progress();
-  report.seconds = (performance.now() - started) / 1000;
+  timings.wallMs = performance.now() - started;
+  report.seconds = timings.wallMs / 1000;
   return report;
 }
 

@@ -13,6 +13,7 @@ import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TokenizedBatch } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
 import { bertFeeds } from './bert-feeds.ts';
+import { ensureCurrentConversion } from './convert/ensure.ts';
 
 export interface CrossEncoderOptions {
   variant?: OnnxVariant;
@@ -39,6 +40,8 @@ export interface CrossEncoder {
 export async function loadCrossEncoder(dir: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
   const { variant = 'fp32', intraOpThreads = 1, batchSize = 16 } = options;
   const file = onnxFile(dir, variant);
+  // Graphs written by an older converter are converted again first (same numbers, faster kernels).
+  await ensureCurrentConversion(dir, [variant]);
   const [tokenizer, session] = await Promise.all([loadTokenizer(dir), loadSession(file, { intraOpThreads })]);
   if (!session.outputNames.includes('logits')) {
     throw strataError('model_error', {

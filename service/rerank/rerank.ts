@@ -1,13 +1,15 @@
 /**
- * The metadata-aware reranker: the heads' relevance combined with recency, popularity, rating, trust, price fit
- * and (with a query image) image similarity as a weighted sum. A weighted sum (rather than a learned combination) keeps every result explainable: each
+ * The metadata-aware reranker: the heads' relevance combined with recency, popularity, rating, trust, price fit,
+ * (with a query image) image similarity and (with soft preferences read from the query) how well a document
+ * meets them, as a weighted sum. A weighted sum (rather than a learned combination) keeps every result explainable: each
  * signal's contribution is a number the caller can read, and the contributions add up to the score exactly.
  */
 import { z } from 'zod';
 import type { CatalogDocument } from '../catalog/schema.ts';
 import { strataError } from '../errors.ts';
-import type { Budget } from './budget.ts';
-import { imageSignal, popularitySignal, priceFitSignal, ratingSignal, recencySignal, trustSignal } from './signals.ts';
+import type { Budget } from '../query/budget.ts';
+import { imageSignal, popularitySignal, priceFitSignal, ratingSignal, recencySignal, trustSignal, understoodSignal } from './signals.ts';
+import type { Boost } from '../query/schema.ts';
 import { resolveWeights, SIGNALS, type Signal, type Weights } from './weights.ts';
 
 export { DEFAULT_WEIGHTS, SIGNALS, WeightsSchema, type Signal, type Weights } from './weights.ts';
@@ -37,6 +39,8 @@ export interface RerankOptions extends z.infer<typeof RerankTuningSchema> {
   now?: Date;
   /** From `parseBudget`; without one the price signal is off. */
   budget?: Budget | null;
+  /** Soft preferences from query understanding; without them the `understood` signal is off. */
+  boosts?: readonly Boost[];
 }
 
 export interface RerankedItem {
@@ -70,7 +74,7 @@ function checkTuning(options: RerankOptions): void {
  *     { budget: parseBudget('fridge under $500') },
  *   );
  *   ranked[0].id; // 'b': 0.78 + 0.2 × 1 beats 0.8 + 0.2 × e^-8
- *   ranked[0].contributions; // { relevance: 0.78, recency: 0, popularity: 0, rating: 0, trust: 0, price: 0.2, image: 0 }
+ *   ranked[0].contributions; // { relevance: 0.78, recency: 0, popularity: 0, rating: 0, trust: 0, price: 0.2, image: 0, understood: 0 }
  */
 export function rerankCandidates(items: readonly RerankCandidate[], options: RerankOptions = {}): RerankedItem[] {
   const weights = resolveWeights(options.weights);
@@ -93,6 +97,7 @@ export function rerankCandidates(items: readonly RerankCandidate[], options: Rer
       trust: trustSignal(doc.attributes),
       price: priceFitSignal(doc.price, doc.currency, budget),
       image: imageSignal(item.imageSimilarity),
+      understood: understoodSignal(doc, options.boosts, nowMs),
     };
     const contributions = {} as Record<Signal, number>;
     // The score is the sum of exactly the numbers shown, in a fixed order: recomputing it from the explanation

@@ -3,7 +3,9 @@
  * say. Documents reach the reranker from Elasticsearch `_source` or from callers' JSON, so every field is checked
  * here rather than trusted: a malformed value counts as missing, which keeps scores finite.
  */
-import type { Budget } from './budget.ts';
+import type { Budget } from '../query/budget.ts';
+import type { Boost } from '../query/schema.ts';
+import { constraintMatches } from '../query/match-document.ts';
 
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -94,4 +96,32 @@ export function priceFitSignal(price: unknown, currency: unknown, budget: Budget
 export function imageSignal(similarity: unknown): number | null {
   if (typeof similarity !== 'number' || !Number.isFinite(similarity)) return null;
   return Math.min(1, Math.max(0, similarity));
+}
+
+/**
+ * How well a document meets the query's soft preferences (from query understanding): the confidence-weighted
+ * share of boosts it satisfies, a negated boost being satisfied when the document does not match it. Null
+ * without boosts. Each boost's part is reported by `understoodParts`.
+ *
+ * @example understoodSignal({ brand: 'Bosch' }, [{ field: 'brand', value: 'Bosch', negated: false, weight: 0.5, span: 0 }], Date.now()) // 1
+ */
+export function understoodSignal(doc: unknown, boosts: readonly Boost[] | undefined, nowMs: number): number | null {
+  if (!boosts || boosts.length === 0) return null;
+  const parts = understoodParts(doc, boosts, nowMs);
+  return parts.reduce((s, p) => s + p.share, 0);
+}
+
+/**
+ * Each boost's share of the `understood` signal for a document (weight / total weight when met, else 0).
+ *
+ * @example understoodParts({ brand: 'Bosch' }, boosts, Date.now()) // [{ span: 0, matched: true, share: 1 }]
+ */
+export function understoodParts(doc: unknown, boosts: readonly Boost[], nowMs: number): Array<{ span: number; matched: boolean; share: number }> {
+  const d = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  const total = boosts.reduce((s, b) => s + b.weight, 0) || 1;
+  return boosts.map((b) => {
+    const hit = constraintMatches(d, b, nowMs);
+    const matched = b.negated ? !hit : hit;
+    return { span: b.span, matched, share: matched ? b.weight / total : 0 };
+  });
 }

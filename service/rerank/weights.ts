@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { strataError } from '../errors.ts';
 
 /** Signal names, in the fixed order in which contributions are summed (the order makes the sum reproducible). */
-export const SIGNALS = ['relevance', 'recency', 'popularity', 'rating', 'trust', 'price', 'image'] as const;
+export const SIGNALS = ['relevance', 'recency', 'popularity', 'rating', 'trust', 'price', 'image', 'understood'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
 // zod 4 numbers already reject NaN and ±Infinity; negative weights would turn a good signal into a penalty,
@@ -23,6 +23,7 @@ export const WeightsSchema = z.strictObject({
   trust: weight.optional(),
   price: weight.optional(),
   image: weight.optional(),
+  understood: weight.optional(),
 });
 
 export type Weights = Required<z.infer<typeof WeightsSchema>>;
@@ -40,12 +41,13 @@ export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
   trust: 0.02,
   price: 0.2,
   image: 0.5,
+  understood: 0.2,
 });
 
 /**
  * Merges overrides into the defaults after validating them; invalid overrides raise a `validation` error.
  *
- * @example resolveWeights({ price: 0 }) // { relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0, image: 0.5 }
+ * @example resolveWeights({ price: 0 }) // { relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0, image: 0.5, understood: 0.2 }
  */
 export function resolveWeights(overrides: Partial<Weights> = {}): Weights {
   const parsed = WeightsSchema.safeParse(overrides);

@@ -6,30 +6,35 @@ import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
 
 const bound = z.union([z.number().finite(), z.string().min(1)]);
+const numberBound = z.number().finite({ message: 'bounds must be numbers' });
+// Typed as strings (not numbers) so the JSON schema of the request says exactly what is accepted.
+const dateBound = z
+  .string({ message: 'bounds must be ISO dates or date math such as now-30d' })
+  .min(1)
+  .refine((v) => /^now/.test(v) || !Number.isNaN(Date.parse(v)), { message: 'bounds must be ISO dates or date math such as now-30d' });
 
-const RangeSchema = z
-  .object({ gte: bound.optional(), gt: bound.optional(), lte: bound.optional(), lt: bound.optional() })
-  .strict()
-  .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'a range needs at least one of gte, gt, lte, lt' })
-  .refine(
-    (r) => {
-      const lo = r.gte ?? r.gt;
-      const hi = r.lte ?? r.lt;
-      if (lo === undefined || hi === undefined) return true;
-      const a = typeof lo === 'number' ? lo : Date.parse(lo);
-      const b = typeof hi === 'number' ? hi : Date.parse(hi);
-      return Number.isNaN(a) || Number.isNaN(b) || a <= b;
-    },
-    { message: 'lower bound is above upper bound' },
-  );
+/** A range over one kind of bound: at least one of gte/gt/lte/lt, and the lower bound not above the upper. */
+const rangeOf = <B extends z.ZodType<number | string>>(b: B) =>
+  z
+    .object({ gte: b.optional(), gt: b.optional(), lte: b.optional(), lt: b.optional() })
+    .strict()
+    .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'a range needs at least one of gte, gt, lte, lt' })
+    .refine(
+      (r) => {
+        const lo = r.gte ?? r.gt;
+        const hi = r.lte ?? r.lt;
+        if (lo === undefined || hi === undefined) return true;
+        const a = typeof lo === 'number' ? lo : Date.parse(lo);
+        const b = typeof hi === 'number' ? hi : Date.parse(hi);
+        return Number.isNaN(a) || Number.isNaN(b) || a <= b;
+      },
+      { message: 'lower bound is above upper bound' },
+    )
+    .meta({ minProperties: 1 });
 
-const numRange = RangeSchema.refine((r) => Object.values(r).every((v) => v === undefined || typeof v === 'number'), {
-  message: 'bounds must be numbers',
-});
-const dateRange = RangeSchema.refine(
-  (r) => Object.values(r).every((v) => v === undefined || (typeof v === 'string' && (/^now/.test(v) || !Number.isNaN(Date.parse(v))))),
-  { message: 'bounds must be ISO dates or date math such as now-30d' },
-);
+const RangeSchema = rangeOf(bound);
+const numRange = rangeOf(numberBound);
+const dateRange = rangeOf(dateBound);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

@@ -21,6 +21,8 @@ export interface RetrievalOptions {
   index: string;
   query: string;
   filters?: Filters;
+  /** Documents matching any of these are left out (negations read from the query: "not bosch"). */
+  exclude?: Filters;
   /** How many candidates each list returns (and how many fused candidates come back). */
   window?: number;
   rrfK?: number;
@@ -70,6 +72,8 @@ export function knnBody(field: string, vector: Float32Array, filters: estypes.Qu
 
 function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase, what: string): RankedHit[] {
   if ('error' in res) {
+    // A missing index is the caller's mistake (404), not Elasticsearch failing (502).
+    if (res.error.type === 'index_not_found_exception') throw strataError('not_found', { what: `index "${String(res.error.index ?? '')}"` });
     const reason = res.error.root_cause?.[0]?.reason ?? res.error.reason ?? res.error.type;
     throw strataError('es_error', { reason: `${what} search failed: ${reason}` });
   }
@@ -83,7 +87,8 @@ function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase,
  */
 export async function retrieve(options: RetrievalOptions): Promise<RetrievalResult> {
   const { client, pool, index, query, window = 100, rrfK = 60, encoder = 'text/chargram', mode = 'hybrid' } = options;
-  const filters = filterClauses(options.filters);
+  const excluded = filterClauses(options.exclude);
+  const filters = [...filterClauses(options.filters), ...(excluded.length ? [{ bool: { must_not: excluded } }] : [])];
   const noText = query.trim() === '';
   const useKnn = mode !== 'bm25' && !noText;
   // Without query text, BM25 is a match_all that only serves filter-only browsing; next to a query image it

@@ -49,11 +49,12 @@ export function createQueryEmbedder(pool: EncoderPool, { max = 10_000 } = {}): Q
 }
 
 /**
- * Embeds many texts with one encoder and returns a vector per text (zero vectors for items that failed).
+ * Embeds many texts with one encoder and returns a vector per text (zero vectors for items that failed). `pool`
+ * may be the document cache (`createDocumentEmbedder`), which has the same `encode`.
  *
  * @example const vs = await embedTexts(pool, 'text/chargram', ['a', 'b']);
  */
-export async function embedTexts(pool: EncoderPool, encoder: string, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+export async function embedTexts(pool: Pick<EncoderPool, 'encode'>, encoder: string, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
   if (texts.length === 0) return [];
   const batch = await pool.encode(encoder, [...texts], signal ? { signal } : {});
   return texts.map((_, i) => rowOf(batch, i));

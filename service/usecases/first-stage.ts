@@ -18,6 +18,8 @@ export interface FirstStageOptions {
   index: string;
   query: string;
   filters?: Filters;
+  /** Negations: documents matching any of these are left out. */
+  exclude?: Filters;
   window: number;
   rrfK: number;
   /** Text encoders of the index; the first is the one kNN searches. */
@@ -55,6 +57,7 @@ export async function firstStage(options: FirstStageOptions): Promise<FirstStage
     mode: options.mode ?? 'hybrid',
     withSource: false,
     ...(options.filters ? { filters: options.filters } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(queryVectors[encoders[0]!] ? { queryVector: queryVectors[encoders[0]!] } : {}),
     ...(options.image ? { image: options.image } : {}),
     ...(signal ? { signal } : {}),

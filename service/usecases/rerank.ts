@@ -1,5 +1,6 @@
 /**
- * Reranking as a story: the query's budget ("under $500") is taken out of the relevance text; the query is
+ * Reranking as a story: the query's budget ("under $500") is taken out of the relevance text (or query
+ * understanding has already done so and found soft preferences); the query is
  * embedded once per text encoder (cached); candidates without stored vectors are embedded (long text as
  * passages); the shared assembler builds features; the head turns them into relevance; the metadata-aware
  * reranker adds recency, popularity, rating, trust and price fit, with every contribution kept; the top
@@ -10,12 +11,15 @@ import { assembleFeatures, type FeatureCandidate } from '../features/assemble.ts
 import type { HeadStore } from '../heads/store.ts';
 import type { EncoderPool } from '../pool/pool.ts';
 import { embeddingText } from '../indexing/prepare.ts';
-import { parseBudget, stripBudget, type Budget } from '../rerank/budget.ts';
+import { parseBudget, stripBudget, type Budget } from '../query/budget.ts';
 import { rerankCandidates } from '../rerank/rerank.ts';
+import { understoodParts } from '../rerank/signals.ts';
+import type { Boost } from '../query/schema.ts';
 import type { Signal, Weights } from '../rerank/weights.ts';
 import { extractSnippets } from '../text/snippets.ts';
 import { documentPassages } from './passages.ts';
 import { embedTexts, type QueryEmbedder } from './embed.ts';
+import type { DocumentEmbedder } from './document-embeddings.ts';
 import { encodeChargrams } from '../encoders/chargram.ts';
 import { rowOf } from '../encoders/types.ts';
 
@@ -23,6 +27,8 @@ export interface RerankDeps {
   pool: EncoderPool;
   heads: HeadStore;
   queryEmbedder: QueryEmbedder;
+  /** Document vectors computed once (content-addressed cache); without it inline documents go to the pool. */
+  documentEmbedder?: DocumentEmbedder;
   textEncoders: readonly string[];
   /** The assembler's `interactionDims` (as configured; the heads were checked against it). */
   interactionDims?: number;
@@ -44,6 +50,11 @@ export interface RerankRequest {
   queryVectors?: Record<string, Float32Array>;
   /** A query image's vector: candidates with a stored vector of the same encoder get the image signal. */
   queryImage?: { encoder: string; vector: Float32Array };
+  /**
+   * What query understanding made of the query: the relevance text, the budget and the soft preferences. Without
+   * it the budget is parsed from the query here (as `/v1/rerank` does).
+   */
+  understood?: { text: string; budget: Budget | null; boosts: readonly Boost[] };
 }
 
 export interface Snippet {
@@ -64,6 +75,8 @@ export interface RerankedItem {
   contributions?: Record<Signal, number>;
   signals?: Record<Signal, number | null>;
   features?: Record<string, number>;
+  /** With explain and soft preferences: which of them the document meets, and its share of the `understood` signal. */
+  boosts?: Array<{ span: number; matched: boolean; share: number }>;
   snippets?: Snippet[];
   doc: Partial<CatalogDocument>;
   firstStage?: FeatureCandidate['firstStage'];
@@ -81,11 +94,11 @@ async function completeVectors(deps: RerankDeps, candidates: FeatureCandidate[],
   for (const encoder of deps.textEncoders) {
     const missing = candidates.filter((c) => !c.vectors[encoder]);
     if (missing.length === 0) continue;
-    const docVecs = await embedTexts(deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal);
+    const docVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal);
     missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
     const withPassages = missing.map((c) => ({ c, passages: documentPassages(c.doc) })).filter((x) => x.passages.length > 1);
     const flat = withPassages.flatMap((x) => x.passages.map((p) => p.text));
-    const passageVecs = await embedTexts(deps.pool, encoder, flat, signal);
+    const passageVecs = await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, signal);
     let k = 0;
     for (const { c, passages } of withPassages) {
       c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
@@ -126,8 +139,9 @@ function imageSimilarity(queryImage: RerankRequest['queryImage'], c: FeatureCand
  */
 export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<RerankResult> {
   const { candidates, signal } = request;
-  const budget = parseBudget(request.query);
-  const relevanceQuery = (budget ? stripBudget(request.query) : request.query).trim() || request.query;
+  const understood = request.understood;
+  const budget = understood ? understood.budget : parseBudget(request.query);
+  const relevanceQuery = understood ? understood.text.trim() || request.query : (budget ? stripBudget(request.query) : request.query).trim() || request.query;
 
   const t0 = performance.now();
   const queryVectors = { ...(request.queryVectors ?? {}) };
@@ -148,12 +162,13 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
   const order = new Map(candidates.map((c, i) => [c.id, i]));
   const ranked = rerankCandidates(
     candidates.map((c, i) => ({ id: c.id, relevance: relevance[i]!, doc: c.doc, imageSimilarity: imageSimilarity(request.queryImage, c) })),
-    { ...(request.weights ? { weights: request.weights } : {}), budget, ...(request.now ? { now: request.now } : {}) },
+    { ...(request.weights ? { weights: request.weights } : {}), budget, ...(understood?.boosts.length ? { boosts: understood.boosts } : {}), ...(request.now ? { now: request.now } : {}) },
   );
   const top = ranked.slice(0, request.topN ?? ranked.length);
   const t4 = performance.now();
 
   const d = names.length;
+  const nowMs = (request.now ?? new Date()).getTime();
   const results: RerankedItem[] = top.map((r) => {
     const index = order.get(r.id)!;
     const cand = candidates[index]!;
@@ -167,6 +182,7 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
             contributions: r.contributions,
             signals: r.signals,
             features: Object.fromEntries(names.map((n, j) => [n, rows[index * d + j]!])),
+            ...(understood?.boosts.length ? { boosts: understoodParts(cand.doc, understood.boosts, nowMs) } : {}),
           }
         : {}),
       ...(request.snippets ? { snippets: snippetsFor(relevanceQuery, cand.doc, request.snippets) } : {}),

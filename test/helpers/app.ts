@@ -9,10 +9,25 @@ import { createApp } from '../../service/app/app.ts';
 import { openHeadStore, type HeadStore } from '../../service/heads/store.ts';
 import { featureNames } from '../../service/features/assemble.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
+import { createDocumentEmbedder } from '../../service/usecases/document-embeddings.ts';
 
-export async function makeApp({ config, es, pool, headsDir }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string }) {
+/**
+ * The request log is off unless the test passes `log` (a sink for its lines), so test output stays readable.
+ *
+ * @example const { app } = await makeApp({ config, es, pool, log: (line) => lines.push(line) });
+ */
+export async function makeApp({ config, es, pool, headsDir, log }: { config: Config; es: Client; pool: EncoderPool; headsDir?: string; log?: (line: string) => void }) {
   const dir = headsDir ?? (await mkdtemp(path.join(tmpdir(), 'strata-heads-')));
   const heads: HeadStore = await openHeadStore({ dir, rerankFeatures: featureNames({ textEncoders: config.retrieval.textEncoders, interactionDims: config.retrieval.interactionDims }) });
-  const app = createApp({ config: { ...config, headsDir: dir }, es, pool, heads, queryEmbedder: createQueryEmbedder(pool) });
-  return { app, heads, headsDir: dir };
+  const documentEmbedder = createDocumentEmbedder(pool, { maxBytes: config.service.documentCacheBytes });
+  const app = createApp({
+    config: { ...config, headsDir: dir, log: { ...config.log, requests: log !== undefined } },
+    es,
+    pool,
+    heads,
+    queryEmbedder: createQueryEmbedder(pool),
+    documentEmbedder,
+    ...(log ? { log } : {}),
+  });
+  return { app, heads, headsDir: dir, documentEmbedder };
 }

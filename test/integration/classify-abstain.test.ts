@@ -147,8 +147,10 @@ describe('/v1/classify with an abstain rule', () => {
   it('documents threshold and out_of_scope in the generated OpenAPI', async () => {
     const doc = await json(await app.request('/openapi.json'));
     const op = doc.paths['/v1/classify/{head}'].post;
-    expect(op.requestBody.content['application/json'].schema.properties.threshold.type).toBe('number');
-    const item = op.responses['200'].content['application/json'].schema.properties.results.items;
+    // Schemas live once under components.schemas; operations point at them.
+    const resolve = (s: { $ref?: string }) => (s.$ref ? doc.components.schemas[s.$ref.split('/').pop()!] : s);
+    expect(resolve(op.requestBody.content['application/json'].schema).properties.threshold.type).toBe('number');
+    const item = resolve(op.responses['200'].content['application/json'].schema).properties.results.items;
     expect(item.properties.out_of_scope.type).toBe('boolean');
     expect(item.properties.label.anyOf ?? item.properties.label.type).toBeTruthy();
   });

@@ -1,9 +1,13 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { createMiniLMEncoder } from '../../service/encoders/minilm.ts';
 import { rowOf, type EncodedBatch, type Encoder } from '../../service/encoders/types.ts';
+import { convertModel } from '../../service/models/convert/convert.ts';
 import { readSafetensors } from '../../service/models/convert/safetensors.ts';
+import { loadTextEmbedder } from '../../service/models/embed-text.ts';
 import { loadSession } from '../../service/models/onnx.ts';
 import { prepareMiniLM, type PrepareResult } from '../../service/models/prepare-minilm.ts';
 import { loadTokenizer } from '../../service/models/tokenizer.ts';
@@ -30,6 +34,21 @@ const TRIPLES: Array<[string, string, string]> = [
   ['The weather is lovely today.', 'It is sunny and warm outside.', 'The quarterly revenue report is due.'],
   ['How old are you?', 'What is your age?', 'The train leaves the station at noon.'],
 ];
+
+const SCIFACT = path.resolve(import.meta.dirname, '../../../shared/data/scifact');
+
+/** Real texts of both lengths the service meets: SciFact claims (queries) and title + abstract (documents). */
+async function realTexts(count: number): Promise<string[]> {
+  const lines = async (file: string) => (await readFile(path.join(SCIFACT, file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const queries = (await lines('queries.jsonl')).slice(0, count / 2).map((q) => q.text!);
+  const docs = (await lines('corpus.jsonl')).slice(0, count / 2).map((d) => `${d.title}\n${d.text}`);
+  return [...queries, ...docs];
+}
+
+let plainDir: string | undefined;
+afterAll(async () => {
+  if (plainDir) await rm(plainDir, { recursive: true, force: true });
+});
 
 describe('text/minilm on the real all-MiniLM-L6-v2', () => {
   it('matches the published sentence-transformers embedding of "hello world"', async () => {
@@ -76,6 +95,40 @@ describe('text/minilm on the real all-MiniLM-L6-v2', () => {
         expect(related).toBeGreaterThan(unrelated + 0.25);
       }
     }
+  });
+
+  it('the fused graph (onnxruntime contrib kernels) equals the plain standard-op graph on real texts', async () => {
+    plainDir = await mkdtemp(path.join(os.tmpdir(), 'strata-minilm-plain-'));
+    await convertModel(prepared.dir, { form: 'plain', outDir: path.join(plainDir, 'onnx') });
+    const texts = await realTexts(64);
+    const fused = await loadTextEmbedder(prepared.dir);
+    const plainSession = await loadSession(path.join(plainDir, 'onnx', 'model.onnx'));
+    const tok = await loadTokenizer(prepared.dir);
+    let maxDiff = 0;
+    for (let i = 0; i < texts.length; i += 16) {
+      const batch = tok.encodeBatch(texts.slice(i, i + 16));
+      const dims = [batch.batch, batch.seqLen];
+      const plain = await plainSession.run(
+        { input_ids: { data: batch.inputIds, dims }, attention_mask: { data: batch.attentionMask, dims }, token_type_ids: { data: batch.tokenTypeIds, dims } },
+        ['sentence_embedding'],
+      );
+      const { vectors } = await fused.embed(texts.slice(i, i + 16));
+      const p = plain.sentence_embedding!.data as Float32Array;
+      for (let k = 0; k < p.length; k++) maxDiff = Math.max(maxDiff, Math.abs(p[k]! - vectors[k]!));
+    }
+    console.log(`fused vs plain graph over ${texts.length} real texts: sentence_embedding max |diff| ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('int8 (int8 weights, fused kernels) keeps mean cosine >= 0.99 to fp32 on 200 real queries and abstracts', async () => {
+    const texts = await realTexts(200);
+    const a = await fp32.encode(texts);
+    const b = await int8.encode(texts);
+    const cosines = texts.map((_, i) => cos(a, i, i, b));
+    const mean = cosines.reduce((s, c) => s + c, 0) / cosines.length;
+    console.log(`int8 vs fp32 over ${texts.length} real texts: mean cosine ${mean.toFixed(4)}, min ${Math.min(...cosines).toFixed(4)}`);
+    expect(mean).toBeGreaterThanOrEqual(0.99);
+    expect(Math.min(...cosines)).toBeGreaterThan(0.97);
   });
 
   it('int8 embeddings stay close to fp32', async () => {

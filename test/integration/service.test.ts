@@ -57,6 +57,7 @@ describe('POST /v1/rerank', () => {
     const res = await postJson(app, '/v1/rerank', {
       query: 'quiet dishwasher',
       documents: ['A loud blender for smoothies', { title: 'Quiet dishwasher', text: 'Runs at 40 dB' }, 'Dishwasher tablets'],
+      rank_fields: ['title', 'text'],
       top_n: 2,
       return_documents: true,
     });
@@ -66,6 +67,7 @@ describe('POST /v1/rerank', () => {
     expect(body.results[0]).toMatchObject({ index: 1, document: { title: 'Quiet dishwasher', text: 'Runs at 40 dB' } });
     expect(body.results[0].relevance_score).toBeGreaterThan(body.results[1].relevance_score);
     expect(body.meta.strata.head).toMatchObject({ name: 'default' });
+    expect(body.meta.api_version).toEqual({ version: '1' });
   });
 
   it('explains every score: the contributions add up exactly to relevance_score', async () => {
@@ -100,15 +102,22 @@ describe('POST /v1/rerank', () => {
     expect(body.rerank[0]).toMatchObject({ index: 1 });
   });
 
-  it('names the bad field, refuses too many documents, and 404s on unknown ids', async () => {
-    const bad = await postJson(app, '/v1/rerank', { query: 'x', documents: [{ title: 'a' }, { title: 'b', price: 'cheap' }] });
+  it('warns about metadata of another type, names an object without text, refuses too many documents, and 404s on unknown ids', async () => {
+    const warned = await postJson(app, '/v2/rerank', { query: 'x', documents: [{ text: 'a', release_date: 20240101 }, { text: 'b', price: 'cheap', rating: 4 }] });
+    expect(warned.status).toBe(200);
+    expect((await json(warned)).meta.warnings).toEqual([expect.stringMatching(/^documents\.0\.release_date: .*ignored as metadata$/), expect.stringMatching(/^documents\.1\.price: /)]);
+    const many = Array.from({ length: 30 }, (_, i) => ({ text: `doc ${i}`, price: 'cheap' }));
+    const capped = (await json(await postJson(app, '/v1/rerank', { query: 'x', documents: many }))).meta.warnings;
+    expect(capped).toHaveLength(21);
+    expect(capped[20]).toBe('... and 10 more');
+    const bad = await postJson(app, '/v1/rerank', { query: 'x', documents: [{ text: 'a' }, { title: 'b', text: '  ' }] });
     expect(bad.status).toBe(400);
-    expect((await json(bad)).error.message).toMatch(/documents\.1\.price/);
+    expect((await json(bad)).error.details.issues).toEqual([{ path: 'documents.1', message: 'no text in text' }]);
     const none = await postJson(app, '/v1/rerank', { query: 'x' });
     expect((await json(none)).error.message).toMatch(/exactly one of documents, input, or ids/);
-    const many = await postJson(app, '/v1/rerank', { query: 'x', documents: Array.from({ length: config.service.maxDocuments + 1 }, () => 'd') });
-    expect(many.status).toBe(413);
-    const missing = await postJson(app, '/v1/rerank', { query: 'x', index: alias, ids: ['d1', 'nope'] });
+    const tooMany = await postJson(app, '/v1/rerank', { query: 'x', documents: Array.from({ length: config.service.maxDocuments + 1 }, () => 'd') });
+    expect(tooMany.status).toBe(413);
+    const missing = await postJson(app, '/v1/rerank', { query: 'x', ids: ['d1', 'nope'] });
     expect(missing.status).toBe(404);
     expect((await json(missing)).error.details.missing).toEqual(['nope']);
   });
@@ -135,12 +144,18 @@ describe('POST /v1/search', () => {
   });
 
   it('gives the same order and scores as /v1/rerank by reference over the same documents', async () => {
-    const search = await json(await postJson(app, '/v1/search', { query: 'quiet dishwasher', top_k: 10 }));
+    // Understanding off: it would filter the window to dishwashers, and this compares the same four documents.
+    const search = await json(await postJson(app, '/v1/search', { query: 'quiet dishwasher', top_k: 10, understand: false }));
     const ids: string[] = search.hits.map((h: { id: string }) => h.id);
     expect(ids.length).toBe(CATALOG.length);
     const shuffled = [...ids].reverse();
     const reranked = await json(await postJson(app, '/v1/rerank', { query: 'quiet dishwasher', index: alias, ids: shuffled }));
     expect(reranked.results.map((r: { id: string }) => r.id)).toEqual(ids);
+    // took covers the whole request, the first stage (query embedding, ES retrieval) included: stages add up to total.
+    const took = reranked.meta.strata.took as Record<string, number>;
+    expect(took.retrievalMs).toBeGreaterThan(0);
+    const { totalMs, ...stages } = took;
+    expect(Object.values(stages).reduce((a, b) => a + b, 0)).toBeCloseTo(totalMs!, 0);
     // kNN scores under a tight ids filter come from exact search, in the window from the quantised graph: equal to ~1e-9.
     reranked.results.forEach((r: { relevance_score: number }, i: number) => expect(r.relevance_score).toBeCloseTo(search.hits[i].score, 6));
     // The rescorer's call shape (documents with ids, index in a header) is reranked by reference too.
@@ -204,7 +219,8 @@ describe('limits, metrics, OpenAPI', () => {
     expect(metrics).toMatch(/strata_http_requests_total\{route="\/healthz",method="GET",status="200"\} \d+/);
     expect(metrics).toMatch(/strata_pool_queue_depth \d+/);
     const doc = await json(await app.request('/openapi.json'));
-    expect(doc.paths['/v1/rerank'].post.requestBody.content['application/json'].schema.properties.query.type).toBe('string');
+    expect(doc.paths['/v1/rerank'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RerankRequest' });
+    expect(doc.components.schemas.RerankRequest.properties.query.type).toBe('string');
   });
 
   it('refuses a body over the size limit with 413', async () => {
@@ -220,6 +236,8 @@ describe('API keys and tenants', () => {
     const { app: secured } = await makeApp({ config: keyed, es, pool });
     const anon = await postJson(secured, '/v1/search', { query: 'x', index: alias });
     expect(anon.status).toBe(401);
+    expect((await postJson(secured, '/v2/rerank', { query: 'x', documents: ['y'] })).status).toBe(401);
+    expect((await postJson(secured, '/v2/rerank', { query: 'x', documents: ['y'] }, { authorization: 'Bearer root-key-123' })).status).toBe(200);
     const other = await postJson(secured, '/v1/search', { query: 'x', index: alias }, { authorization: 'Bearer acme-key-123' });
     expect(other.status).toBe(403);
     expect((await json(other)).error.message).toMatch(/tenant "acme" may not use index/);

@@ -356,4 +356,27 @@ describe.skipIf(missing !== null)('the web page in Chromium', () => {
       expect(await page.locator('input, select, textarea, button').count(), view).toBeGreaterThan(3);
     }
   });
+
+  it('shows what the query understood as chips; removing one re-runs with its words as plain text', async () => {
+    const query = 'dishwasher not bosch';
+    await page.goto(svc.url + '/');
+    await page.fill('#q', query);
+    await page.press('#q', 'Enter');
+    const chip = page.locator('.chips .chip', { hasText: 'not brand = Bosch' });
+    await chip.waitFor();
+    expect(await chip.getAttribute('data-span')).toBe('not bosch');
+    const understood = await api('/v1/search', bodyFor(demo, query));
+    expect(understood.json.hits.length).toBeGreaterThan(0);
+    expect(understood.json.hits.every((h: Json) => h.document.brand !== 'Bosch')).toBe(true);
+    expect(await cardIds()).toEqual(understood.json.hits.map((h: Json) => h.id));
+
+    const span = understood.json.understood.spans.find((s: Json) => s.negated === true);
+    await chip.locator('button').click();
+    await chip.waitFor({ state: 'detached' });
+    const plain = await api('/v1/search', { ...bodyFor(demo, query), understand: { ignore: [{ start: span.start, end: span.end }] } });
+    expect(plain.json.understood.spans.some((s: Json) => s.negated === true)).toBe(false);
+    await page.waitForFunction((ids) => [...document.querySelectorAll('.cards .card')].map((c) => c.getAttribute('data-id')).join(',') === ids, plain.json.hits.map((h: Json) => h.id).join(','));
+    // The query box still says what the user typed: removing a chip changes what is understood, not the text.
+    expect(await page.inputValue('#q')).toBe(query);
+  });
 });

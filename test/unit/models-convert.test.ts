@@ -2,12 +2,16 @@ import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertModel } from '../../service/models/convert/convert.ts';
 import { decodeModel } from '../../service/models/convert/onnx-proto.ts';
 import { parseSafetensors } from '../../service/models/convert/safetensors.ts';
-import { readManifest, sha256File } from '../../service/models/manifest.ts';
+import { CONVERTER_VERSION, convertModel } from '../../service/models/convert/convert.ts';
+import { ensureCurrentConversion, isConversionCurrent } from '../../service/models/convert/ensure.ts';
+import { loadTextEmbedder } from '../../service/models/embed-text.ts';
+import { readManifest, sha256File, writeManifest } from '../../service/models/manifest.ts';
 import { loadSession, type OnnxSession } from '../../service/models/onnx.ts';
-import { referenceForward, writeSafetensors, writeTinyBert, type Dtype, type TinyBertOptions } from './models-fixtures.ts';
+import { modelDir, onnxFile } from '../../service/models/paths.ts';
+import { MINILM } from '../../service/models/prepare-minilm.ts';
+import { referenceForward, tinyTokenizerJson, writeSafetensors, writeTinyBert, type Dtype, type TinyBertOptions } from './models-fixtures.ts';
 
 let root: string;
 beforeAll(async () => {
@@ -129,7 +133,7 @@ describe('convertModel: cross-encoder (BertForSequenceClassification)', () => {
 });
 
 describe('convertModel: int8 variant', () => {
-  it('stays close to fp32 (cosine > 0.99) and is smaller', async () => {
+  it('stays close to fp32 (cosine > 0.99), runs on int8 weights through the fused kernels, and is smaller', async () => {
     const { result } = await convertTiny('int8', { hidden: 64, intermediate: 128, seed: 9 }, 'F32', true);
     const fp32 = await run(await loadSession(result.files.fp32!), ['sentence_embedding']);
     const int8 = await run(await loadSession(result.files.int8!), ['sentence_embedding']);
@@ -142,10 +146,89 @@ describe('convertModel: int8 variant', () => {
     });
     console.log(`int8 vs fp32 cosine per row: ${cosines.map((c) => c.toFixed(5)).join(', ')}`);
     for (const c of cosines) expect(c).toBeGreaterThan(0.99);
-    const model = decodeModel(await readFile(result.files.int8!)) as { graph: { node: Array<{ opType: string }> } };
-    const ops = new Set(model.graph.node.map((n) => n.opType));
-    expect(ops.has('DynamicQuantizeLinear') && ops.has('MatMulInteger')).toBe(true);
+    const model = decodeModel(await readFile(result.files.int8!)) as GraphModel;
+    expect(opCounts(model)).toMatchObject({ QAttention: 2, DynamicQuantizeMatMul: 6, SkipLayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    expect(opCounts(model).MatMul).toBeUndefined();
+    // Weights are signed (int8, zero point 0): onnxruntime's VNNI/AMX kernels take uint8 x int8, not uint8 x uint8.
+    const quantized = model.graph.initializer.filter((t) => t.name.endsWith('weight_quantized'));
+    expect(quantized.length).toBe(8);
+    for (const t of quantized) expect(t.dataType).toBe(3);
     expect((await stat(result.files.int8!)).size).toBeLessThan((await stat(result.files.fp32!)).size / 2);
+  });
+
+  it('the plain form keeps the standard-op int8 graph of earlier converters (uint8 weights around 128)', async () => {
+    const dir = path.join(root, 'int8-plain');
+    await writeTinyBert(dir, { hidden: 64, intermediate: 128, seed: 9 });
+    const result = await convertModel(dir, { int8: true, form: 'plain', outDir: path.join(dir, 'plain') });
+    const ops = opCounts(decodeModel(await readFile(result.files.int8!)) as GraphModel);
+    expect(ops).toMatchObject({ DynamicQuantizeLinear: 8, MatMulInteger: 12 });
+    expect(ops.QAttention).toBeUndefined();
+  });
+});
+
+type GraphModel = { graph: { node: Array<{ opType: string; domain?: string }>; initializer: Array<{ name: string; dataType: number }> }; opsetImport: Array<{ domain?: string; version: number }> };
+
+function opCounts(model: GraphModel): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of model.graph.node) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+  return counts;
+}
+
+describe('convertModel: fused graph (onnxruntime contrib kernels) equals the plain graph', () => {
+  for (const [label, opts, labels] of [
+    ['exact GELU -> BiasGelu', { seed: 31 }, undefined],
+    ['tanh GELU -> FastGelu', { act: 'gelu_new', eps: 1e-5, seed: 32 }, undefined],
+    ['ReLU', { act: 'relu', seed: 33 }, undefined],
+    ['cross-encoder logits', { prefix: true, seed: 34 }, 2],
+  ] as Array<[string, TinyBertOptions, number | undefined]>) {
+    it(`max |fused - plain| < 1e-5 on every output (${label})`, async () => {
+      const dir = path.join(root, `forms-${label.replace(/\W+/g, '-')}`);
+      await writeTinyBert(dir, { ...opts, ...(labels ? { labels } : {}) });
+      const plain = await convertModel(dir, { form: 'plain', outDir: path.join(dir, 'plain') });
+      const fused = await convertModel(dir);
+      const outputs = labels ? ['last_hidden_state', 'logits'] : ['last_hidden_state', 'sentence_embedding'];
+      const a = await run(await loadSession(plain.files.fp32!), outputs);
+      const b = await run(await loadSession(fused.files.fp32!), outputs);
+      for (const name of outputs) {
+        const diff = maxAbsDiff(b[name]!.data as Float32Array, [...(a[name]!.data as Float32Array)]);
+        console.log(`fused vs plain (${label}) ${name}: max |diff| ${diff.toExponential(2)}`);
+        expect(diff).toBeLessThan(1e-5);
+      }
+      const model = decodeModel(await readFile(fused.files.fp32!)) as GraphModel;
+      const ops = opCounts(model);
+      expect(ops).toMatchObject({ EmbedLayerNormalization: 1, Attention: 2, SkipLayerNormalization: 4 });
+      if (opts.act === 'relu') expect(ops.Relu).toBe(2);
+      else expect(ops[opts.act === 'gelu_new' ? 'FastGelu' : 'BiasGelu']).toBe(2);
+      for (const op of ['Softmax', 'Transpose', 'Erf', 'LayerNormalization']) expect(ops[op]).toBeUndefined();
+      expect(model.opsetImport).toContainEqual({ domain: 'com.microsoft', version: 1 });
+    });
+  }
+});
+
+describe('convertModel: graphs of an older converter are converted again', () => {
+  it('re-converts a folder whose manifest predates converter versions, on load, and records the version', async () => {
+    const dir = modelDir(path.join(root, 'stale-models'), MINILM.name);
+    await writeTinyBert(dir, { seed: 41 });
+    await writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizerJson()));
+    // What converter version 1 left behind: the plain graph, and a manifest without a converter version.
+    await convertModel(dir, { int8: true, form: 'plain', outDir: path.join(dir, 'onnx') });
+    const manifest = (await readManifest(dir)) ?? { name: 'x', source: {}, createdAt: new Date().toISOString(), files: {} };
+    manifest.conversion = { architecture: 'BertModel', head: 'encoder', pooling: 'mean', opset: 17, variants: ['fp32', 'int8'] };
+    await writeManifest(dir, manifest);
+    expect(isConversionCurrent(await readManifest(dir), ['fp32'])).toBe(false);
+
+    const embedder = await loadTextEmbedder(dir);
+    const ops = opCounts(decodeModel(await readFile(onnxFile(dir, 'fp32'))) as GraphModel);
+    expect(ops.EmbedLayerNormalization).toBe(1);
+    const after = await readManifest(dir);
+    expect(after?.conversion).toMatchObject({ converter: CONVERTER_VERSION, variants: ['fp32', 'int8'], form: 'fused' });
+    expect(after?.files['onnx/model.onnx']?.sha256).toBe(await sha256File(onnxFile(dir, 'fp32')));
+    expect(isConversionCurrent(after, ['fp32', 'int8'])).toBe(true);
+    const { vectors } = await embedder.embed(['the cat sat']);
+    expect(Math.hypot(...vectors)).toBeCloseTo(1, 5);
+    await embedder.dispose();
+    // A current folder is left alone.
+    expect(await ensureCurrentConversion(dir, ['fp32', 'int8'])).toBe(false);
   });
 });
 

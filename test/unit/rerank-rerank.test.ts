@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogDocument } from '../../service/catalog/schema.ts';
 import { StrataError } from '../../service/errors.ts';
-import { parseBudget } from '../../service/rerank/budget.ts';
+import { parseBudget } from '../../service/query/budget.ts';
 import {
   DEFAULT_WEIGHTS,
   rerankCandidates,
@@ -200,8 +200,8 @@ describe('rerankCandidates: missing and malformed metadata', () => {
   it('a document without metadata scores its relevance exactly', () => {
     const item = one({}, {}, 0.37);
     expect(item.score).toBe(0.37);
-    expect(item.signals).toEqual({ relevance: 0.37, recency: null, popularity: null, rating: null, trust: null, price: null, image: null });
-    expect(Object.values(item.contributions)).toEqual([0.37, 0, 0, 0, 0, 0, 0]);
+    expect(item.signals).toEqual({ relevance: 0.37, recency: null, popularity: null, rating: null, trust: null, price: null, image: null, understood: null });
+    expect(Object.values(item.contributions)).toEqual([0.37, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('malformed values count as missing and never produce NaN', () => {
@@ -214,7 +214,7 @@ describe('rerankCandidates: missing and malformed metadata', () => {
     } as unknown as Partial<CatalogDocument>;
     const item = one(junk, { budget: { max: 100 } });
     expect(Number.isFinite(item.score)).toBe(true);
-    expect(item.signals).toEqual({ relevance: 0.5, recency: null, popularity: null, rating: null, trust: null, price: 0.5, image: null });
+    expect(item.signals).toEqual({ relevance: 0.5, recency: null, popularity: null, rating: null, trust: null, price: 0.5, image: null, understood: null });
     const noDoc = rerankCandidates([{ id: 'y', relevance: 0.2 } as RerankCandidate], { now: NOW })[0]!;
     expect(noDoc.score).toBe(0.2);
   });
@@ -222,7 +222,7 @@ describe('rerankCandidates: missing and malformed metadata', () => {
 
 describe('weights and options validation', () => {
   it('exports the documented defaults', () => {
-    expect(DEFAULT_WEIGHTS).toEqual({ relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0.2, image: 0.5 });
+    expect(DEFAULT_WEIGHTS).toEqual({ relevance: 1, recency: 0.05, popularity: 0.05, rating: 0.05, trust: 0.02, price: 0.2, image: 0.5, understood: 0.2 });
     expect(Object.isFrozen(DEFAULT_WEIGHTS)).toBe(true);
   });
 

@@ -61,6 +61,9 @@ describe('filters', () => {
     const empty = FiltersSchema.safeParse({ rating: {} });
     expect(empty.error!.issues[0]!.message).toMatch(/at least one/);
     const wrongType = FiltersSchema.safeParse({ release_date: { gte: 'yesterday' } });
-    expect(wrongType.error!.issues[0]!.path).toEqual(['release_date']);
+    expect(wrongType.error!.issues[0]!.path).toEqual(['release_date', 'gte']);
+    expect(wrongType.error!.issues[0]!.message).toMatch(/ISO dates or date math/);
+    // Numbers are refused for dates, and the bound's own type says so (the JSON schema is generated from it).
+    expect(FiltersSchema.safeParse({ release_date: { gte: 20240101 } }).error!.issues[0]!.path).toEqual(['release_date', 'gte']);
   });
 });

@@ -1,7 +1,7 @@
 /** The web page's pure logic: the request it sends, the spans it shows, its plot scales and duplicate clusters. */
 import { describe, expect, it } from 'vitest';
 import { EMPTY_FILTERS, canSearch, curlCommand, filtersOf, searchBody, type SearchForm } from '../../service/web/src/request.ts';
-import { removeSpan, understoodSpans } from '../../service/web/src/understood.ts';
+import { ignoreSpan, understoodSpans } from '../../service/web/src/understood.ts';
 import { linearScale, niceMax, niceTicks, sharedScale, stackExtent, fmt } from '../../service/web/src/plots/scale.ts';
 import { highlightParts } from '../../service/web/src/highlight.ts';
 import { duplicateClusters } from '../../service/web/src/plots/clusters.ts';
@@ -51,7 +51,8 @@ describe('the search request', () => {
     const body = searchBody(form({ filters: { ...EMPTY_FILTERS, priceMax: 'cheap' } }));
     const parsed = SearchRequestSchema.safeParse(body);
     expect(parsed.success).toBe(false);
-    expect(parsed.error!.issues[0]!.path.join('.')).toBe('filters.price');
+    // Range bounds are typed per field (numbers for price), so the error names the bound itself.
+    expect(parsed.error!.issues[0]!.path.join('.')).toBe('filters.price.lte');
   });
 
   it('knows when there is nothing to search by', () => {
@@ -69,12 +70,13 @@ describe('the search request', () => {
 
 describe('understood spans', () => {
   const q = 'quiet dishwasher not bosch under $800';
-  it('reads spans of several shapes and drops those that do not fit the query', () => {
+  it('labels spans of the service shape (value, range, negation, boost, relaxed) and drops those that do not fit the query', () => {
     const spans = understoodSpans(
       {
         spans: [
-          { start: 27, end: 37, kind: 'price', value: { lte: 800 } },
-          { offsets: [17, 26], type: 'negation', became: 'brand != Bosch' },
+          { start: 27, end: 37, kind: 'price', field: 'price', range: { lte: 800 }, effect: 'filter', status: 'applied', negated: false },
+          { start: 17, end: 26, kind: 'brand', field: 'brand', value: 'Bosch', negated: true, effect: 'filter', status: 'applied' },
+          { start: 0, end: 5, kind: 'attribute', field: 'attributes.noise', value: ['quiet', 'silent'], negated: false, effect: 'boost', status: 'relaxed' },
           { start: 0, end: 99, kind: 'bad' },
           { start: 'x' },
           'junk',
@@ -83,15 +85,22 @@ describe('understood spans', () => {
       q,
     );
     expect(spans.map((s) => [s.text, s.label])).toEqual([
-      ['not bosch', 'negation: brand != Bosch'],
-      ['under $800', 'price: {"lte":800}'],
+      ['quiet', 'attributes.noise = quiet or silent (boost, relaxed: nothing matched)'],
+      ['not bosch', 'not brand = Bosch'],
+      ['under $800', 'price ≤ 800'],
     ]);
     expect(understoodSpans(undefined, q)).toEqual([]);
     expect(understoodSpans({ spans: 'no' }, q)).toEqual([]);
   });
 
-  it('removes a span from the query', () => {
-    expect(removeSpan(q, { start: 17, end: 26 })).toBe('quiet dishwasher under $800');
+  it('removing a chip leaves its span out of this query only, and the body asks the API to ignore it', () => {
+    const first = ignoreSpan(undefined, q, { start: 17, end: 26 });
+    const both = ignoreSpan(first, q, { start: 27, end: 37 });
+    expect(both.spans).toEqual([{ start: 17, end: 26 }, { start: 27, end: 37 }]);
+    expect(ignoreSpan(both, 'another query', { start: 0, end: 7 }).spans).toEqual([{ start: 0, end: 7 }]);
+    const body = searchBody(form({ query: q, ignore: first }));
+    expect(body.understand).toEqual({ ignore: [{ start: 17, end: 26 }] });
+    expect(searchBody(form({ query: 'edited', ignore: first })).understand).toBeUndefined();
   });
 });
 

@@ -19,6 +19,9 @@ import { rowCosines, summariseCosines } from './compare-embeddings.ts';
 import { encoderTable, miniLMTable, type EncoderRow, type MiniLMFigures, type SkippedEncoder } from './format-encoder-table.ts';
 import { loadBenchInputs, type BenchInputs } from './load-bench-inputs.ts';
 import { interleaved, median, medianRatio, percentile, throughputs } from './summarise-timings.ts';
+import { compareMiniLMGraphs, graphTables, type GraphComparison } from './minilm-graphs.ts';
+import { modelDir } from '../../service/models/paths.ts';
+import { MINILM } from '../../service/models/prepare-minilm.ts';
 
 const HELP = `Usage: nice -n 10 npx tsx training/bench/encoders.ts [options]
 
@@ -27,8 +30,14 @@ for MiniLM also the int8 vs fp32 speed-up, the mean cosine between their embeddi
 overhead (1 thread) and throughput (2 threads) against an in-process session. Encoders whose weights are not
 prepared are skipped with the reason. Medians over runs; compared variants are interleaved within each run.
 
+First, MiniLM's graphs on the same weights (minilm-graphs.ts): the earlier converter's standard-op graphs
+against the fused ones, fp32 and int8, short and long texts, batch 1 and 32, items/s, tokens/s and the share of
+a peak MatMul measured in the same run.
+
 Options:
   --runs <n>             measured runs (default 5)
+  --graph-runs <n>       interleaved runs of the graph comparison (default 3; 0 skips it)
+  --skip-encoders        only the graph comparison
   --encoders <id,id>     only these encoders (default: every registered one)
   --out <file>           JSON report with raw timings and medians (default reports/bench-encoders.json)
   --latency-calls <n>    single-item calls per run for p50/p99 (default 200)
@@ -44,6 +53,8 @@ const SHARED = path.resolve(import.meta.dirname, '../../../shared/data');
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
+    'graph-runs': { type: 'string', default: '3' },
+    'skip-encoders': { type: 'boolean', default: false },
     encoders: { type: 'string' },
     out: { type: 'string', default: 'reports/bench-encoders.json' },
     'latency-calls': { type: 'string', default: '200' },
@@ -285,6 +296,23 @@ const selected = args.encoders ? args.encoders.split(',').map((s) => encoderSpec
 log(`registered encoders: ${registered.map((s) => s.id).join(', ')}`);
 log(`models: ${config.modelsDir}; ONNX intra-op threads: ${context.intraOpThreads}; ${runs} runs; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
 
+let graphs: GraphComparison | undefined;
+const graphRuns = Number(args['graph-runs']);
+if (graphRuns > 0) {
+  try {
+    graphs = await compareMiniLMGraphs({ modelDir: modelDir(config.modelsDir, MINILM.name), scifact: args.scifact, runs: graphRuns, log });
+    console.log(`MiniLM graphs (\`npm run bench:encoders\`, ${graphRuns} interleaved runs, load average ${os.loadavg()[0]!.toFixed(1)}):\n\n${graphTables(graphs)}\n`);
+  } catch (err) {
+    log(`  no graph comparison: ${(err as Error).message}`);
+  }
+}
+if (args['skip-encoders']) {
+  await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
+  await writeFile(args.out, `${JSON.stringify({ meta: { date: new Date().toISOString(), loadAverage: { start: loadStart, end: os.loadavg() } }, graphs }, null, 2)}\n`);
+  console.log(`Report: ${args.out}`);
+  process.exit(0);
+}
+
 const benches: Bench[] = [];
 const skipped: SkippedEncoder[] = [];
 for (const spec of selected) {
@@ -435,6 +463,7 @@ const report = {
   })),
   skipped,
   miniLM: { speedup: miniLM.speedup, cosine: cosineReport, pool: poolReport },
+  graphs,
 };
 await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
 await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -52,6 +52,8 @@ export async function openFixture({ base, tag, textEncoders, count = 1000, seed 
     ...(headsDir ? { headsDir } : {}),
     service: { ...base.service, port: 0, index },
     retrieval: { ...base.retrieval, textEncoders: [...textEncoders] },
+    // A line per request would cost the measured service time and flood the bench's output.
+    log: { ...base.log, requests: false },
   };
   const es = createEsClient({ url: config.es.url, timeoutMs: 120_000 });
   const dir = await mkdtemp(path.join(os.tmpdir(), `strata-bench-${tag}-`));

@@ -19,10 +19,12 @@ import { createEncoderPool, type EncoderPool } from '../../service/pool/pool.ts'
 import { loadStoredCandidates } from '../../service/usecases/stored-candidates.ts';
 import { firstStageForIds } from '../../service/usecases/first-stage.ts';
 import { createQueryEmbedder } from '../../service/usecases/embed.ts';
+import { measureInlineRerank, type InlinePass } from './inline-rerank.ts';
 import { rowOf } from '../../service/encoders/types.ts';
 import { benchQueries, coldVariant, openFixture, positive, postJson, requestCount, type Fixture } from './service-fixture.ts';
 import { createLoadRunner, type LoadResult, type LoadRunner } from './load-runner.ts';
 import { interleaved, median, percentile } from './summarise-timings.ts';
+import { measureUnderstandingCost, type UnderstandingCost } from './understanding-load.ts';
 
 const HELP = `Load benchmark of the Strata service (issue 4).
 
@@ -44,10 +46,13 @@ Options:
   --heads-dir <dir>  head artifacts (default: the config's; the built-in head when none)
   --head <name>      the rerank head to request (default "default")
   --out <file>       JSON report (default reports/bench-service.json)
+  --inline-requests <n>  requests per pass of the inline-document rerank (100 passages cold and cached, 8 titles; default 20)
+  --inline-only      only the inline-document rerank passes (inline-rerank.ts)
   -h, --help         this text
 `;
 
 const TARGETS = { rerankP50: 15, rerankP99: 50, rerankRps: 100, searchP50: 50 };
+const INLINE_TARGETS = { cold100: 400, cached100: 25, titles8: 30 };
 
 type Endpoint = 'rerank' | 'search';
 type Pass = 'steady' | 'cold';
@@ -143,8 +148,9 @@ const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 async function prepareInputs(fx: Fixture, embedder: EncoderPool, encoderId: string): Promise<Inputs> {
   const queries = benchQueries(fx.docs);
   const ids: string[][] = [];
+  // The rerank candidate windows are the plain first stage: understood filters would shrink them below 100.
   for (const query of queries) {
-    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false });
+    const res = await postJson<{ hits: Array<{ id: string }> }>(`${fx.service.url}/v1/search`, { query, top_k: 100, rerank: false, snippets: false, understand: false });
     if (res.hits.length < 100) throw new Error(`"${query}": the first stage returned ${res.hits.length} candidates, not 100`);
     ids.push(res.hits.map((h) => h.id));
   }
@@ -241,6 +247,8 @@ async function main(): Promise<void> {
       'heads-dir': { type: 'string' },
       head: { type: 'string', default: 'default' },
       out: { type: 'string', default: 'reports/bench-service.json' },
+      'inline-requests': { type: 'string', default: '20' },
+      'inline-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -264,6 +272,21 @@ async function main(): Promise<void> {
   let load: LoadRunner | undefined;
   let embedder: EncoderPool | undefined;
   try {
+    const shared = path.resolve(import.meta.dirname, '../../../shared/data');
+    const inline = await measureInlineRerank(fx.service.url, { scifact: path.join(shared, 'scifact'), fashion: path.join(shared, 'fashion-products'), requests: Math.round(positive('inline-requests', args['inline-requests'])) });
+    const p = (x: InlinePass) => `p50 ${x.p50Ms.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms`;
+    console.log(
+      `inline /v1/rerank, one request at a time (${inline.cold100.requests} per pass; ${fx.config.models.minilmVariant} MiniLM, ${fx.config.pool.threads} workers, load ${os.loadavg()[0]!.toFixed(1)}):\n` +
+        `  100 passages (~${inline.meanPassageWords.toFixed(0)} words) cold: ${p(inline.cold100)} (target p50 <= ${INLINE_TARGETS.cold100} ms)\n` +
+        `  the same 100 again (cached): ${p(inline.cached100)} (target <= ${INLINE_TARGETS.cached100} ms)\n` +
+        `  8 new product titles: ${p(inline.titles8)} (target <= ${INLINE_TARGETS.titles8} ms)`,
+    );
+    if (args['inline-only']) {
+      await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
+      await writeFile(path.resolve(args.out), `${JSON.stringify({ date: started.toISOString(), loadAverage: { start: loadBefore, end: os.loadavg() }, minilmVariant: fx.config.models.minilmVariant, inline, targets: INLINE_TARGETS }, null, 2)}\n`);
+      console.log(`report: ${args.out}`);
+      return;
+    }
     load = createLoadRunner();
     embedder = createEncoderPool({ threads: 1, maxQueue: 16, context: encoderContext(fx.config) });
     await embedder.warm(minilm);
@@ -338,6 +361,13 @@ async function main(): Promise<void> {
       );
     }
     const rerankCountAfter = await requestCount(url, '/v1/rerank');
+
+    // ---- Query understanding (issue 13): /v1/search with `understand` on vs off, interleaved, c=1, steady ----
+    console.log('query understanding: search with understand on vs off, interleaved ...');
+    const understanding: UnderstandingCost = await measureUnderstandingCost(load, url, queries, { durationS, runs, head: headName });
+    console.log(`  understand on p50 ${fmt(understanding.onP50, 2)} ms, off ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (parse ${fmt(understanding.understandMsP50, 3)} ms)`);
+    // ---- end of query understanding ----
+
     console.log('profiling the first stage for ids in-process ...');
     const profile = await profileFirstStage(fx, embedder, inputs, encoders);
 
@@ -350,7 +380,7 @@ async function main(): Promise<void> {
         p99: median(blocks.map((b) => b.p99)),
         rps: median(blocks.map((b) => b.rps)),
         runs: blocks,
-        took: tookBreakdown(tooks[k]!, v.endpoint === 'rerank' ? 'firstStageForIdsMs' : 'unaccountedMs'),
+        took: tookBreakdown(tooks[k]!, 'unaccountedMs'),
       };
     }
     const cosineSummary = {
@@ -393,18 +423,24 @@ async function main(): Promise<void> {
       `- embedding a new query with MiniLM (a one-thread encoder pool of its own; the cold pass pays this): ${fmt(cosineSummary.queryEmbeddingP50Ms, 2)} / ${fmt(cosineSummary.queryEmbeddingP99Ms, 2)} ms`,
       `- so heads + reranker over cosine alone, per request at c=1 (steady): features ${fmt(rs.took.featuresMs, 2)} + head ${fmt(rs.took.headMs, 2)} + metadata rerank ${fmt(rs.took.rerankMs, 2)} ms ` +
         `= ${fmt((rs.took.featuresMs ?? 0) + (rs.took.headMs ?? 0) + (rs.took.rerankMs ?? 0), 2)} ms, against ${fmt(cosineSummary.sortOnlyP50Ms, 3)} ms for the cosine sort; ` +
-        `the rest of the ${fmt(rs.took.totalMs, 1)} ms in the handler is the first stage for ids (${fmt(rs.took.firstStageForIdsMs, 1)} ms).`,
+        `the rest of the ${fmt(rs.took.totalMs, 1)} ms is mostly the first stage for ids (query embedding ${fmt(rs.took.embeddingMs, 1)} + retrieval ${fmt(rs.took.retrievalMs, 1)} ms).`,
       '',
       `In-process profile of the rerank route's first stage for ids (p50, ms, embedding cache warm): query embedding ${fmt(profile.firstStageForIds.embeddingMs, 2)}, ` +
         `ES msearch (BM25 + kNN restricted to the ids) ${fmt(profile.firstStageForIds.msearchMs, 2)}, load of the 100 stored documents with vectors ${fmt(profile.firstStageForIds.loadMs, 2)}.`,
       `The same load done raw: with vectors ${fmt(profile.storedLoad.withVectors.bytes / 1024, 0)} KB, ES took ${fmt(profile.storedLoad.withVectors.esTookMs, 0)} ms, client ${fmt(profile.storedLoad.withVectors.clientMs, 2)} ms; ` +
         `without vectors ${fmt(profile.storedLoad.withoutVectors.bytes / 1024, 0)} KB, ES took ${fmt(profile.storedLoad.withoutVectors.esTookMs, 0)} ms, client ${fmt(profile.storedLoad.withoutVectors.clientMs, 2)} ms.`,
       '',
-      "Server-side breakdown (took of the responses, ms: per-run medians, median over runs). Rerank: firstStageForIdsMs = total minus the reported stages (query embedding + ES msearch + stored-document load); search: embedding and retrieval (msearch + load) are the first stage.",
+      "Server-side breakdown (took of the responses, ms: per-run medians, median over runs). Embedding and retrieval (msearch + stored-document load) are the first stage; rerank's otherMs is parsing, validation and the rest, so its stages add up to totalMs.",
       '',
       ...breakdownTable(summary, ['rerank/steady/c1', 'rerank/cold/c1', `rerank/steady/c${concurrency}`, `rerank/cold/c${concurrency}`]),
       '',
       ...breakdownTable(summary, ['search/steady/c1', 'search/cold/c1', `search/steady/c${concurrency}`, `search/cold/c${concurrency}`]),
+      // ---- Query understanding (issue 13) ----
+      '',
+      `Query understanding (search, steady, c=1, on and off alternating request by request; median of ${runs} runs): p50 with ${fmt(understanding.onP50, 2)} ms, ` +
+        `without ${fmt(understanding.offP50, 2)} ms, added ${fmt(understanding.addedP50, 2)} ms (target <= 2 ms: ${mark(understanding.addedP50 <= 2)}); ` +
+        `the parser itself (took.understandMs, vocabulary cached) ${fmt(understanding.understandMsP50, 3)} ms.`,
+      // ---- end of query understanding ----
     ];
     console.log(lines.join('\n'));
 
@@ -432,9 +468,11 @@ async function main(): Promise<void> {
       results: summary,
       cosineOnly: { summary: cosineSummary, runs: cosine },
       firstStageProfile: profile,
+      understanding,
       loadAverage: { start: loadBefore, end: os.loadavg(), cores: os.availableParallelism() },
       serviceRerankRequests: { before: rerankCountBefore, after: rerankCountAfter },
       failures,
+      inline,
       markdown: lines.join('\n'),
     };
     await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });

@@ -7,8 +7,9 @@ import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { authorizeIndex } from '../auth.ts';
 import { IndexNameSchema } from './documents.ts';
-import { listProductIndices } from '../../usecases/list-indices.ts';
-import { indexFacets } from '../../usecases/facets.ts';
+import { IndexListSchema, listProductIndices } from '../../usecases/list-indices.ts';
+import { FacetsSchema, indexFacets } from '../../usecases/facets.ts';
+import { respond } from '../response-schemas.ts';
 import { photoThumbnail } from '../../usecases/photo.ts';
 import { strataError } from '../../errors.ts';
 
@@ -20,8 +21,8 @@ export function catalogRoutes({ es }: AppDeps): Hono {
     return authorizeIndex(c, parsed.data);
   };
 
-  app.get('/', async (c) => c.json(await listProductIndices(es, c.get('tenant') ?? '*')));
-  app.get('/:name/facets', async (c) => c.json(await indexFacets(es, indexName(c))));
+  app.get('/', async (c) => respond(c, IndexListSchema, await listProductIndices(es, c.get('tenant') ?? '*')));
+  app.get('/:name/facets', async (c) => respond(c, FacetsSchema, await indexFacets(es, indexName(c))));
   app.get('/:name/documents/:id/photo', async (c) => {
     const index = indexName(c);
     // A local path is a file on this server: a tenant could name any image file in a document of its own, so only

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { readJson } from '../validate.ts';
+import { HeadRefSchema, respond } from '../response-schemas.ts';
 import { embedTexts } from '../../usecases/embed.ts';
 import { cleanText } from '../../catalog/clean.ts';
 import { strataError } from '../../errors.ts';
@@ -26,30 +27,27 @@ export const ClassifyRequestSchema = z
   })
   .strict();
 
-const ScoredLabelSchema = z.object({ label: z.string(), probability: z.number() });
+const LabelSchema = z.object({ label: z.string(), probability: z.number().min(0).max(1) });
 
 export const ClassifyResponseSchema = z.object({
-  head: z.object({
-    name: z.string(),
-    version: z.string(),
-    type: z.string(),
+  head: HeadRefSchema.extend({
     abstain: z
       .object({ score: z.enum(OOS_SCORES), threshold: z.number(), source: z.enum(['head', 'request']) })
       .nullable()
       .describe('The rule applied; null when the head has none and the request gave no threshold'),
   }),
-  results: z.array(
-    z.object({
-      label: z.string().nullable().describe('null when the head abstains (out of scope)'),
-      probability: z.number().describe('calibrated probability of the most likely label'),
-      out_of_scope: z.boolean(),
-      score: z.number().describe('in-scope score under the abstain rule (higher = more in scope)'),
-      top: z.array(ScoredLabelSchema),
-    }),
-  ),
+  results: z
+    .array(
+      z.object({
+        label: z.string().nullable().describe('null when the head abstains (out of scope)'),
+        probability: z.number().min(0).max(1).describe('calibrated probability of the most likely label'),
+        out_of_scope: z.boolean(),
+        score: z.number().describe('in-scope score under the abstain rule (higher = more in scope)'),
+        top: z.array(LabelSchema).describe('The top_k labels, most probable first'),
+      }),
+    )
+    .describe('One per text, in order'),
 });
-
-type ClassifyResponse = z.infer<typeof ClassifyResponseSchema>;
 
 const RANGES: Record<string, [number, number]> = { max_probability: [0, 1], centroid: [-1, 1] };
 
@@ -88,7 +86,7 @@ export function classifyRoutes({ pool, heads, config }: AppDeps): Hono {
       return { label: outOfScope ? null : ranked[0]!.label, probability: ranked[0]!.probability, out_of_scope: outOfScope, score: scores[i]!, top: ranked.slice(0, req.top_k) };
     });
     const { name, version, type } = head.artifact;
-    return c.json({ head: { name, version, type, abstain: rule }, results } satisfies ClassifyResponse);
+    return respond(c, ClassifyResponseSchema, { head: { name, version, type, abstain: rule }, results });
   });
   return app;
 }

@@ -5,7 +5,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { readJson } from '../validate.ts';
+import { parseWith, readJson } from '../validate.ts';
+import { respond } from '../response-schemas.ts';
 import { authorizeIndex } from '../auth.ts';
 import { CatalogDocumentSchema, describeIssues } from '../../catalog/schema.ts';
 import type { CatalogRow } from '../../catalog/read.ts';
@@ -19,12 +20,38 @@ export const IndexNameSchema = z
 
 const RefreshSchema = z.union([z.boolean(), z.literal('wait_for')]).default(false);
 
+/**
+ * One document of an upsert. Read as anything here and validated one by one with the catalog schema (so one bad
+ * document is reported by position while the others are indexed); the OpenAPI document types it as that schema.
+ */
+export const UpsertItemSchema = z.unknown();
+
 export const DocumentsRequestSchema = z.object({
-  documents: z.array(z.unknown()).min(1, 'at least one document'),
+  documents: z.array(UpsertItemSchema).min(1, 'at least one document'),
   refresh: RefreshSchema,
 });
 
 export const DeleteRequestSchema = z.object({ ids: z.array(z.string().min(1)).min(1), refresh: RefreshSchema });
+
+/** Query parameters of `DELETE /v1/indices/:name/documents/:id`. */
+export const DeleteQuerySchema = z.object({
+  refresh: z.enum(['true', 'false', 'wait_for']).optional().describe('Make the deletion visible to search before answering (`wait_for`) or at once (`true`)'),
+});
+
+export const DocumentsResponseSchema = z.object({
+  indexed: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  errors: z.array(
+    z.union([
+      z.object({ position: z.number().int().min(0).describe('Position in `documents`'), errors: z.array(z.string()).describe('`field: message`') }),
+      z.object({ id: z.string(), errors: z.array(z.string()).describe('Why Elasticsearch refused it') }),
+    ]),
+  ),
+  truncated: z.array(z.object({ position: z.number().int().min(0), id: z.string(), fields: z.array(z.string()) })).describe('Fields cut to the length limit'),
+});
+
+export const DeleteOneResponseSchema = z.object({ deleted: z.array(z.string()) });
+export const DeleteResponseSchema = z.object({ deleted: z.array(z.string()), notFound: z.array(z.string()) });
 
 export function documentRoutes({ es, pool, config }: AppDeps): Hono {
   const app = new Hono();
@@ -59,7 +86,9 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
       ...report.invalid.map((r) => ({ position: r.line, errors: r.errors })),
       ...report.dropped.map((d) => ({ id: d.id, errors: [d.error] })),
     ];
-    return c.json(
+    return respond(
+      c,
+      DocumentsResponseSchema,
       {
         indexed: report.indexed,
         failed: errors.length,
@@ -72,16 +101,17 @@ export function documentRoutes({ es, pool, config }: AppDeps): Hono {
 
   app.delete('/:name/documents/:id', async (c) => {
     const index = indexName(c);
-    const refresh = c.req.query('refresh') === 'wait_for' ? 'wait_for' : c.req.query('refresh') === 'true';
+    const query = parseWith(DeleteQuerySchema, c.req.query());
+    const refresh = query.refresh === 'wait_for' ? 'wait_for' : query.refresh === 'true';
     const { deleted } = await deleteDocuments(es, index, [c.req.param('id')], { refresh });
     if (deleted.length === 0) throw strataError('not_found', { what: `document "${c.req.param('id')}" in "${index}"` });
-    return c.json({ deleted });
+    return respond(c, DeleteOneResponseSchema, { deleted });
   });
 
   app.post('/:name/documents/_delete', async (c) => {
     const index = indexName(c);
     const body = await readJson(c, DeleteRequestSchema);
-    return c.json(await deleteDocuments(es, index, body.ids, { refresh: body.refresh }));
+    return respond(c, DeleteResponseSchema, await deleteDocuments(es, index, body.ids, { refresh: body.refresh }));
   });
 
   return app;

@@ -4,7 +4,8 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.ts';
-import { listReports, readReport } from '../../usecases/reports.ts';
+import { listReports, readReport, ReportListSchema, ReportSchema } from '../../usecases/reports.ts';
+import { respond } from '../response-schemas.ts';
 import { strataError } from '../../errors.ts';
 
 const adminOnly = (c: Context) => {
@@ -15,11 +16,11 @@ export function reportRoutes({ config }: AppDeps): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
     adminOnly(c);
-    return c.json(await listReports(config.reportsDir));
+    return respond(c, ReportListSchema, await listReports(config.reportsDir));
   });
   app.get('/:name', async (c) => {
     adminOnly(c);
-    return c.json(await readReport(config.reportsDir, c.req.param('name')));
+    return respond(c, ReportSchema, await readReport(config.reportsDir, c.req.param('name')));
   });
   return app;
 }

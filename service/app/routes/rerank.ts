@@ -1,113 +1,67 @@
 /**
- * `POST /v1/rerank`: Cohere-compatible reranking (`query`, `documents` as strings or objects, `top_n`,
- * `return_documents`, `max_tokens_per_doc`) plus Strata's fields (`rank_fields`, `head`, `weights`, `explain`,
- * `snippets`), documents by reference (`index` + `ids`, reusing stored embeddings), and the Elasticsearch
- * inference `rerank` shape (`{ query, input: [...] }` -> `{ rerank: [{ index, relevance_score }] }`).
+ * `POST /v1/rerank` and `POST /v2/rerank`: Cohere-compatible reranking (`query`, `documents` as strings or objects,
+ * `top_n`, `return_documents`, `max_tokens_per_doc`, `rank_fields`; `model`, `max_chunks_per_doc` and `priority`
+ * accepted and ignored) plus Strata's fields (`head`, `weights`, `explain`, `snippets`), documents by reference
+ * (`ids`, reusing stored embeddings), and on v1 the Elasticsearch inference `rerank` shape
+ * (`{ query, input: [...] }` -> `{ rerank: [{ index, relevance_score }] }`). `meta.api_version.version` names the
+ * route that answered; `meta.strata.took` covers the whole request, first stage included.
  */
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { parseWith } from '../validate.ts';
-import { authorizeIndex } from '../auth.ts';
+import { authorizeIndex, defaultIndex } from '../auth.ts';
 import { IndexNameSchema } from './documents.ts';
-import { WeightsSchema } from '../../rerank/weights.ts';
-import { CatalogDocumentSchema, type CatalogDocument } from '../../catalog/schema.ts';
-import { cleanText } from '../../catalog/clean.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
 import { rerank } from '../../usecases/rerank.ts';
 import { firstStageForIds } from '../../usecases/first-stage.ts';
 import { strataError } from '../../errors.ts';
+import { elapsedMs } from '../request-log.ts';
+import { respond } from '../response-schemas.ts';
+import { inlineDocument } from './rerank-documents.ts';
+import {
+  InferenceRerankResponseSchema,
+  RerankRequestSchema,
+  RerankResponseSchema,
+  RerankV2RequestSchema,
+  type RerankRequest,
+} from './rerank-schema.ts';
 
-const DocumentSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
+/** At most this many warnings are listed (a thousand documents with a bad price would say the same thing). */
+const MAX_WARNINGS = 20;
 
-export const RerankRequestSchema = z
-  .object({
-    query: z.string().min(1, 'must not be empty').max(4096),
-    documents: z.array(DocumentSchema).optional(),
-    /** Elasticsearch inference `rerank` input: plain strings. */
-    input: z.array(z.string()).optional(),
-    index: IndexNameSchema.optional(),
-    ids: z.array(z.string().min(1)).optional(),
-    top_n: z.number().int().min(1).optional(),
-    return_documents: z.boolean().default(false),
-    max_tokens_per_doc: z.number().int().min(1).max(100_000).optional(),
-    rank_fields: z.array(z.string().min(1)).optional(),
-    model: z.string().optional(),
-    head: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('default'),
-    weights: WeightsSchema.optional(),
-    explain: z.boolean().default(false),
-    snippets: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false),
-  })
-  .strict()
-  .refine((r) => [r.documents, r.input, r.ids].filter(Boolean).length === 1, {
-    message: 'give exactly one of documents, input, or ids (with index)',
-  })
-  .refine((r) => !r.ids || r.index, { message: 'ids need an index', path: ['index'] })
-  .refine((r) => !r.ids || new Set(r.ids).size === r.ids.length, { message: 'ids must not repeat', path: ['ids'] });
-
-export type RerankRequest = z.infer<typeof RerankRequestSchema>;
-
-const METADATA = CatalogDocumentSchema.omit({ id: true, title: true }).partial().strip();
-
-/**
- * Turns one inline document into a catalog document: strings become the body; objects keep their known
- * metadata (validated, errors named by position) and their `rank_fields` (or title/description/text) as text.
- */
-export function inlineDocument(
-  raw: string | Record<string, unknown>,
-  position: number,
-  { rankFields, maxChars, maxTokens }: { rankFields?: readonly string[]; maxChars: number; maxTokens?: number },
-): { doc: Partial<CatalogDocument> & { id: string }; truncated: boolean } {
-  let truncated = false;
-  const clip = (text: string) => {
-    const cleaned = cleanText(text, { maxChars });
-    truncated ||= cleaned.truncated;
-    if (!maxTokens) return cleaned.text;
-    // About 0.75 words a token for English WordPiece: cut on a word boundary.
-    const words = cleaned.text.split(/\s+/);
-    const keep = Math.max(1, Math.floor(maxTokens * 0.75));
-    if (words.length <= keep) return cleaned.text;
-    truncated = true;
-    return words.slice(0, keep).join(' ');
-  };
-  if (typeof raw === 'string') return { doc: { id: String(position), title: '', description: clip(raw) }, truncated };
-  const text = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(' ') : v === undefined || v === null ? '' : String(v));
-  const fields = rankFields ?? ['title', 'description', 'text'];
-  const title = fields.includes('title') ? text(raw.title) : '';
-  const body = fields.filter((f) => f !== 'title').map((f) => text(raw[f])).filter(Boolean).join('\n');
-  const known = Object.fromEntries(Object.entries(raw).filter(([k]) => k in METADATA.shape));
-  const meta = METADATA.safeParse(known);
-  if (!meta.success) {
-    const issue = meta.error.issues[0]!;
-    throw strataError('validation', { summary: `documents.${position}.${issue.path.join('.')}: ${issue.message}` });
+async function readBody(c: Context, maxDocuments: number): Promise<unknown> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw strataError('validation', { summary: 'the body is not valid JSON' });
   }
-  const { description: _d, ...metadata } = meta.data;
-  return {
-    doc: { ...metadata, id: raw.id === undefined ? String(position) : String(raw.id), title: clip(title), description: clip(body) },
-    truncated,
-  };
+  // Counted before validation, so a huge request is refused without validating every document.
+  const count = (k: string) => (body && typeof body === 'object' && Array.isArray((body as Record<string, unknown>)[k]) ? ((body as Record<string, unknown[]>)[k]!).length : 0);
+  const n = count('documents') + count('input') + count('ids');
+  if (n > maxDocuments) throw strataError('payload_too_large', { reason: `${n} documents; at most ${maxDocuments} per request` });
+  return body;
 }
 
-export function rerankRoutes(deps: AppDeps): Hono {
+/**
+ * The rerank routes of one API version.
+ *
+ * @example app.route('/v2/rerank', rerankRoutes(deps, '2'));
+ */
+export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
   const { config, es } = deps;
   const app = new Hono();
   app.post('/', async (c) => {
-    const started = performance.now();
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw strataError('validation', { summary: 'the body is not valid JSON' });
-    }
-    const count = (k: string) => (body && typeof body === 'object' && Array.isArray((body as Record<string, unknown>)[k]) ? ((body as Record<string, unknown[]>)[k]!).length : 0);
-    const n = count('documents') + count('input') + count('ids');
-    if (n > config.service.maxDocuments) throw strataError('payload_too_large', { reason: `${n} documents; at most ${config.service.maxDocuments} per request` });
-    const req = parseWith(RerankRequestSchema, body);
+    const body = await readBody(c, config.service.maxDocuments);
+    const req: RerankRequest = version === '1' ? parseWith(RerankRequestSchema, body) : parseWith(RerankV2RequestSchema, body);
+    const inline = { maxChars: config.service.maxFieldChars, rankFields: req.rank_fields };
 
     let candidates: FeatureCandidate[];
     let queryVectors: Record<string, Float32Array> | undefined;
+    const firstStageTook = { embeddingMs: 0, retrievalMs: 0 };
     const truncatedDocs: number[] = [];
+    const warnings: string[] = [];
     // The Elasticsearch rescorer sends the window's documents with their ids and names the index in a header:
     // those are reranked by reference, like `ids`, so they get the same features as in `/v1/search`.
     const headerIndex = c.req.header('x-strata-index');
@@ -116,7 +70,7 @@ export function rerankRoutes(deps: AppDeps): Hono {
       : undefined;
     const byReference = req.ids ?? (headerIndex && docIds && new Set(docIds).size === docIds.length ? docIds : undefined);
     if (byReference) {
-      const index = authorizeIndex(c, req.index ?? parseWith(IndexNameSchema, headerIndex));
+      const index = authorizeIndex(c, req.index ?? (req.ids ? defaultIndex(c, config.service.index) : parseWith(IndexNameSchema, headerIndex)));
       const fs = await firstStageForIds({
         client: es,
         pool: deps.pool,
@@ -128,6 +82,8 @@ export function rerankRoutes(deps: AppDeps): Hono {
         encoders: config.retrieval.textEncoders,
         signal: c.req.raw.signal,
       });
+      firstStageTook.embeddingMs = fs.took.embeddingMs;
+      firstStageTook.retrievalMs = fs.took.retrievalMs + fs.took.loadMs;
       if (fs.missing.length && req.ids) {
         throw strataError('not_found', { what: `documents ${JSON.stringify(fs.missing.slice(0, 10))} in index "${index}"` }, { missing: fs.missing });
       }
@@ -135,21 +91,19 @@ export function rerankRoutes(deps: AppDeps): Hono {
       candidates = byReference.map((id, i) => {
         const found = byId.get(id);
         if (found) return { ...found, vectors: { ...found.vectors } };
-        // Sent inline by the rescorer but not in the index (e.g. deleted meanwhile): reranked from its text.
-        const { doc } = inlineDocument(req.documents![i]!, i, { maxChars: config.service.maxFieldChars, ...(req.rank_fields ? { rankFields: req.rank_fields } : {}) });
+        // Sent inline by the rescorer but not in the index (e.g. deleted meanwhile): reranked from its text, and
+        // never refused, since failing here would fail the user's whole search.
+        const { doc } = inlineDocument(req.documents![i]!, i, { ...inline, requireText: false });
         return { id, doc, vectors: {} };
       });
       queryVectors = fs.queryVectors;
     } else {
       const docs = req.documents ?? req.input ?? [];
       candidates = docs.map((raw, i) => {
-        const { doc, truncated } = inlineDocument(raw, i, {
-          ...(req.rank_fields ? { rankFields: req.rank_fields } : {}),
-          maxChars: config.service.maxFieldChars,
-          ...(req.max_tokens_per_doc ? { maxTokens: req.max_tokens_per_doc } : {}),
-        });
-        if (truncated) truncatedDocs.push(i);
-        return { id: `${i}`, doc, vectors: {} };
+        const parsed = inlineDocument(raw, i, { ...inline, maxTokens: req.max_tokens_per_doc });
+        if (parsed.truncated) truncatedDocs.push(i);
+        warnings.push(...parsed.warnings);
+        return { id: `${i}`, doc: parsed.doc, vectors: {} };
       });
     }
 
@@ -169,27 +123,42 @@ export function rerankRoutes(deps: AppDeps): Hono {
     );
 
     if (req.input) {
-      return c.json({ rerank: result.results.map((r) => ({ index: r.index, relevance_score: r.score })) });
+      return respond(c, InferenceRerankResponseSchema, { rerank: result.results.map((r) => ({ index: r.index, relevance_score: r.score })) });
     }
     const original = req.documents ?? [];
-    return c.json({
+    const documentOf = (index: number, stored: Record<string, unknown>): Record<string, unknown> => {
+      if (req.ids) return stored;
+      const sent = original[index]!;
+      return typeof sent === 'string' ? { text: sent } : sent;
+    };
+    const stages = {
+      embeddingMs: firstStageTook.embeddingMs + result.took.embeddingMs,
+      retrievalMs: firstStageTook.retrievalMs,
+      featuresMs: result.took.featuresMs,
+      headMs: result.took.headMs,
+      rerankMs: result.took.rerankMs,
+      snippetsMs: result.took.snippetsMs,
+    };
+    const totalMs = elapsedMs(c);
+    const otherMs = Math.max(0, totalMs - Object.values(stages).reduce((a, b) => a + b, 0));
+    const took = roundAll({ ...stages, otherMs, totalMs });
+    const listed = warnings.length > MAX_WARNINGS ? [...warnings.slice(0, MAX_WARNINGS), `... and ${warnings.length - MAX_WARNINGS} more`] : warnings;
+    return respond(c, RerankResponseSchema, {
       id: randomUUID(),
       results: result.results.map((r) => ({
         index: r.index,
         relevance_score: r.score,
-        ...(byReference ? { id: byReference[r.index] } : {}),
-        ...(req.return_documents ? { document: req.ids ? r.doc : typeof original[r.index] === 'string' ? { text: original[r.index] } : original[r.index] } : {}),
-        ...(req.explain ? { relevance: r.relevance, contributions: r.contributions, signals: r.signals, features: r.features } : {}),
+        ...(byReference ? { id: byReference[r.index]! } : {}),
+        ...(req.return_documents ? { document: documentOf(r.index, r.doc) } : {}),
+        ...(req.explain && r.contributions && r.signals && r.features
+          ? { relevance: r.relevance, contributions: r.contributions, signals: r.signals, features: r.features }
+          : {}),
         ...(r.snippets ? { snippets: r.snippets } : {}),
       })),
       meta: {
-        api_version: { version: '2' },
-        strata: {
-          head: result.head,
-          budget: result.budget,
-          truncated_documents: truncatedDocs,
-          took: roundAll({ ...result.took, totalMs: performance.now() - started }),
-        },
+        api_version: { version },
+        ...(listed.length ? { warnings: listed } : {}),
+        strata: { head: result.head, budget: result.budget, truncated_documents: truncatedDocs, took },
       },
     });
   });

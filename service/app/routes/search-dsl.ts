@@ -14,6 +14,7 @@ import { SearchRequestSchema } from './search.ts';
 import { bm25Body } from '../../retrieval/hybrid.ts';
 import { filterClauses } from '../../retrieval/filters.ts';
 import { DEFAULT_WEIGHTS } from '../../rerank/weights.ts';
+import { respond } from '../response-schemas.ts';
 
 export const SearchDslResponseSchema = z.object({
   method: z.literal('POST'),
@@ -47,7 +48,7 @@ export function searchDslRoutes({ config }: AppDeps): Hono {
     } else if (req.rerank !== false) {
       notes.push('the rescorer needs a text query: none is given, so there is no rescore');
     }
-    return c.json({ method: 'POST' as const, path: `/${index}/_search`, body, notes });
+    return respond(c, SearchDslResponseSchema, { method: 'POST', path: `/${index}/_search`, body, notes });
   });
   return app;
 }

@@ -19,6 +19,12 @@ import type { FirstStage } from '../../features/assemble.ts';
 import { indexEncoders } from '../../es/indices.ts';
 import { listEncoderSpecs } from '../../encoders/registry.ts';
 import { strataError } from '../../errors.ts';
+import { UnderstandOptionSchema, UnderstoodSchema } from '../../query/schema.ts';
+import { createVocabularyCache } from '../../query/vocabulary-cache.ts';
+import { planFilters, planSearch, relaxPlan, type QueryPlan } from '../../usecases/understand-search.ts';
+import { BudgetSchema } from '../../query/budget.ts';
+import { ExplainSchema, HeadRefSchema, respond, SnippetSchema, StoredDocumentSchema, timings } from '../response-schemas.ts';
+import { elapsedMs } from '../request-log.ts';
 
 export const SearchRequestSchema = z
   .object({
@@ -48,12 +54,60 @@ export const SearchRequestSchema = z
       .default({ head: 'default' }),
     explain: z.boolean().default(false),
     snippets: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(true),
+    understand: UnderstandOptionSchema,
   })
   .strict()
   .refine((r) => r.query.trim() !== '' || r.image !== undefined || r.filters !== undefined, {
     message: 'give a query, an image or filters',
     path: ['query'],
-  });
+  })
+  .meta({ description: 'Give a query, an image or filters (or several).' });
+
+const rank = z.number().int().min(1).nullable();
+const RanksSchema = z.object({ bm25: rank, knn: rank, image: rank.optional().describe('Only with a query image'), fused: rank });
+const FirstStageScoresSchema = z.object({ bm25: z.number().nullable(), knn: z.number().nullable(), image: z.number().nullable().optional() });
+
+const RerankedHitSchema = z.object({
+  id: z.string(),
+  score: z.number().describe('Final score: the sum of the contributions'),
+  rank: z.number().int().min(1),
+  ranks: RanksSchema.describe('First-stage ranks (null: not in that list)'),
+  scores: FirstStageScoresSchema.extend({ relevance: z.number().describe("The head's relevance") }),
+  ...ExplainSchema.partial().shape,
+  boosts: z
+    .array(z.object({ span: z.number().int(), matched: z.boolean(), share: z.number() }))
+    .optional()
+    .describe('With explain and soft preferences from query understanding: which the document meets, and its share of the `understood` signal'),
+  snippets: z.array(SnippetSchema).optional(),
+  document: StoredDocumentSchema,
+});
+
+const FusedHitSchema = z.object({
+  id: z.string(),
+  score: z.number().describe('The reciprocal-rank-fusion score'),
+  ranks: RanksSchema,
+  scores: FirstStageScoresSchema.extend({ fused: z.number().nullable() }),
+  document: StoredDocumentSchema,
+});
+
+const FIRST_STAGE_TOOK = ['embeddingMs', 'retrievalMs', 'totalMs'] as const;
+
+export const SearchResponseSchema = z.discriminatedUnion('reranked', [
+  z.object({
+    hits: z.array(RerankedHitSchema),
+    reranked: z.literal(true),
+    head: HeadRefSchema,
+    budget: BudgetSchema.nullable().describe('The budget read from the query ("under $500"), if any'),
+    understood: UnderstoodSchema.optional().describe('Query understanding: every span, what it became, the filters, exclusions and boosts applied'),
+    took: timings(['embeddingMs', 'retrievalMs', 'featuresMs', 'headsMs', 'rerankMs', 'snippetsMs', 'totalMs']).extend({ understandMs: z.number().optional() }),
+  }),
+  z.object({
+    hits: z.array(FusedHitSchema),
+    reranked: z.literal(false).describe('`rerank: false`: the fused first stage'),
+    understood: UnderstoodSchema.optional(),
+    took: timings(FIRST_STAGE_TOOK).extend({ understandMs: z.number().optional() }),
+  }),
+]);
 
 /**
  * The index's image encoder (from its mapping), embedding the query image with it. A request with an image for an
@@ -73,9 +127,9 @@ async function embedQueryImage(deps: AppDeps, index: string, image: string, sign
 
 export function searchRoutes(deps: AppDeps): Hono {
   const { es, pool, config } = deps;
+  const understanding = { vocabularies: deps.vocabularies ?? createVocabularyCache(es, { checkIntervalMs: config.understanding.vocabularyCheckMs }), llm: deps.llm };
   const app = new Hono();
   app.post('/', async (c) => {
-    const started = performance.now();
     const req = await readJson(c, SearchRequestSchema);
     const index = authorizeIndex(c, req.index ?? defaultIndex(c, config.service.index));
     const window = Math.max(req.rerank ? (req.rerank.window ?? req.window ?? config.retrieval.window) : (req.window ?? req.top_k), req.top_k);
@@ -83,22 +137,43 @@ export function searchRoutes(deps: AppDeps): Hono {
     const t0 = performance.now();
     const image = req.image === undefined ? undefined : await embedQueryImage(deps, index, req.image, c.req.raw.signal);
     const imageMs = performance.now() - t0;
-    const fs = await firstStage({
-      client: es,
-      pool,
-      queryEmbedder: deps.queryEmbedder,
-      index,
-      query: req.query,
-      ...(req.filters ? { filters: req.filters } : {}),
-      window,
-      rrfK: config.retrieval.rrfK,
-      encoders,
-      mode: req.mode,
-      signal: c.req.raw.signal,
-      ...(image ? { image } : {}),
-    });
+    // Query understanding: filters, exclusions and boosts read out of the query text (explicit filters win).
+    const option = req.understand;
+    let plan: QueryPlan | undefined =
+      option !== false && req.query.trim()
+        ? await planSearch(understanding, {
+            index,
+            query: req.query,
+            filters: req.filters,
+            signal: c.req.raw.signal,
+            ...(typeof option === 'object' ? { ignore: option.ignore, parser: option.parser } : {}),
+          })
+        : undefined;
+    const retrieveWith = (p: QueryPlan | undefined) =>
+      firstStage({
+        client: es,
+        pool,
+        queryEmbedder: deps.queryEmbedder,
+        index,
+        query: p ? p.text : req.query,
+        ...((p ? p.filters : req.filters) ? { filters: (p ? p.filters : req.filters)! } : {}),
+        ...(p?.exclude ? { exclude: p.exclude } : {}),
+        window,
+        rrfK: config.retrieval.rrfK,
+        encoders,
+        mode: req.mode,
+        signal: c.req.raw.signal,
+        ...(image ? { image } : {}),
+      });
+    let fs = await retrieveWith(plan);
+    // Nothing matched the understood filters: search again without them, keeping them as preferences.
+    if (plan && fs.candidates.length === 0 && planFilters(plan) > 0) {
+      plan = relaxPlan(plan, req.filters);
+      fs = await retrieveWith(plan);
+    }
+    const understood = plan ? { ...plan.understood, tookMs: Math.round(plan.understood.tookMs * 1000) / 1000 } : undefined;
     const snippets = req.snippets === true ? 2 : req.snippets === false ? 0 : req.snippets;
-    const firstStageTook = { embeddingMs: fs.took.embeddingMs + imageMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
+    const firstStageTook = { ...(plan ? { understandMs: plan.understood.tookMs } : {}), embeddingMs: fs.took.embeddingMs + imageMs, retrievalMs: fs.took.retrievalMs + fs.took.loadMs };
     const ranksOf = (f: FirstStage | undefined) => ({
       bm25: f?.bm25?.rank ?? null,
       knn: f?.knn?.rank ?? null,
@@ -119,7 +194,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         scores: { ...scoresOf(cand.firstStage), fused: cand.firstStage?.fusedScore ?? null },
         document: cand.doc,
       }));
-      return c.json({ hits, reranked: false, took: roundAll({ ...firstStageTook, totalMs: performance.now() - started }) });
+      return respond(c, SearchResponseSchema, { hits, reranked: false, ...(understood ? { understood } : {}), took: roundAll({ ...firstStageTook, totalMs: elapsedMs(c) }) });
     }
 
     const result = await rerank(
@@ -134,6 +209,7 @@ export function searchRoutes(deps: AppDeps): Hono {
         topN: req.top_k,
         queryVectors: fs.queryVectors,
         ...(image ? { queryImage: image } : {}),
+        ...(plan ? { understood: { text: plan.text, budget: plan.budget, boosts: plan.boosts } } : {}),
         signal: c.req.raw.signal,
       },
     );
@@ -143,22 +219,23 @@ export function searchRoutes(deps: AppDeps): Hono {
       rank: i + 1,
       ranks: ranksOf(r.firstStage),
       scores: { ...scoresOf(r.firstStage), relevance: r.relevance },
-      ...(r.contributions ? { contributions: r.contributions, signals: r.signals, features: r.features } : {}),
+      ...(r.contributions ? { contributions: r.contributions, signals: r.signals, features: r.features, ...(r.boosts ? { boosts: r.boosts } : {}) } : {}),
       ...(r.snippets ? { snippets: r.snippets } : {}),
       document: r.doc,
     }));
-    return c.json({
+    return respond(c, SearchResponseSchema, {
       hits,
       reranked: true,
       head: result.head,
       budget: result.budget,
+      ...(understood ? { understood } : {}),
       took: roundAll({
         ...firstStageTook,
         featuresMs: result.took.featuresMs + result.took.embeddingMs,
         headsMs: result.took.headMs,
         rerankMs: result.took.rerankMs,
         snippetsMs: result.took.snippetsMs,
-        totalMs: performance.now() - started,
+        totalMs: elapsedMs(c),
       }),
     });
   });

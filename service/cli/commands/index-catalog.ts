@@ -23,6 +23,9 @@ interface IndexFlags {
   batchSize: string;
   vectorIndex: VectorIndexType;
   encoders?: string;
+  retryFor: string;
+  checkpoint: string;
+  resume?: boolean;
   progressEvery: number;
 }
 
@@ -57,8 +60,12 @@ export function register(program: Command, config: Config): void {
     .option('--batch-size <n>', 'documents per embedding batch', '64')
     .option('--encoders <ids>', 'comma-separated encoders: text ones embed the text, image/mobilenet the image field', config.retrieval.textEncoders.join(','))
     .addOption(new Option('--vector-index <type>', 'vector quantisation').choices(['int8_hnsw', 'bbq_hnsw', 'hnsw']).default('int8_hnsw'))
+    .option('--retry-for <seconds>', 'keep retrying this long while Elasticsearch does not answer', '300')
+    .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
+    .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
     .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
     .action(async (file: string, flags: IndexFlags) => {
+      const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
       const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
         import('cli-progress'),
         import('../../encoders/registry.ts'),
@@ -82,8 +89,16 @@ export function register(program: Command, config: Config): void {
         ? null
         : plainProgress({ label: 'indexing', everyMs: flags.progressEvery * 1000, write: (line) => console.error(line) });
       try {
-        const target = flags.reindex ? versionedName(flags.index) : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
-        if (flags.reindex) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
+        const saved = flags.resume ? await readCheckpoint(flags.checkpoint, file) : {};
+        if (flags.resume && !saved.checkpoint) throw new Error(`cannot resume: ${saved.reason}`);
+        // A resumed blue/green run goes on writing into the index it had created.
+        const target = saved.checkpoint
+          ? saved.checkpoint.index
+          : flags.reindex
+            ? versionedName(flags.index)
+            : await ensureIndex(es, flags.index, { encoders, vectorIndex: flags.vectorIndex });
+        if (flags.reindex && !saved.checkpoint) await createProductIndex(es, target, { encoders, vectorIndex: flags.vectorIndex });
+        if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
         const report = await indexDocuments(readCatalogFile(path.resolve(file)), {
@@ -95,6 +110,11 @@ export function register(program: Command, config: Config): void {
           imageBase: path.dirname(path.resolve(file)),
           refresh: flags.refresh ? 'wait_for' : true,
           maxFieldChars: config.service.maxFieldChars,
+          retryForMs: Number(flags.retryFor) * 1000,
+          ...(saved.checkpoint ? { resumeAfterLine: saved.checkpoint.line } : {}),
+          onCheckpoint: (p) => writeCheckpoint(flags.checkpoint, { file, index: target, ...p }),
+          onRetry: (attempt, waitMs, err) =>
+            console.error(`Elasticsearch did not answer (${(err as Error).message.split('\n')[0]!.slice(0, 120)}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s`),
           onProgress: (p) => {
             const rate = Math.round(p.indexed / Math.max(0.001, (Date.now() - started) / 1000));
             bar?.setTotal(p.read);
@@ -108,8 +128,14 @@ export function register(program: Command, config: Config): void {
           const old = await swapAlias(es, flags.index, target);
           console.log(`alias ${flags.index} -> ${target}${old.length ? ` (removed ${old.join(', ')})` : ''}`);
         }
+        await removeCheckpoint(flags.checkpoint);
         const rate = report.indexed / Math.max(report.seconds, 0.001);
+        const t = report.timings;
         console.log(`indexed ${report.indexed} documents into ${flags.index} in ${report.seconds.toFixed(1)} s (${rate.toFixed(0)} docs/s)`);
+        console.log(
+          `time: clean ${(t.cleanMs / 1000).toFixed(1)} s, encode ${(t.encodeMs / 1000).toFixed(1)} s, pack ${(t.packMs / 1000).toFixed(1)} s, bulk ${(t.bulkMs / 1000).toFixed(1)} s` +
+            ` (stages overlap; wall ${report.seconds.toFixed(1)} s)${report.retries ? `; ${report.retries} bulk retries` : ''}`,
+        );
         if (report.truncated.length) console.log(`${report.truncated.length} documents had over-long fields truncated (listed in the report)`);
         const problems = report.invalid.length + report.dropped.length + report.encodeErrors.length;
         if (problems > 0 || report.truncated.length > 0) {
@@ -122,6 +148,9 @@ export function register(program: Command, config: Config): void {
           const onlyInvalid = report.dropped.length === 0 && report.encodeErrors.length === 0;
           if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;
         }
+      } catch (err) {
+        if (await readCheckpoint(flags.checkpoint, file).then((r) => r.checkpoint)) console.error(`progress is saved in ${flags.checkpoint}: run the same command with --resume to carry on`);
+        throw err;
       } finally {
         bar?.stop();
         await pool.close();

@@ -9,14 +9,26 @@ import { describeFiles, readManifest, writeManifest } from '../manifest.ts';
 import { ONNX_DIR, ONNX_FILES, type OnnxVariant } from '../paths.ts';
 import { bertWeights, parseBertConfig, type HeadKind } from './bert-config.ts';
 import { buildBertGraph, OPSET } from './bert-graph.ts';
+import type { GraphForm } from './linear.ts';
 import { encodeModel } from './onnx-proto.ts';
 import { readSafetensors } from './safetensors.ts';
+
+/**
+ * The converter's output version, written into each graph and the folder's manifest. Bump it whenever the emitted
+ * graph changes, so folders converted by an older converter are converted again (`isConversionCurrent`).
+ * 1: standard ONNX ops, uint8 weights. 2: onnxruntime contrib kernels (fused), int8 weights.
+ */
+export const CONVERTER_VERSION = 2;
 
 export interface ConvertOptions {
   /** Also write the int8 variant. */
   int8?: boolean;
   /** Pooling of `sentence_embedding`; default from `1_Pooling/config.json` (CLS when it says so), else mean. */
   pooling?: 'mean' | 'cls';
+  /** `fused` (default): onnxruntime's contrib kernels; `plain`: standard ONNX ops only (reference, benchmarks). */
+  form?: GraphForm;
+  /** Where the files go (default `<dir>/onnx`); another folder leaves the model's own conversion untouched. */
+  outDir?: string;
   log?: (message: string) => void;
 }
 
@@ -36,7 +48,7 @@ export interface ConvertResult {
  * @example const { files } = await convertModel('/cache/models/sentence-transformers/all-MiniLM-L6-v2', { int8: true });
  */
 export async function convertModel(dir: string, options: ConvertOptions = {}): Promise<ConvertResult> {
-  const { int8 = false, log = () => {} } = options;
+  const { int8 = false, form = 'fused', log = () => {} } = options;
   const configFile = path.join(dir, 'config.json');
   const weightsFile = path.join(dir, 'model.safetensors');
   const missing: string[] = [];
@@ -53,20 +65,20 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
   const pooling = options.pooling ?? (await poolingOf(dir));
   const weights = bertWeights(await readSafetensors(weightsFile));
 
-  const outDir = path.join(dir, ONNX_DIR);
+  const outDir = options.outDir ?? path.join(dir, ONNX_DIR);
   await mkdir(outDir, { recursive: true });
   const variants: OnnxVariant[] = int8 ? ['fp32', 'int8'] : ['fp32'];
   const files: ConvertResult['files'] = {};
   for (const variant of variants) {
     const started = Date.now();
-    const graph = buildBertGraph(weights, cfg, { pooling, quantize: variant === 'int8' });
+    const graph = buildBertGraph(weights, cfg, { pooling, quantize: variant === 'int8', form });
     const bytes = encodeModel(
       graph.toModel({
         opset: OPSET,
         producer: 'strata',
-        version: '1',
+        version: String(CONVERTER_VERSION),
         doc: `${cfg.architecture} converted from ${path.basename(dir)} by strata (${variant})`,
-        metadata: { architecture: cfg.architecture, head: cfg.head, pooling, variant, hidden_size: String(cfg.hidden_size) },
+        metadata: { architecture: cfg.architecture, head: cfg.head, pooling, variant, form, hidden_size: String(cfg.hidden_size) },
       }),
     );
     const file = path.join(outDir, ONNX_FILES[variant]);
@@ -77,11 +89,13 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
     log(`wrote ${file} (${(bytes.byteLength / 1e6).toFixed(1)} MB, ${Date.now() - started} ms)`);
   }
 
-  const manifest = (await readManifest(dir)) ?? { name: path.basename(dir), source: { type: 'local', path: dir }, createdAt: new Date().toISOString(), files: {} };
-  const rel = Object.values(files).map((f) => path.relative(dir, f));
-  manifest.files = { ...manifest.files, ...(await describeFiles(dir, rel)) };
-  manifest.conversion = { architecture: cfg.architecture, head: cfg.head, pooling, opset: OPSET, variants, convertedAt: new Date().toISOString() };
-  await writeManifest(dir, manifest);
+  if (!options.outDir) {
+    const manifest = (await readManifest(dir)) ?? { name: path.basename(dir), source: { type: 'local', path: dir }, createdAt: new Date().toISOString(), files: {} };
+    const rel = Object.values(files).map((f) => path.relative(dir, f));
+    manifest.files = { ...manifest.files, ...(await describeFiles(dir, rel)) };
+    manifest.conversion = { architecture: cfg.architecture, head: cfg.head, pooling, opset: OPSET, variants, form, converter: CONVERTER_VERSION, convertedAt: new Date().toISOString() };
+    await writeManifest(dir, manifest);
+  }
   return { architecture: cfg.architecture, head: cfg.head, pooling, hidden: cfg.hidden_size, layers: cfg.num_hidden_layers, files };
 }
 

@@ -8,6 +8,9 @@ export type Attr = { int: number } | { float: number } | { ints: number[] } | { 
 
 export type TensorValues = Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
+/** onnxruntime's contrib operator domain (Attention, SkipLayerNormalization, DynamicQuantizeMatMul, ...). */
+export const MS_DOMAIN = 'com.microsoft';
+
 export interface Tensor {
   dtype: ElemType;
   dims: number[];
@@ -42,6 +45,8 @@ export class Graph {
   private readonly outputs: ValueInfo[] = [];
   private readonly used = new Set<string>();
   private readonly constants = new Map<string, string>();
+  /** Operator domains other than the default one that nodes use (each needs an opset import). */
+  private readonly domains = new Set<string>();
   private counter = 0;
   /** Bytes held in initializers (for reporting the model size). */
   weightBytes = 0;
@@ -97,15 +102,20 @@ export class Graph {
     return name;
   }
 
-  /** Adds a node; returns its output names (fresh unless given). */
-  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs: number | string[] = 1): string[] {
+  /**
+   * Adds a node; returns its output names (fresh unless given). An empty input name skips an optional input;
+   * `domain` places the node in another operator set (e.g. `MS_DOMAIN`).
+   */
+  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs: number | string[] = 1, domain = ''): string[] {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.unique(`${op}_out`)) : outputs.map((o) => this.unique(o));
+    if (domain) this.domains.add(domain);
     this.nodes.push({
       name: this.unique(`${op}_node`),
       opType: op,
       input: inputs,
       output: outs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      ...(domain ? { domain } : {}),
     });
     return outs;
   }
@@ -115,10 +125,22 @@ export class Graph {
     return this.node(op, inputs, attrs)[0]!;
   }
 
+  /** A single-output node of onnxruntime's contrib domain (`com.microsoft`, version 1). */
+  ms(op: string, inputs: string[], attrs: Record<string, Attr> = {}): string {
+    return this.node(op, inputs, attrs, 1, MS_DOMAIN)[0]!;
+  }
+
+  /** How many nodes of each operator type the graph holds (for logs and tests). */
+  opCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const n of this.nodes as Array<{ opType: string }>) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+    return counts;
+  }
+
   toModel(options: { opset: number; producer: string; version: string; doc?: string; metadata?: Record<string, string> }): ModelMessage {
     return {
       irVersion: 8,
-      opsetImport: [{ domain: '', version: options.opset }],
+      opsetImport: [{ domain: '', version: options.opset }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       producerName: options.producer,
       producerVersion: options.version,
       docString: options.doc ?? '',

@@ -24,6 +24,8 @@ export interface SearchForm {
   topK: number;
   image: { dataUrl: string; name: string } | null;
   filters: FilterForm;
+  /** Understood spans the user removed (chips), for the query they were read from; other queries ignore them. */
+  ignore?: { query: string; spans: Array<{ start: number; end: number }> };
 }
 
 export const EMPTY_FILTERS: FilterForm = { brands: [], category: '', priceMin: '', priceMax: '', ratingMin: '', releasedFrom: '', releasedTo: '', attributes: {} };
@@ -89,8 +91,10 @@ export interface BodyOptions {
  */
 export function searchBody(form: SearchForm, { weights, rerank = true, mode, withoutImage = false, window }: BodyOptions = {}): SearchBody {
   const filters = filtersOf(form.filters);
+  const ignore = form.ignore?.query === form.query ? form.ignore.spans : [];
   return {
     query: form.query,
+    ...(ignore.length ? { understand: { ignore } } : {}),
     ...(form.image && !withoutImage ? { image: form.image.dataUrl } : {}),
     ...(form.index ? { index: form.index } : {}),
     ...(filters ? { filters } : {}),

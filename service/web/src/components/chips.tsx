@@ -1,7 +1,7 @@
-/** What the service understood in the query (when it says), as chips; removing one re-runs without it. */
-import { removeSpan, understoodSpans } from '../understood.ts';
+/** What the service understood in the query (when it says), as chips; removing one re-runs with its words as plain text. */
+import { understoodSpans } from '../understood.ts';
 
-export function UnderstoodChips({ understood, query, onQuery }: { understood: unknown; query: string; onQuery: (q: string) => void }) {
+export function UnderstoodChips({ understood, query, onRemove }: { understood: unknown; query: string; onRemove: (span: { start: number; end: number }) => void }) {
   const spans = understoodSpans(understood, query);
   if (!spans.length) return null;
   return (
@@ -11,7 +11,7 @@ export function UnderstoodChips({ understood, query, onQuery }: { understood: un
           <span>
             “{s.text}” → {s.label}
           </span>
-          <button type="button" aria-label={`remove “${s.text}” from the query`} onClick={() => onQuery(removeSpan(query, s))}>
+          <button type="button" aria-label={`remove the ${s.label} chip; “${s.text}” stays in the query as words`} onClick={() => onRemove(s)}>
             ×
           </button>
         </li>

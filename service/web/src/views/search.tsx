@@ -7,6 +7,7 @@ import { Filters } from '../components/filters.tsx';
 import { ImageDrop } from '../components/image-drop.tsx';
 import { Card } from '../components/card.tsx';
 import { UnderstoodChips } from '../components/chips.tsx';
+import { ignoreSpan } from '../understood.ts';
 import type { Shared } from './shared.ts';
 
 /** The main search of the page (also used by Why this order): the submitted form with the current weights. */
@@ -37,7 +38,7 @@ export function SearchView(props: Shared) {
       <section class="results" aria-label="results">
         <ErrorBox error={result.error} />
         <ResultSummary data={result.data} busy={result.busy} tuned={tuned} />
-        {result.data && active ? <UnderstoodChips understood={result.data.understood} query={active.query} onQuery={(query) => update({ ...active, query }, true)} /> : null}
+        {result.data && active ? <UnderstoodChips understood={result.data.understood} query={active.query} onRemove={(span) => update({ ...active, ignore: ignoreSpan(active.ignore, active.query, span) }, true)} /> : null}
         {!active ? <p class="hint">Type a query and press Enter, pick filters, or drop a photo.</p> : null}
         <div class="cards">
           {(result.data?.hits ?? []).map((hit, i) => (

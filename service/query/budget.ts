@@ -34,7 +34,7 @@ const SYM_ALT = '[$€£¥₹]';
 
 // A number followed by one of these is a size, a duration or a count, not a price.
 const UNIT_AFTER =
-  /^\s*(?:-\s*)?(?:inch(?:es)?|in\b|"|''|cm|mm|m\b|meters?|metres?|ft|feet|foot|cu\b|cubic|l\b|liters?|litres?|qt|quarts?|gal(?:lons?)?|kg|g\b|grams?|lbs?|oz|ounces?|w\b|watts?|kw|kwh|v\b|volts?|amps?|db|decibels?|hz|khz|mhz|ghz|gb|tb|mb|mp|megapixels?|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?\b|seconds?|secs?|stars?|%|percent|people|persons?|seats?|places?|pcs|pieces?|pack|rpm|btu|psi|mph|km|miles?|cups?|slices?|burners?|doors?|x\b)/i;
+  /^\s*(?:-\s*)?(?:inch(?:es)?|in\b|"|''|cm|mm|m\b|meters?|metres?|ft|feet|foot|cu\b|cubic|l\b|liters?|litres?|qt|quarts?|gal(?:lons?)?|kg|g\b|grams?|lbs?|oz|ounces?|w\b|watts?|kw|kwh|v\b|volts?|amps?|db|decibels?|hz|khz|mhz|ghz|gb|tb|mb|mp|megapixels?|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?\b|seconds?|secs?|stars?|%|percent|mah|k?pa\b|pascals?|bars?\b|mpx?\b|megapixels?|nits?|lumens?|people|persons?|seats?|places?|pcs|pieces?|pack|rpm|btu|psi|mph|km|miles?|cups?|slices?|burners?|doors?|x\b)/i;
 
 /** One amount with an optional currency before or after it; `p` keeps group names unique within a pattern. */
 function amount(p: string): string {
@@ -191,4 +191,33 @@ export function stripBudget(query: string): string {
     .replace(/\s+([,.!?])/g, '$1')
     .replace(/\s{2,}/g, ' ')
     .replace(/^[\s,.;:!?]+|[\s,;:]+$/g, '');
+}
+
+/** One budget phrase with its character offsets in the query. */
+export interface BudgetPhrase {
+  start: number;
+  end: number;
+  min?: number;
+  max?: number;
+  currency?: string;
+}
+
+/**
+ * Each budget phrase of a query on its own, with offsets, so query understanding can show it as a span and
+ * turn it into a price range.
+ *
+ * @example findBudgetPhrases('tv under $500') // [{ start: 3, end: 13, max: 500, currency: 'USD' }]
+ */
+export function findBudgetPhrases(query: string): BudgetPhrase[] {
+  return findHits(query).map((h) => {
+    const lo = h.kind === 'range' ? Math.min(h.values[0]!, h.values[1]!) : h.values[0]!;
+    const hi = h.kind === 'range' ? Math.max(h.values[0]!, h.values[1]!) : h.values[0]!;
+    return {
+      start: h.start,
+      end: h.end,
+      ...(h.kind !== 'max' ? { min: lo } : {}),
+      ...(h.kind !== 'min' ? { max: hi } : {}),
+      ...(h.currency ? { currency: h.currency } : {}),
+    };
+  });
 }

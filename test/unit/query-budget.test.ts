@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetSchema, parseBudget, stripBudget } from '../../service/rerank/budget.ts';
+import { BudgetSchema, parseBudget, stripBudget } from '../../service/query/budget.ts';
 
 describe('parseBudget', () => {
   it.each([
