@@ -41,7 +41,16 @@ const ConfigSchema = z.object({
    */
   STRATA_INTERACTION_DIMS: int(0),
   STRATA_POOL_THREADS: int(Math.max(1, Math.min(2, os.availableParallelism()))),
-  STRATA_POOL_MAX_QUEUE: int(256),
+  /** Inputs that may wait for a pool worker before calls are refused with 503. */
+  STRATA_POOL_MAX_QUEUE: int(16_384),
+  /** About how long one chunk of encoder work keeps a worker: the longest an abandoned request's work runs on. */
+  STRATA_POOL_CHUNK_MS: int(100),
+  /** Most encoder (worker) time one HTTP request may use, in ms (0: unbounded); over it is a 504. */
+  STRATA_POOL_REQUEST_MS: int(60_000),
+  /** HTTP requests under /v1 served at once; more are answered 503 with Retry-After at once. */
+  STRATA_MAX_IN_FLIGHT: int(64),
+  /** Origins (scheme://host:port, comma-separated, or *) allowed to write from a browser besides the service's own. */
+  STRATA_ALLOWED_ORIGINS: z.string().default(''),
   STRATA_RRF_K: int(60),
   STRATA_WINDOW: int(100),
   STRATA_API_KEYS: z.string().optional(),
@@ -109,10 +118,12 @@ export interface Config {
     maxBodyBytes: number;
     maxFieldChars: number;
     maxDocuments: number;
+    maxInFlight: number;
+    allowedOrigins: string[];
     /** Bytes of the inline-document embedding cache (0: off). */
     documentCacheBytes: number;
   };
-  pool: { threads: number; maxQueue: number };
+  pool: { threads: number; maxQueue: number; chunkMs: number; requestMs: number };
   retrieval: { rrfK: number; window: number; textEncoders: string[]; interactionDims: number };
   models: { hubUrl: string; hubToken: string | undefined; onnxThreads: number; imageModel: string; minilmVariant: 'fp32' | 'int8' };
   understanding: {
@@ -154,9 +165,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: c.STRATA_MAX_BODY_BYTES,
       maxFieldChars: c.STRATA_MAX_FIELD_CHARS,
       maxDocuments: c.STRATA_MAX_DOCUMENTS,
+      maxInFlight: Math.max(1, c.STRATA_MAX_IN_FLIGHT),
+      allowedOrigins: c.STRATA_ALLOWED_ORIGINS.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean),
       documentCacheBytes: c.STRATA_DOCUMENT_CACHE_MB * 1024 * 1024,
     },
-    pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE },
+    pool: { threads: c.STRATA_POOL_THREADS, maxQueue: c.STRATA_POOL_MAX_QUEUE, chunkMs: Math.max(10, c.STRATA_POOL_CHUNK_MS), requestMs: c.STRATA_POOL_REQUEST_MS },
     retrieval: {
       rrfK: c.STRATA_RRF_K,
       window: c.STRATA_WINDOW,

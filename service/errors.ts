@@ -14,6 +14,15 @@ export const ERRORS = {
   unauthorized: { status: 401, message: 'Missing or invalid API key' },
   forbidden: { status: 403, message: '{reason}' },
   queue_full: { status: 503, message: 'The encoder pool queue is full ({size} waiting); retry shortly' },
+  overloaded: { status: 503, message: 'The service is busy ({limit} requests in flight, STRATA_MAX_IN_FLIGHT); retry shortly' },
+  pool_time_exceeded: {
+    status: 504,
+    message: 'The request used {used} ms of encoder time, over the limit of {limit} ms per request (STRATA_POOL_REQUEST_MS); send fewer or shorter documents',
+  },
+  unsupported_media_type: { status: 415, message: '{reason}' },
+  cross_origin: { status: 403, message: '{reason}' },
+  alias_conflict: { status: 409, message: '{reason}' },
+  model_corrupt: { status: 500, message: 'Model file {file} does not match its manifest ({reason}); prepare or convert the model again' },
   aborted: { status: 499, message: 'The request was aborted' },
   es_unavailable: { status: 502, message: 'Elasticsearch is not reachable at {url} ({reason}). Start it with `strata es start`.' },
   es_timeout: { status: 504, message: 'Elasticsearch at {url} did not answer in time ({reason})' },
@@ -49,9 +58,24 @@ export class StrataError extends Error {
   }
 }
 
+/**
+ * The field list of a validation error raised with a summary only: `"field.path: what"` names its field, any
+ * other summary is about the body as a whole. So every validation error carries `details.issues`.
+ *
+ * @example issuesFromSummary('image: not base64') // [{ path: 'image', message: 'not base64' }]
+ */
+export function issuesFromSummary(summary: string): Array<{ path: string; message: string }> {
+  const m = /^([\w.\-[\]"]+|\(body\)): (.+)$/s.exec(summary);
+  return m ? [{ path: m[1]!, message: m[2]! }] : [{ path: '(body)', message: summary }];
+}
+
 /** Builds a catalogued error, filling `{name}` placeholders in the template from `params`. */
 export function strataError(code: ErrorCode, params: Record<string, unknown> = {}, details?: unknown): StrataError {
   const { status, message } = ERRORS[code];
   const text = message.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
-  return new StrataError(code, text, status, details);
+  const withIssues =
+    code === 'validation' && (details === undefined || (typeof details === 'object' && details !== null && !('issues' in details)))
+      ? { ...(details as object | undefined), issues: issuesFromSummary(String(params.summary ?? '')) }
+      : details;
+  return new StrataError(code, text, status, withIssues);
 }

@@ -26,7 +26,7 @@ export function openRuntime(config: Config, { es = true }: { es?: boolean } = {}
   const client = es ? createEsClient({ url: config.es.url, timeoutMs: 120_000 }) : (undefined as unknown as Client);
   const pool = createEncoderPool({
     threads: config.pool.threads,
-    maxQueue: 1024,
+    maxQueue: 16_384,
     context: encoderContext(config),
   });
   return {

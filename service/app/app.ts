@@ -4,6 +4,7 @@
  * into `{ "error": { "code", "message", "details" } }`. A request whose client went away is answered (and counted)
  * as `aborted` (499), whatever error its cancelled work surfaced as.
  */
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.ts';
@@ -20,12 +21,23 @@ import { searchDslRoutes } from './routes/search-dsl.ts';
 import { webRoutes } from './routes/web.ts';
 import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
+import { limitInFlight } from './middleware/in-flight.ts';
+import { refuseCrossSiteWrites } from './middleware/same-origin.ts';
+import { checkJsonBody } from './middleware/json-body.ts';
+import { requestScope } from './middleware/request-scope.ts';
+import { redactor } from './redact.ts';
 import { requestLog } from './request-log.ts';
 import type { ErrorResponseSchema } from './response-schemas.ts';
 import type { z } from 'zod';
 import { StrataError, strataError } from '../errors.ts';
 import { createVocabularyCache } from '../query/vocabulary-cache.ts';
 import { createLlmParser } from '../query/llm-parser.ts';
+
+/** The repository root (this file is `<root>/service/app/app.ts`), kept out of tenants' error messages. */
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+
+/** How deep a request body may nest: documents need 4 levels (body.documents[i].attributes.x). */
+export const MAX_JSON_DEPTH = 32;
 
 /** The JSON body and status for any error (exported for tests). */
 export function errorResponse(err: unknown): { status: number; body: z.output<typeof ErrorResponseSchema> } {
@@ -50,16 +62,23 @@ export function createApp(given: AppDeps): Hono {
   };
   const app = new Hono();
   const metrics = createMetrics(deps.pool, deps.documentEmbedder ? { documents: deps.documentEmbedder } : {});
+  const { service } = deps.config;
   app.use(requestLog({ format: deps.config.log.format, enabled: deps.config.log.requests, ...(deps.log ? { write: deps.log } : {}) }));
   app.use(metrics.middleware);
-  const auth = apiKeyAuth(parseApiKeys(deps.config.service.apiKeys));
+  const auth = apiKeyAuth(parseApiKeys(service.apiKeys));
   const limit = bodyLimit({
-    maxSize: deps.config.service.maxBodyBytes,
+    maxSize: service.maxBodyBytes,
     onError: () => {
-      throw strataError('payload_too_large', { reason: `the body exceeds ${deps.config.service.maxBodyBytes} bytes` });
+      throw strataError('payload_too_large', { reason: `the body exceeds ${service.maxBodyBytes} bytes` });
     },
   });
-  for (const api of ['/v1/*', '/v2/*']) app.use(api, auth, limit);
+  const inFlight = limitInFlight(service.maxInFlight);
+  const sameOrigin = refuseCrossSiteWrites({ allowedOrigins: service.allowedOrigins, listenHost: service.host });
+  const json = checkJsonBody({ maxDepth: MAX_JSON_DEPTH });
+  const scope = requestScope({ requestMs: deps.config.pool.requestMs });
+  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized or malformed body;
+  // then the request's tenant, fair-share owner and encoder-time budget for everything below.
+  for (const api of ['/v1/*', '/v2/*']) app.use(api, inFlight, sameOrigin, auth, limit, json, scope);
   // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
   app.use('/v1/indices/:name/*', async (c, next) => {
     await next();
@@ -83,11 +102,19 @@ export function createApp(given: AppDeps): Hono {
     const { status, body } = errorResponse(strataError('not_found', { what: `route ${c.req.method} ${c.req.path}` }));
     return c.json(body, status as 404);
   });
+  const redact = redactor([
+    [deps.config.modelsDir, '<models>'],
+    [deps.config.headsDir, '<heads>'],
+    [deps.config.cacheDir, '<cache>'],
+    [REPO_ROOT, '<strata>'],
+  ]);
   app.onError((thrown, c) => {
     // Cancelled work fails in many ways (the ES client's RequestAbortedError, a pool task, a half-read body):
     // once the client is gone, it is one outcome, not a 502 and not an Elasticsearch error.
     const err = c.req.raw.signal.aborted ? strataError('aborted') : thrown;
-    const { status, body } = errorResponse(err);
+    const answer = errorResponse(err);
+    // Administrators see server paths in errors; tenants (and callers not yet authenticated) do not.
+    const { status, body } = c.get('tenant') === '*' ? answer : redact(answer);
     if (status === 503) c.header('Retry-After', '1');
     if (status >= 500 && !(err instanceof StrataError)) console.error(err);
     if (err instanceof StrataError && err.code.startsWith('es_')) metrics.esError(err.code);

@@ -29,7 +29,8 @@ export async function start(config: Config): Promise<RunningService> {
   const pool = createEncoderPool({
     threads: config.pool.threads,
     maxQueue: config.pool.maxQueue,
-    // Small tasks, so one request of 17+ texts (a rerank over inline documents) runs on every worker at once.
+    chunkMs: config.pool.chunkMs,
+    // Small chunks, so one request of 17+ texts (a rerank over inline documents) runs on every worker at once.
     batchSize: 16,
     context: encoderContext(config),
   });

@@ -8,7 +8,12 @@ import { strataError } from '../errors.ts';
 
 /** Field paths and messages of a zod error, e.g. `[{ path: 'filters.price', message: '...' }]`. */
 export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+  return error.issues.flatMap((i) =>
+    // An unknown key is named by its own path, so the caller sees which key to remove.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: [...i.path, k === '' ? '""' : k].join('.'), message: 'unknown field' }))
+      : [{ path: i.path.join('.') || '(body)', message: i.message }],
+  );
 }
 
 /**

@@ -10,6 +10,14 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date such as 2024-05-01')
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO date such as 2024-05-01' });
 
+/** Elasticsearch's limit on an id is 512 bytes (not characters: 171 CJK characters are 513 bytes). */
+export const MAX_ID_BYTES = 512;
+
+/** A string id within Elasticsearch's byte limit. */
+export const idWithinBytes = z.string().refine((id) => Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES, {
+  message: `must be at most ${MAX_ID_BYTES} bytes in UTF-8`,
+});
+
 export const GeoPointSchema = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
@@ -20,7 +28,7 @@ export const CatalogDocumentSchema = z
     id: z
       .union([z.string(), z.number().int()])
       .transform((v) => String(v))
-      .pipe(z.string().min(1, 'must not be empty').max(512).regex(/^[^\s/]/, 'must not start with "/" or a space')),
+      .pipe(z.string().min(1, 'must not be empty').regex(/^[^\s/]/, 'must not start with "/" or a space').pipe(idWithinBytes)),
     title: z.string().min(1, 'must not be empty'),
     description: z.string().optional(),
     brand: z.string().optional(),

@@ -27,12 +27,55 @@ export function clientUrl(client: Client): string {
   return conn ? conn.url.toString().replace(/\/$/, '') : 'Elasticsearch';
 }
 
+interface EsErrorBody {
+  type?: string;
+  reason?: string | null;
+  index?: string;
+  root_cause?: Array<{ type?: string; reason?: string | null; index?: string }>;
+  caused_by?: { type?: string; reason?: string | null };
+}
+
+/** Fields of the product mapping a caller can filter on (a reason's brackets also hold values: only these count). */
+const FILTER_FIELDS = new Set(['price', 'rating', 'review_count', 'release_date', 'category', 'brand', 'currency', 'tenant', 'id']);
+
+/** The request field an Elasticsearch refusal is about: a known field named in its reason, else the caller's guess. */
+function fieldOf(reason: string, fallback: string): string {
+  for (const [, name] of reason.matchAll(/\[([\w.-]+)\]/g)) {
+    const field = name!.replace(/\.raw$/, '');
+    if (FILTER_FIELDS.has(field) || field.startsWith('attributes.')) return `filters.${field}`;
+  }
+  return fallback;
+}
+
+/**
+ * Maps an Elasticsearch error body and status onto the catalogue: a missing index is a 404 naming it; a request
+ * Elasticsearch refused as malformed (4xx: a value it cannot parse, a prefix or id list over its limits) is a
+ * 400 naming the field (`path` when the reason names none); anything else is `es_error` (502).
+ *
+ * @example throw esFailure(item.error, item.status, { what: 'BM25 search', path: 'filters' });
+ */
+export function esFailure(error: EsErrorBody | undefined, status: number | undefined, { what = '', path = '(request)' }: { what?: string; path?: string } = {}): StrataError {
+  const root = error?.root_cause?.[0];
+  const reason = root?.reason ?? error?.caused_by?.reason ?? error?.reason ?? error?.type ?? 'unknown error';
+  const type = root?.type ?? error?.type ?? '';
+  if (type === 'index_not_found_exception' || error?.type === 'index_not_found_exception') {
+    const index = root?.index ?? error?.index ?? /\[([^\]]+)\]/.exec(reason)?.[1] ?? '?';
+    return strataError('not_found', { what: `index "${index}"` }, { issues: [{ path: 'index', message: `no index or alias "${index}"` }] });
+  }
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
+    const field = fieldOf(reason, path);
+    const message = `Elasticsearch refused it: ${reason}`.slice(0, 500);
+    return strataError('validation', { summary: `${field}: ${message}` }, { issues: [{ path: field, message }] });
+  }
+  return strataError('es_error', { reason: `${what ? `${what} failed: ` : ''}${error?.type ?? status ?? ''}: ${reason}` }, status ? { status } : undefined);
+}
+
 /**
  * Turns a client error into a catalogued `StrataError`.
  *
  * @example try { await es.search(...) } catch (e) { throw mapEsError(e, url) }
  */
-export function mapEsError(err: unknown, url: string): StrataError {
+export function mapEsError(err: unknown, url: string, context: { what?: string; path?: string } = {}): StrataError {
   if (err instanceof StrataError) return err;
   // The request's AbortSignal fired (its client went away): not an Elasticsearch failure.
   if (err instanceof errors.RequestAbortedError) return strataError('aborted');
@@ -41,11 +84,9 @@ export function mapEsError(err: unknown, url: string): StrataError {
   }
   if (err instanceof errors.TimeoutError) return strataError('es_timeout', { url, reason: err.message });
   if (err instanceof errors.ResponseError) {
-    const body = err.meta.body as { error?: { type?: string; reason?: string; index?: string; root_cause?: Array<{ reason?: string }> } } | undefined;
-    // A missing index is the caller's mistake (404), not Elasticsearch failing (502).
-    if (body?.error?.type === 'index_not_found_exception') return strataError('not_found', { what: `index "${body.error.index ?? ''}"` });
-    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
-    return strataError('es_error', { reason: `${body?.error?.type ?? err.meta.statusCode}: ${reason}` }, { status: err.meta.statusCode });
+    const body = err.meta.body as { error?: EsErrorBody | string } | undefined;
+    const error = typeof body?.error === 'string' ? { reason: body.error } : body?.error;
+    return esFailure(error ?? { reason: err.message }, err.meta.statusCode, context);
   }
   return strataError('es_error', { reason: err instanceof Error ? err.message : String(err) });
 }

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { strataError } from '../errors.ts';
-import { checkClassifyFields, classifyArtifactFields } from './classify-fields.ts';
+import { classifyArtifactFields } from './classify-fields.ts';
+import { artifactProblems, type ArtifactExpectations } from './check-artifact.ts';
 
 /** Logistic regression in a library-neutral form: one row per class, bias last. */
 export const LinearModelSchema = z.object({
@@ -46,35 +47,26 @@ export const HeadArtifactSchema = z.discriminatedUnion('type', [
 export type HeadArtifact = z.infer<typeof HeadArtifactSchema>;
 
 /**
- * Parses an artifact (from JSON text) and checks its internal consistency; errors name the file.
+ * Parses an artifact (from JSON text) and checks its internal consistency (check-artifact.ts); errors name the
+ * file and the place, never quote the file's contents (a link to a system file must not leak its first line).
  *
- * @example const artifact = parseArtifact(await readFile(file, 'utf8'), file);
+ * @example const artifact = parseArtifact(await readFile(file, 'utf8'), 'default.json', { encoderDims });
  */
-export function parseArtifact(text: string, file: string): HeadArtifact {
+export function parseArtifact(text: string, file: string, expectations: ArtifactExpectations = {}): HeadArtifact {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw strataError('model_error', { file, reason: `not valid JSON (${(err as Error).message})` });
+  } catch {
+    throw strataError('model_error', { file, reason: 'not valid JSON' });
   }
   const parsed = HeadArtifactSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
     throw strataError('model_error', { file, reason: `not a strata head artifact: ${issues.join('; ')}` });
   }
-  const a = parsed.data;
-  const d = a.features.length;
-  if (a.normalisation.mean.length !== d || a.normalisation.std.length !== d) {
-    throw strataError('model_error', { file, reason: `normalisation has ${a.normalisation.mean.length} values for ${d} features` });
-  }
-  if (a.type === 'lr' && a.model.weights.some((w) => w.length !== d + 1)) {
-    throw strataError('model_error', { file, reason: `weights rows must have ${d + 1} values (features + bias)` });
-  }
-  if (a.task === 'classify' && (!a.labels || a.labels.length < 2)) {
-    throw strataError('model_error', { file, reason: 'a classify head needs at least two labels' });
-  }
-  checkClassifyFields(a, file);
-  return a;
+  const problems = artifactProblems(parsed.data, expectations);
+  if (problems.length) throw strataError('model_error', { file, reason: problems.slice(0, 5).join('; ') }, { problems });
+  return parsed.data;
 }
 
 /**

@@ -9,7 +9,6 @@
  *   `label: null` (and, for the `centroid` score, the class centroids it measures against).
  */
 import { z } from 'zod';
-import { strataError } from '../errors.ts';
 
 /** In-scope scores a head can abstain on (higher = more in scope). */
 export const OOS_SCORES = ['max_probability', 'energy', 'centroid'] as const;
@@ -74,45 +73,43 @@ interface ClassifyParts {
 const finite = (rows: number[][]) => rows.every((r) => r.every(Number.isFinite));
 
 /**
- * Refuses an artifact whose classify fields contradict each other or the head (the reason names the field).
+ * Problems of an artifact's classify fields (empty when they agree with each other and with the head), each naming
+ * the field; `check-artifact.ts` adds them to the artifact's other problems, so a head is refused at load and
+ * reload with all of them.
  *
- * @example checkClassifyFields(artifact, file); // throws model_error: "abstain.centroids: 3 rows for 77 labels"
+ * @example classifyFieldProblems(artifact) // ['abstain.centroids: 3 rows for 77 labels']
  */
-export function checkClassifyFields(a: ClassifyParts, file: string): void {
-  const refuse = (reason: string) => {
-    throw strataError('model_error', { file, reason });
-  };
+export function classifyFieldProblems(a: ClassifyParts): string[] {
+  const problems: string[] = [];
   const present = (['blocks', 'projection', 'calibration', 'abstain'] as const).filter((f) => a[f] !== undefined);
-  if (a.task !== 'classify') {
-    if (present.length) refuse(`${present.join(', ')}: only classify heads carry these fields`);
-    return;
-  }
+  if (a.task !== 'classify') return present.length ? [`${present.join(', ')}: only classify heads carry these fields`] : [];
   const d = a.features.length;
   if (a.blocks) {
     const total = a.blocks.reduce((s, b) => s + b.dim, 0);
-    if (total !== d) refuse(`blocks: widths add up to ${total}, the head has ${d} features`);
-    if (a.encoders && a.blocks.map((b) => b.encoder).join() !== a.encoders.join()) refuse(`blocks: encoders [${a.blocks.map((b) => b.encoder).join(', ')}] differ from the head's [${a.encoders.join(', ')}]`);
-    if (a.blocks.every((b) => b.weight === 0)) refuse('blocks: every block weight is 0');
+    if (total !== d) problems.push(`blocks: widths add up to ${total}, the head has ${d} features`);
+    if (a.encoders && a.blocks.map((b) => b.encoder).join() !== a.encoders.join()) problems.push(`blocks: encoders [${a.blocks.map((b) => b.encoder).join(', ')}] differ from the head's [${a.encoders.join(', ')}]`);
+    if (a.blocks.every((b) => b.weight === 0)) problems.push('blocks: every block weight is 0');
   }
   if (a.projection) {
-    if (a.type !== 'xgb') refuse('projection: only XGBoost heads take projected rows');
+    if (a.type !== 'xgb') problems.push('projection: only XGBoost heads take projected rows');
     const bad = a.projection.components.findIndex((r) => r.length !== d);
-    if (bad >= 0) refuse(`projection.components[${bad}]: ${a.projection.components[bad]!.length} values for ${d} features`);
-    if (!finite(a.projection.components)) refuse('projection.components: not all finite');
+    if (bad >= 0) problems.push(`projection.components[${bad}]: ${a.projection.components[bad]!.length} values for ${d} features`);
+    if (!finite(a.projection.components)) problems.push('projection.components: not all finite');
   }
-  if (a.calibration && !Number.isFinite(a.calibration.temperature)) refuse('calibration.temperature: not finite');
+  if (a.calibration && !Number.isFinite(a.calibration.temperature)) problems.push('calibration.temperature: not finite');
   const ab = a.abstain;
-  if (!ab) return;
-  if (!a.calibration) refuse('abstain: a threshold needs the calibration it was chosen under (calibration is missing)');
-  if (!Number.isFinite(ab.threshold)) refuse('abstain.threshold: not finite');
-  if (ab.score === 'max_probability' && (ab.threshold < 0 || ab.threshold > 1)) refuse(`abstain.threshold: ${ab.threshold} is outside [0, 1], the range of max_probability`);
-  if (ab.score === 'centroid' && (ab.threshold < -1 || ab.threshold > 1)) refuse(`abstain.threshold: ${ab.threshold} is outside [-1, 1], the range of a cosine`);
-  if (ab.score === 'centroid' && !ab.centroids) refuse('abstain.centroids: the centroid score needs the class centroids');
+  if (!ab) return problems;
+  if (!a.calibration) problems.push('abstain: a threshold needs the calibration it was chosen under (calibration is missing)');
+  if (!Number.isFinite(ab.threshold)) problems.push('abstain.threshold: not finite');
+  if (ab.score === 'max_probability' && (ab.threshold < 0 || ab.threshold > 1)) problems.push(`abstain.threshold: ${ab.threshold} is outside [0, 1], the range of max_probability`);
+  if (ab.score === 'centroid' && (ab.threshold < -1 || ab.threshold > 1)) problems.push(`abstain.threshold: ${ab.threshold} is outside [-1, 1], the range of a cosine`);
+  if (ab.score === 'centroid' && !ab.centroids) problems.push('abstain.centroids: the centroid score needs the class centroids');
   if (ab.centroids) {
     const k = a.labels?.length ?? 0;
-    if (ab.centroids.length !== k) refuse(`abstain.centroids: ${ab.centroids.length} rows for ${k} labels`);
+    if (ab.centroids.length !== k) problems.push(`abstain.centroids: ${ab.centroids.length} rows for ${k} labels`);
     const bad = ab.centroids.findIndex((r) => r.length !== d);
-    if (bad >= 0) refuse(`abstain.centroids[${bad}]: ${ab.centroids[bad]!.length} values for ${d} features`);
-    if (!finite(ab.centroids)) refuse('abstain.centroids: not all finite');
+    if (bad >= 0) problems.push(`abstain.centroids[${bad}]: ${ab.centroids[bad]!.length} values for ${d} features`);
+    if (!finite(ab.centroids)) problems.push('abstain.centroids: not all finite');
   }
+  return problems;
 }

@@ -14,6 +14,7 @@ import type { EncoderPool } from '../pool/pool.ts';
 import { prepareDocument } from './prepare.ts';
 import { stemmedText } from '../retrieval/stem.ts';
 import { mapEsError, clientUrl } from '../es/client.ts';
+import { strataError, StrataError } from '../errors.ts';
 import { embedBatch, type EsDoc } from './embed-batch.ts';
 import { resilientBulk } from './resilient-bulk.ts';
 import { createWatermark } from './progress-checkpoint.ts';
@@ -36,7 +37,14 @@ export interface IndexTimings {
 export interface IndexReport {
   indexed: number;
   invalid: Array<{ line: number; id?: string; errors: string[] }>;
-  dropped: Array<{ id: string; status: number; error: string }>;
+  /** Documents Elasticsearch refused (each with its own reason). */
+  dropped: Array<{ line?: number; id: string; status: number; error: string }>;
+  /** Documents sent in a bulk request that failed as a whole: they may or may not be stored (re-sending is safe). */
+  unacknowledged: Array<{ line: number; id: string }>;
+  /** Why indexing stopped before the end (with `partial`); rows after it were not sent. */
+  interrupted?: StrataError;
+  /** Lines of the documents Elasticsearch acknowledged (with `partial`). */
+  indexedLines?: number[];
   truncated: Array<{ line: number; id: string; fields: string[] }>;
   encodeErrors: Array<{ id: string; encoder: string; message: string }>;
   seconds: number;
@@ -76,6 +84,11 @@ export interface IndexOptions {
   onRetry?: (attempt: number, waitMs: number, err: unknown) => void;
   onProgress?: (p: { read: number; indexed: number; invalid: number }) => void;
   signal?: AbortSignal;
+  /**
+   * Report a failure mid-way (Elasticsearch down, the encoder pool refusing) in `interrupted` with what was and
+   * was not stored, instead of throwing; the HTTP route uses it to answer per document.
+   */
+  partial?: boolean;
 }
 
 type Batch = Array<EsDoc & { __line: number }>;
@@ -89,7 +102,8 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
   const { client, pool, index, encoders, batchSize = 64, encodeAhead = 3, refresh = false, maxFieldChars = 100_000, resumeAfterLine } = options;
   const started = performance.now();
   const timings: IndexTimings = { cleanMs: 0, encodeMs: 0, packMs: 0, bulkMs: 0, wallMs: 0 };
-  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], truncated: [], encodeErrors: [], seconds: 0, timings, retries: 0 };
+  const report: IndexReport = { indexed: 0, invalid: [], dropped: [], unacknowledged: [], truncated: [], encodeErrors: [], seconds: 0, timings, retries: 0 };
+  if (options.partial) report.indexedLines = [];
   if (resumeAfterLine !== undefined) report.resumedAfterLine = resumeAfterLine;
   let read = 0;
   const progress = () => options.onProgress?.({ read, indexed: report.indexed, invalid: report.invalid.length });
@@ -103,7 +117,10 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
     checkpointing = checkpointing.then(() => options.onCheckpoint!(p)).catch(() => undefined);
   };
   const lineOf = new WeakMap<object, number>();
+  // Documents handed to the bulk sender and not yet answered (it answers with the very objects it was given).
+  const pending = new Set<EsDoc>();
   const done = (doc: EsDoc) => {
+    pending.delete(doc);
     const line = lineOf.get(doc);
     if (line !== undefined) watermark.done(line);
     checkpoint();
@@ -154,12 +171,20 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
     },
     { concurrency: encodeAhead, backpressure: encodeAhead },
   );
+  // With `partial`, a failure to embed ends the stream cleanly: bulk requests already under way finish and are
+  // counted, and the rest is reported as not sent.
   async function* documents(): AsyncGenerator<EsDoc> {
-    for await (const batch of embedded) {
-      for (const { __line, ...doc } of batch) {
-        lineOf.set(doc, __line);
-        yield doc as EsDoc;
+    try {
+      for await (const batch of embedded) {
+        for (const { __line, ...doc } of batch) {
+          lineOf.set(doc, __line);
+          pending.add(doc as EsDoc);
+          yield doc as EsDoc;
+        }
       }
+    } catch (err) {
+      if (!options.partial) throw err;
+      report.interrupted = err instanceof StrataError ? err : strataError('internal', { reason: (err as Error).message });
     }
   }
 
@@ -176,23 +201,36 @@ export async function indexDocuments(rows: AsyncIterable<CatalogRow> | Iterable<
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       onIndexed: (doc) => {
         report.indexed++;
+        const line = lineOf.get(doc);
+        if (line !== undefined) report.indexedLines?.push(line);
         done(doc);
         if (report.indexed % 100 === 0) progress();
       },
       onDropped: (doc, status, error) => {
-        report.dropped.push({ id: doc.id, status, error });
+        const line = lineOf.get(doc);
+        report.dropped.push({ ...(line !== undefined ? { line } : {}), id: doc.id, status, error });
         done(doc);
       },
     });
     report.retries = result.retries;
     timings.bulkMs = result.bulkMs;
   } catch (err) {
-    checkpoint(true);
-    await checkpointing;
-    throw mapEsError(err, clientUrl(client));
+    const mapped = mapEsError(err, clientUrl(client));
+    if (!options.partial) {
+      checkpoint(true);
+      await checkpointing;
+      throw mapped;
+    }
+    report.interrupted ??= mapped;
+  }
+  // Whatever was handed over and never answered went down with a failed bulk request.
+  for (const doc of pending) {
+    const line = lineOf.get(doc);
+    if (line !== undefined) report.unacknowledged.push({ line, id: doc.id });
   }
   checkpoint(true);
   await checkpointing;
+  if (report.interrupted && !options.partial) throw report.interrupted;
   progress();
   timings.wallMs = performance.now() - started;
   report.seconds = timings.wallMs / 1000;

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { strataError } from '../errors.ts';
+import { verifyModelFile } from './verify.ts';
 
 export type InputData = BigInt64Array | Float32Array | Int32Array | Uint8Array;
 export type OutputData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
@@ -53,6 +54,8 @@ export async function loadSession(file: string, options: SessionOptions = {}): P
   const { intraOpThreads = 1 } = options;
   const info = await stat(file).catch(() => undefined);
   if (!info) throw strataError('model_missing', { dir: path.dirname(file), missing: path.basename(file), hint: 'Convert or prepare the model first (`strata models convert|prepare-minilm`).' });
+  // A file its manifest does not vouch for is refused before onnxruntime reads it (verify.ts).
+  await verifyModelFile(file);
   const key = `${file}|${info.size}|${info.mtimeMs}|${intraOpThreads}`;
   let pending = sessions.get(key);
   if (!pending) {

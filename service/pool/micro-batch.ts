@@ -11,8 +11,9 @@ export interface MicroBatchOptions {
   maxWaitMs?: number;
 }
 
-interface Pending {
+interface Pending<Tag> {
   inputs: unknown[];
+  tag: Tag | undefined;
   resolve(batch: EncodedBatch): void;
   reject(err: unknown): void;
   signal: AbortSignal | undefined;
@@ -34,13 +35,34 @@ export function sliceBatch(batch: EncodedBatch, start: number, count: number): E
 }
 
 /**
- * A batcher in front of `run` (one pool task per flush).
+ * A signal that aborts once every one of `signals` has (a joined batch is only abandoned when all its callers
+ * are gone); undefined when some caller cannot abort.
+ *
+ * @example allAborted([a.signal, b.signal])?.aborted // false until both a and b abort
+ */
+export function allAborted(signals: ReadonlyArray<AbortSignal | undefined>): AbortSignal | undefined {
+  if (signals.length === 0 || signals.some((s) => s === undefined)) return undefined;
+  const all = new AbortController();
+  let left = signals.filter((s) => !s!.aborted).length;
+  if (left === 0) all.abort();
+  for (const s of signals) {
+    if (!s!.aborted) s!.addEventListener('abort', () => --left === 0 && all.abort(), { once: true });
+  }
+  return all.signal;
+}
+
+/**
+ * A batcher in front of `run` (one pool call per flush). `run` gets the joined inputs, a signal that aborts when
+ * every caller in the batch has aborted, and the first caller's tag (the pool passes who asked).
  *
  * @example const b = createMicroBatcher((inputs) => pool.run(inputs), { maxItems: 32, maxWaitMs: 2 });
  *          const one = await b.submit(['a query']);
  */
-export function createMicroBatcher(run: (inputs: unknown[]) => Promise<EncodedBatch>, { maxItems = 32, maxWaitMs = 2 }: MicroBatchOptions = {}) {
-  let pending: Pending[] = [];
+export function createMicroBatcher<Tag = undefined>(
+  run: (inputs: unknown[], batch: { signal: AbortSignal | undefined; tag: Tag | undefined }) => Promise<EncodedBatch>,
+  { maxItems = 32, maxWaitMs = 2 }: MicroBatchOptions = {},
+) {
+  let pending: Array<Pending<Tag>> = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -57,7 +79,7 @@ export function createMicroBatcher(run: (inputs: unknown[]) => Promise<EncodedBa
     size = 0;
     if (live.length === 0) return;
     const inputs = live.flatMap((p) => p.inputs);
-    run(inputs).then(
+    run(inputs, { signal: allAborted(live.map((p) => p.signal)), tag: live[0]!.tag }).then(
       (batch) => {
         let offset = 0;
         for (const p of live) {
@@ -70,21 +92,23 @@ export function createMicroBatcher(run: (inputs: unknown[]) => Promise<EncodedBa
   };
 
   return {
-    submit(inputs: unknown[], signal?: AbortSignal): Promise<EncodedBatch> {
+    submit(inputs: unknown[], signal?: AbortSignal, tag?: Tag): Promise<EncodedBatch> {
       if (signal?.aborted) return Promise.reject(strataError('aborted'));
       return new Promise<EncodedBatch>((resolve, reject) => {
         if (size + inputs.length > maxItems) flush();
-        const entry: Pending = { inputs, resolve, reject, signal };
+        const entry: Pending<Tag> = { inputs, tag, resolve, reject, signal };
         pending.push(entry);
         size += inputs.length;
-        // An aborted request leaves the queue at once, so it neither takes room nor costs work.
+        // An aborted request leaves the queue at once, so it neither takes room nor costs work; once its batch
+        // has gone it is answered at once all the same (the batch goes on for the others).
         signal?.addEventListener(
           'abort',
           () => {
             const i = pending.indexOf(entry);
-            if (i < 0) return;
-            pending.splice(i, 1);
-            size -= inputs.length;
+            if (i >= 0) {
+              pending.splice(i, 1);
+              size -= inputs.length;
+            }
             reject(strataError('aborted'));
           },
           { once: true },

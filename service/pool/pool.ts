@@ -1,30 +1,66 @@
 /**
- * The encoder pool: a bounded Piscina pool of worker threads running encoders. A full queue is a distinct
- * `queue_full` error (HTTP 503), an aborted request cancels its queued task, batches are split so one huge
- * request cannot starve the others, and small concurrent requests are micro-batched into one task.
+ * The encoder pool: Piscina worker threads running encoders, behind the pool's own scheduler (scheduler.ts).
+ * An encode call is cut into chunks of about `chunkMs` of work (chunks.ts); chunks wait in the scheduler's
+ * bounded queue and go to Piscina only when a worker is free, so an aborted request drops its waiting chunks
+ * and at most its running ones finish. Query embeddings (`interactive`) go before document encodes (`bulk`),
+ * callers share the workers round-robin, a request's encoder time is bounded, and small concurrent calls are
+ * micro-batched into one chunk.
  */
-import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { EncodedBatch } from '../encoders/types.ts';
 import type { EncoderContext } from '../encoders/registry.ts';
 import { strataError, StrataError } from '../errors.ts';
+import { currentRequest } from '../request-context.ts';
 import { createMicroBatcher, type MicroBatchOptions } from './micro-batch.ts';
+import { createScheduler, type Budget, type Priority } from './scheduler.ts';
+import { createRateEstimator, inputCost, planChunks } from './chunks.ts';
+
+export type { Priority } from './scheduler.ts';
 
 export interface PoolOptions {
   threads?: number;
+  /** Most inputs that may wait for a worker before calls are refused with `queue_full` (503). */
   maxQueue?: number;
-  /** Inputs per task sent to a worker. */
+  /** Most inputs in one chunk. */
   batchSize?: number;
+  /** About how long one chunk should keep a worker busy: the longest an aborted request's work runs on. */
+  chunkMs?: number;
+  /** Interactive chunks dispatched in a row while bulk work waits. */
+  interactiveBurst?: number;
+  /** Workers bulk work leaves free while queries keep arriving (default 1 with 2+ threads). */
+  reservedForInteractive?: number;
   context?: EncoderContext;
   /** Requests with fewer inputs than `maxItems` are joined for up to `maxWaitMs` (0 items: off). */
   microBatch?: MicroBatchOptions;
 }
 
+export interface EncodeOptions {
+  signal?: AbortSignal | undefined;
+  /** `interactive` work is served before `bulk`; default: interactive for a single input, bulk otherwise. */
+  priority?: Priority;
+  /** Who the work is for, for fair sharing (default: the current request's owner, else `local`). */
+  owner?: string;
+}
+
+export interface PoolStats {
+  threads: number;
+  /** Chunks waiting for a worker. */
+  queueSize: number;
+  /** Inputs waiting for a worker (what `maxQueue` bounds). */
+  queuedItems: number;
+  running: number;
+  completed: number;
+  maxQueue: number;
+  workerErrors: number;
+  /** Chunks dropped before running (their request aborted, failed or ran out of budget). */
+  dropped: number;
+}
+
 export interface EncoderPool {
-  encode(encoder: string, inputs: unknown[], options?: { signal?: AbortSignal }): Promise<EncodedBatch>;
+  encode(encoder: string, inputs: unknown[], options?: EncodeOptions): Promise<EncodedBatch>;
   warm(encoder: string): Promise<void>;
-  stats(): { threads: number; queueSize: number; completed: number; maxQueue: number; workerErrors: number };
+  stats(): PoolStats;
   close(): Promise<void>;
 }
 
@@ -48,14 +84,44 @@ export function concatBatches(parts: EncodedBatch[]): EncodedBatch {
 }
 
 /**
+ * Puts chunk results back in input order: `plan[k][j]` is the input position of row `j` of `parts[k]`.
+ *
+ * @example scatterBatches([[1], [0]], [b1, b0]) // rows of b0 then b1
+ */
+export function scatterBatches(plan: readonly number[][], parts: readonly EncodedBatch[], count: number): EncodedBatch {
+  const dim = parts[0]?.dim ?? 0;
+  const vectors = new Float32Array(count * dim);
+  const errors: EncodedBatch['errors'] = [];
+  let truncated = 0;
+  plan.forEach((positions, k) => {
+    const part = parts[k]!;
+    positions.forEach((pos, j) => vectors.set(part.vectors.subarray(j * dim, (j + 1) * dim), pos * dim));
+    for (const e of part.errors) errors.push({ index: positions[e.index]!, message: e.message });
+    truncated += part.truncated ?? 0;
+  });
+  errors.sort((a, b) => a.index - b.index);
+  return { dim, count, vectors, errors, truncated };
+}
+
+interface Caller {
+  owner: string;
+  request: object;
+  budget: Budget | undefined;
+}
+
+/**
  * Starts a pool. Workers load the TypeScript task module through a small `.mjs` bootstrap (worker-entry.mjs).
  *
- * @example const pool = createEncoderPool({ threads: 2 }); await pool.encode('text/chargram', ['fridge']);
+ * @example const pool = createEncoderPool({ threads: 2 });
+ *          await pool.encode('text/chargram', ['fridge'], { signal, priority: 'interactive', owner: 'acme' });
  */
 export function createEncoderPool({
   threads = 2,
-  maxQueue = 256,
+  maxQueue = 16_384,
   batchSize = 64,
+  chunkMs = 100,
+  interactiveBurst = 8,
+  reservedForInteractive = threads >= 2 ? 1 : 0,
   context = { modelsDir: '' },
   microBatch = { maxItems: 32, maxWaitMs: 2 },
 }: PoolOptions = {}): EncoderPool {
@@ -63,36 +129,23 @@ export function createEncoderPool({
     filename: workerFile,
     minThreads: threads,
     maxThreads: threads,
-    maxQueue,
+    // The scheduler never has more tasks out than threads; the margin only covers a worker being replaced.
+    maxQueue: threads,
     workerData: context,
   });
+  const scheduler = createScheduler({ slots: threads, maxQueuedItems: maxQueue, interactiveBurst, reservedSlots: reservedForInteractive });
+  const rates = createRateEstimator();
 
   // Piscina reports pool-level worker failures as an 'error' event; every affected task is rejected on its own,
   // so the event is counted (for stats) rather than left unhandled, which would crash the process.
   let workerErrors = 0;
   piscina.on('error', () => workerErrors++);
-  let activeTasks = 0;
 
-  // The abort signal is never handed to Piscina: aborting a running task terminates its thread, and a thread
-  // terminated inside onnxruntime aborts the whole process. An aborted caller is answered at once instead, and
-  // the task's late result is dropped (the queue stays bounded by maxQueue).
-  const runTask = async (name: string, task: unknown, signal?: AbortSignal) => {
-    if (signal?.aborted) throw strataError('aborted');
-    activeTasks++;
-    const running = piscina.run(task, { name });
-    running.catch(() => undefined).finally(() => activeTasks--);
+  // No abort signal is ever handed to Piscina: aborting a running task terminates its thread, and a thread
+  // terminated inside onnxruntime aborts the whole process. Cancelling happens in the scheduler, between chunks.
+  const runTask = async (name: string, task: unknown): Promise<EncodedBatch> => {
     try {
-      if (!signal) return await running;
-      let onAbort = () => {};
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(strataError('aborted'));
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-      try {
-        return await Promise.race([running, aborted]);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
+      return (await piscina.run(task, { name })) as EncodedBatch;
     } catch (err) {
       if (err instanceof StrataError) throw err;
       const message = (err as Error).message ?? String(err);
@@ -101,57 +154,61 @@ export function createEncoderPool({
     }
   };
 
-  const batchers = new Map<string, ReturnType<typeof createMicroBatcher>>();
-  const batcherFor = (encoder: string) => {
-    let b = batchers.get(encoder);
+  const encodeFlow = async (encoder: string, inputs: unknown[], priority: Priority, caller: Caller, signal?: AbortSignal): Promise<EncodedBatch> => {
+    const modality = encoder.startsWith('image/') ? 'image' : 'text';
+    const costs = inputs.map((x) => inputCost(x, modality));
+    const budget = Math.max(1, chunkMs / rates.msPerUnit(encoder));
+    const plan = planChunks(costs, { budget, maxItems: batchSize });
+    const units = plan.map((positions) => positions.reduce((n, i) => n + costs[i]!, 0));
+    const parts = await scheduler.run({
+      owner: caller.owner,
+      request: caller.request,
+      priority,
+      signal,
+      budget: caller.budget,
+      chunks: plan.map((positions) => ({ items: positions.length, run: () => runTask('encode', { encoder, inputs: positions.map((i) => inputs[i]) }) })),
+      onChunkDone: (k, ms) => rates.observe(encoder, units[k]!, ms),
+    });
+    return scatterBatches(plan, parts, inputs.length);
+  };
+
+  const batchers = new Map<string, ReturnType<typeof createMicroBatcher<Caller>>>();
+  const batcherFor = (encoder: string, priority: Priority) => {
+    const key = `${priority}\u0000${encoder}`;
+    let b = batchers.get(key);
     if (!b) {
-      b = createMicroBatcher((inputs) => encodeChunks(encoder, inputs), microBatch);
-      batchers.set(encoder, b);
+      b = createMicroBatcher<Caller>((inputs, { signal, tag }) => encodeFlow(encoder, inputs, priority, tag!, signal), microBatch);
+      batchers.set(key, b);
     }
     return b;
   };
 
-  const encodeChunks = async (encoder: string, inputs: unknown[], signal?: AbortSignal): Promise<EncodedBatch> => {
-    const chunks: unknown[][] = [];
-    for (let i = 0; i < inputs.length; i += batchSize) chunks.push(inputs.slice(i, i + batchSize));
-    // Admission control: a request whose tasks do not all fit in the queue is refused whole, up front,
-    // rather than half-queued.
-    const free = maxQueue - piscina.queueSize + Math.max(0, threads - activeTasks);
-    if (chunks.length > free) throw strataError('queue_full', { size: piscina.queueSize });
-    // One failed or aborted task cancels its siblings, so nothing is left running for a dead request.
-    const siblings = new AbortController();
-    setMaxListeners(chunks.length + 1, siblings.signal);
-    const onAbort = () => siblings.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const parts = await Promise.all(
-        chunks.map((chunk) =>
-          runTask('encode', { encoder, inputs: chunk }, siblings.signal).catch((err) => {
-            siblings.abort();
-            throw err;
-          }),
-        ),
-      );
-      return parts.length === 1 ? parts[0]! : concatBatches(parts);
-    } catch (err) {
-      throw signal?.aborted ? strataError('aborted') : err;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-  };
-
   return {
-    async encode(encoder, inputs, { signal } = {}) {
+    async encode(encoder, inputs, { signal, priority, owner } = {}) {
       if (signal?.aborted) throw strataError('aborted');
       if (inputs.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };
-      const small = inputs.length < (microBatch.maxItems ?? 0) && (microBatch.maxWaitMs ?? 0) > 0;
-      return small ? batcherFor(encoder).submit(inputs, signal) : encodeChunks(encoder, inputs, signal);
+      const ctx = currentRequest();
+      const caller: Caller = { owner: owner ?? ctx?.owner ?? 'local', request: ctx ?? {}, budget: ctx?.budget };
+      const cls = priority ?? (inputs.length === 1 ? 'interactive' : 'bulk');
+      // Only calls that fit well inside one chunk are joined: a joined batch must stay a bounded chunk too.
+      const modality = encoder.startsWith('image/') ? 'image' : 'text';
+      const estimatedMs = inputs.reduce<number>((n, x) => n + inputCost(x, modality), 0) * rates.msPerUnit(encoder);
+      const small = inputs.length < (microBatch.maxItems ?? 0) && (microBatch.maxWaitMs ?? 0) > 0 && estimatedMs <= chunkMs / 2;
+      return small ? batcherFor(encoder, cls).submit(inputs, signal, caller) : encodeFlow(encoder, inputs, cls, caller, signal);
     },
     async warm(encoder) {
       // One warm task per thread so every worker has the model loaded before traffic arrives.
-      await Promise.all(Array.from({ length: threads }, () => runTask('warm', { encoder })));
+      await scheduler.run({
+        owner: 'system',
+        request: {},
+        priority: 'interactive',
+        chunks: Array.from({ length: threads }, () => ({ items: 1, run: () => runTask('warm', { encoder }) })),
+      });
     },
-    stats: () => ({ threads, queueSize: piscina.queueSize, completed: piscina.completed, maxQueue, workerErrors }),
+    stats: () => {
+      const s = scheduler.stats();
+      return { threads, queueSize: s.queuedChunks, queuedItems: s.queuedItems, running: s.running, completed: piscina.completed, maxQueue, workerErrors, dropped: s.dropped };
+    },
     // Graceful: running tasks finish first (terminating a thread inside onnxruntime aborts the process).
     close: () => piscina.close(),
   };

@@ -7,6 +7,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { esCall } from '../es/client.ts';
+import { strataError } from '../errors.ts';
 import { fetchVocabularyFacts } from './fetch-vocabulary.ts';
 import { compileVocabulary, type Vocabulary } from './vocabulary.ts';
 import { understandQuery } from './understand.ts';
@@ -72,7 +73,7 @@ export function createVocabularyCache(client: Client, { checkIntervalMs = 30_000
   };
 
   return {
-    async get(index) {
+    async get(index, signal) {
       let entry = entries.get(index);
       if (entry) {
         entries.delete(index);
@@ -87,12 +88,11 @@ export function createVocabularyCache(client: Client, { checkIntervalMs = 30_000
           const e = entry;
           e.pending = build(index, e).finally(() => delete e.pending);
         }
-        try {
-          await entry.pending;
-        } catch (err) {
-          entries.delete(index);
-          throw err;
-        }
+        // The build is shared by every request for this index: an aborted request stops waiting for it (and
+        // does not cancel it for the others).
+        const pending = entry.pending!;
+        pending.catch(() => entries.get(index) === entry && entries.delete(index));
+        await untilAborted(pending, signal);
         return entry.vocabulary!;
       }
       if (!entry.pending && (entry.stale || Date.now() - entry.checkedAt >= checkIntervalMs)) refresh(index, entry);
@@ -107,4 +107,15 @@ export function createVocabularyCache(client: Client, { checkIntervalMs = 30_000
       return e?.vocabulary ? { source: e.source!, builtAt: e.builtAt!, signature: e.signature! } : undefined;
     },
   };
+}
+
+/** `promise`, or a rejection with `aborted` as soon as `signal` fires, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(strataError('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(strataError('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -5,13 +5,35 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
 
-const bound = z.union([z.number().finite(), z.string().min(1)]);
+/** Elasticsearch date maths: `now` or an ISO date, then `+1d`-style steps and an optional `/d` rounding. */
+const DATE_MATH = /^(now|\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?)?\|\|)([+-]\d{1,9}[yMwdhHms])*(\/[yMwdhHms])?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Whether `s` is a date Elasticsearch's `date` fields take in a range: an ISO date or date maths.
+ *
+ * @example isDateBound('now-30d/d') // true
+ *          isDateBound('now-abc') // false
+ */
+export function isDateBound(s: string): boolean {
+  return (ISO_DATE.test(s) && !Number.isNaN(Date.parse(s.slice(0, 10)))) || DATE_MATH.test(s);
+}
+
+/** Keyword values longer than this are not indexed (`ignore_above`), so they could never match. */
+export const MAX_VALUE_CHARS = 1024;
+/** Longest category prefix (Elasticsearch refuses prefix queries over 1,000 characters). */
+export const MAX_CATEGORY_CHARS = 512;
+/** Most ids in `filters.ids` (Elasticsearch's `ids` query refuses more than its 10,000 result window). */
+export const MAX_FILTER_IDS = 10_000;
+/** Most values in one list filter. */
+export const MAX_FILTER_VALUES = 1000;
+
+const text = (max = MAX_VALUE_CHARS) => z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const bound = z.union([z.number().finite(), text()]);
 const numberBound = z.number().finite({ message: 'bounds must be numbers' });
+const DATE_BOUND = 'bounds must be ISO dates (2024-05-01) or date maths such as now-30d or now-1M/d';
 // Typed as strings (not numbers) so the JSON schema of the request says exactly what is accepted.
-const dateBound = z
-  .string({ message: 'bounds must be ISO dates or date math such as now-30d' })
-  .min(1)
-  .refine((v) => /^now/.test(v) || !Number.isNaN(Date.parse(v)), { message: 'bounds must be ISO dates or date math such as now-30d' });
+const dateBound = z.string({ message: DATE_BOUND }).min(1).refine(isDateBound, { message: DATE_BOUND });
 
 /** A range over one kind of bound: at least one of gte/gt/lte/lt, and the lower bound not above the upper. */
 const rangeOf = <B extends z.ZodType<number | string>>(b: B) =>
@@ -36,25 +58,32 @@ const RangeSchema = rangeOf(bound);
 const numRange = rangeOf(numberBound);
 const dateRange = rangeOf(dateBound);
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const scalar = z.union([text(), z.number().finite(), z.boolean()]);
+const oneOrMany = (max = MAX_VALUE_CHARS) => z.union([text(max), z.array(text(max)).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`)]);
+const idSchema = z.string().min(1).refine((id) => Buffer.byteLength(id, 'utf8') <= 512, { message: 'ids are at most 512 bytes in UTF-8' });
+
+const attributeName = z
+  .string()
+  .regex(/^[\w.-]+$/, 'attribute names are letters, digits, _ . -')
+  .max(256)
+  .refine((k) => k !== '__proto__' && k !== 'constructor' && k !== 'prototype', { message: 'this attribute name is not allowed' });
 
 export const FiltersSchema = z
   .object({
-    ids: z.array(z.string().min(1)).min(1).optional(),
-    brand: oneOrMany.optional(),
+    ids: z.array(idSchema).min(1).max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`).optional(),
+    brand: oneOrMany().optional(),
     /** A category path prefix: `appliances/kitchen` matches `appliances/kitchen/fridges`. */
-    category: oneOrMany.optional(),
-    currency: oneOrMany.optional(),
-    tenant: z.string().min(1).optional(),
+    category: oneOrMany(MAX_CATEGORY_CHARS).optional(),
+    currency: oneOrMany().optional(),
+    tenant: text().optional(),
     price: numRange.optional(),
     rating: numRange.optional(),
     review_count: numRange.optional(),
     release_date: dateRange.optional(),
     /** Attribute filters: a value (term), a list (terms) or a range object. */
-    attributes: z
-      .record(z.string().regex(/^[\w.-]+$/, 'attribute names are letters, digits, _ . -'), z.union([scalar, z.array(scalar).min(1), RangeSchema]))
-      .optional(),
+    // zod's record drops a `__proto__` key without a word: the JSON-body guard (app/middleware/json-body.ts)
+    // refuses that key in any request before this schema sees it.
+    attributes: z.record(attributeName, z.union([scalar, z.array(scalar).min(1).max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`), RangeSchema])).optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { BM25_FIELDS, STEMMED_FIELDS } from '../../mappings/products.ts';
 import { stemmedText } from './stem.ts';
 import { filterClauses, type Filters } from './filters.ts';
 import { reciprocalRankFusion, type FusedCandidate, type RankedHit } from './rrf.ts';
-import { mapEsError, clientUrl } from '../es/client.ts';
+import { esFailure, mapEsError, clientUrl } from '../es/client.ts';
 import { strataError } from '../errors.ts';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'knn';
@@ -71,12 +71,7 @@ export function knnBody(field: string, vector: Float32Array, filters: estypes.Qu
 }
 
 function hitsOf(res: estypes.MsearchMultiSearchItem | estypes.ErrorResponseBase, what: string): RankedHit[] {
-  if ('error' in res) {
-    // A missing index is the caller's mistake (404), not Elasticsearch failing (502).
-    if (res.error.type === 'index_not_found_exception') throw strataError('not_found', { what: `index "${String(res.error.index ?? '')}"` });
-    const reason = res.error.root_cause?.[0]?.reason ?? res.error.reason ?? res.error.type;
-    throw strataError('es_error', { reason: `${what} search failed: ${reason}` });
-  }
+  if ('error' in res) throw esFailure(res.error, res.status, { what: `${what} search`, path: 'filters' });
   return res.hits.hits.map((h) => ({ id: String(h._id), score: h._score ?? 0, source: (h._source ?? {}) as Record<string, unknown> }));
 }
 

@@ -8,6 +8,7 @@ import type { EncoderPool } from '../pool/pool.ts';
 import type { FeatureCandidate } from '../features/assemble.ts';
 import type { Filters } from '../retrieval/filters.ts';
 import { retrieve, type RetrievalMode } from '../retrieval/hybrid.ts';
+import { checkFilterTypes } from '../retrieval/check-filters.ts';
 import { loadStoredCandidates } from './stored-candidates.ts';
 import type { QueryEmbedder } from './embed.ts';
 
@@ -43,6 +44,8 @@ export interface FirstStageResult {
  */
 export async function firstStage(options: FirstStageOptions): Promise<FirstStageResult> {
   const { client, pool, index, query, window, rrfK, encoders, signal } = options;
+  // Filter values that do not fit their attribute's mapped type are the caller's mistake: a 400, before ES.
+  await checkFilterTypes(client, index, options.filters);
   const t0 = performance.now();
   const queryVectors = query.trim() ? await options.queryEmbedder.embed(query, encoders, signal) : {};
   const t1 = performance.now();

@@ -7,6 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { esCall } from '../es/client.ts';
 import { listEncoderSpecs } from '../encoders/registry.ts';
+import { ownsName } from '../tenants.ts';
 
 export const IndexSummarySchema = z.object({
   name: z.string(),
@@ -23,7 +24,7 @@ export type IndexSummary = z.infer<typeof IndexSummarySchema>;
 
 /** Whether a tenant may use an index name (the rule of `authorizeIndex`, as a predicate). */
 export function tenantMayUse(tenant: string, index: string): boolean {
-  return tenant === '*' || index === tenant || index.startsWith(`${tenant}-`);
+  return ownsName(tenant, index);
 }
 
 /**

@@ -643,7 +643,7 @@ export interface components {
                  * @description A code from the error catalogue
                  * @enum {string}
                  */
-                code: "validation" | "unknown_filter_field" | "not_found" | "payload_too_large" | "unauthorized" | "forbidden" | "queue_full" | "aborted" | "es_unavailable" | "es_timeout" | "es_error" | "dimension_mismatch" | "model_error" | "model_unsupported" | "model_missing" | "model_download_failed" | "model_checksum_mismatch" | "bad_input_file" | "internal" | "no_jdk" | "es_download_failed" | "es_setup_failed" | "es_port_taken" | "es_start_failed" | "es_stop_failed" | "es_plugin_failed";
+                code: "validation" | "unknown_filter_field" | "not_found" | "payload_too_large" | "unauthorized" | "forbidden" | "queue_full" | "overloaded" | "pool_time_exceeded" | "unsupported_media_type" | "cross_origin" | "alias_conflict" | "model_corrupt" | "aborted" | "es_unavailable" | "es_timeout" | "es_error" | "dimension_mismatch" | "model_error" | "model_unsupported" | "model_missing" | "model_download_failed" | "model_checksum_mismatch" | "bad_input_file" | "internal" | "no_jdk" | "es_download_failed" | "es_setup_failed" | "es_port_taken" | "es_start_failed" | "es_stop_failed" | "es_plugin_failed";
                 message: string;
                 /** @description e.g. `issues: [{ path, message }]` for validation errors */
                 details?: unknown;
@@ -1127,24 +1127,32 @@ export interface components {
             }[];
         };
         UpsertDocumentsResponse: {
+            /** @description documents stored */
             indexed: number;
+            /** @description documents certainly not stored (invalid, rejected, not_indexed) */
             failed: number;
-            errors: ({
+            /** @description documents whose bulk request failed as a whole: they may or may not be stored */
+            unknown: number;
+            /** @description every document that was not (or not certainly) stored; all others were */
+            errors: {
                 /** @description Position in `documents` */
                 position: number;
-                /** @description `field: message` */
+                id?: string;
+                /** @enum {string} */
+                status: "invalid" | "rejected" | "not_indexed" | "unknown";
                 errors: string[];
-            } | {
-                id: string;
-                /** @description Why Elasticsearch refused it */
-                errors: string[];
-            })[];
+            }[];
             /** @description Fields cut to the length limit */
             truncated: {
                 position: number;
                 id: string;
                 fields: string[];
             }[];
+            /** @description why indexing stopped before the last document */
+            interrupted?: {
+                code: string;
+                message: string;
+            };
         };
         DeleteDocumentResponse: {
             deleted: string[];
@@ -1181,6 +1189,8 @@ export interface components {
                 createdAt: string;
                 /** @description null for the built-in head */
                 file: string | null;
+                /** @description The artifact's absolute path: shown to administrator keys (and with keys off) only */
+                path?: string | null;
             }[];
             /** @description Artifacts that did not load, with the reason */
             refused: {

@@ -25,7 +25,7 @@ const SHARED = path.resolve(import.meta.dirname, '../../../shared/data');
 const esUrl = inject('esUrl');
 const config = loadConfig({ STRATA_ES_URL: esUrl });
 const es = createEsClient({ url: esUrl, timeoutMs: 120_000 });
-const pool = createEncoderPool({ threads: 2, maxQueue: 1024, context: encoderContext(config) });
+const pool = createEncoderPool({ threads: 2, maxQueue: 16_384, context: encoderContext(config) });
 const created: string[] = [];
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -30,6 +30,24 @@ describe('faults', () => {
     await writeFile(path.join(dir, 'onnx', 'model.onnx'), Buffer.from('this is not a protobuf model'));
     const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_MODELS_DIR: modelsDir, STRATA_PORT: '0' });
     await expect(start(config)).rejects.toThrow(new RegExp(`${path.join(dir, 'onnx', 'model.onnx').replace(/[/.]/g, '\\$&')}`));
+  });
+
+  it('refuses to start with a model whose bytes differ from its manifest (1 MB zeroed), naming the file', async () => {
+    const real = loadConfig();
+    const modelsDir = await mkdtemp(path.join(tmpdir(), 'strata-models-'));
+    const dir = modelDir(modelsDir, MINILM.name);
+    await cp(modelDir(real.modelsDir, MINILM.name), dir, { recursive: true, filter: (src) => !src.endsWith('.safetensors') && !src.endsWith('model_int8.onnx') });
+    const file = path.join(dir, 'onnx', 'model.onnx');
+    const bytes = await readFile(file);
+    bytes.fill(0, 40 << 20, 41 << 20);
+    await writeFile(file, bytes);
+    const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_MODELS_DIR: modelsDir, STRATA_PORT: '0', STRATA_HEADS_DIR: path.join(modelsDir, 'heads') });
+    const err = await start(config).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain(`Model file ${file} does not match its manifest (sha256 `);
+    await rm(modelsDir, { recursive: true, force: true });
   });
 
   it('survives a request aborted while its texts are inside onnxruntime, and keeps serving', async () => {

@@ -114,8 +114,8 @@ describe('documents over HTTP', async () => {
     const body = await json(res);
     expect(body.indexed).toBe(1);
     expect(body.errors).toEqual([
-      { position: 1, errors: [expect.stringMatching(/^price: /)] },
-      { position: 2, errors: [expect.stringMatching(/^id: /)] },
+      { position: 1, status: 'invalid', errors: [expect.stringMatching(/^price: /)] },
+      { position: 2, status: 'invalid', errors: [expect.stringMatching(/^id: /)] },
     ]);
   });
 
@@ -133,7 +133,7 @@ describe('documents over HTTP', async () => {
   it('says clearly when Elasticsearch is not running', async () => {
     const down = createEsClient({ url: 'http://127.0.0.1:1' });
     const { app: app2 } = await makeApp({ config, es: down, pool });
-    const res = await app2.request('/v1/search', { method: 'POST', body: JSON.stringify({ query: 'fridge', mode: 'bm25' }) });
+    const res = await app2.request('/v1/search', { method: 'POST', body: JSON.stringify({ query: 'fridge', mode: 'bm25' }), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(502);
     const body = await json(res);
     expect(body.error.code).toBe('es_unavailable');

@@ -204,13 +204,19 @@ describe('heads: serving, reload and refusal', () => {
 
 describe('limits, metrics, OpenAPI', () => {
   it('maps a full pool queue to 503 with Retry-After', async () => {
-    const tiny = createEncoderPool({ threads: 1, maxQueue: 0, batchSize: 1, context: encoderContext(config) });
-    const { app: small } = await makeApp({ config, es, pool: tiny });
-    const res = await postJson(small, '/v1/rerank', { query: 'q', documents: ['a', 'b', 'c'] });
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('1');
-    expect((await json(res)).error.code).toBe('queue_full');
-    await tiny.close();
+    // One worker, room for 10 waiting inputs, one input per chunk: a 10-text MiniLM encode keeps 9 waiting.
+    const tiny = createEncoderPool({ threads: 1, maxQueue: 10, batchSize: 1, context: encoderContext(config) });
+    try {
+      const { app: small } = await makeApp({ config, es, pool: tiny });
+      const blocker = tiny.encode('text/minilm', Array.from({ length: 10 }, (_, i) => `passage ${i} `.repeat(100)));
+      const res = await postJson(small, '/v1/rerank', { query: 'q', documents: ['a', 'b', 'c'] });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect((await json(res)).error.code).toBe('queue_full');
+      await blocker;
+    } finally {
+      await tiny.close();
+    }
   });
 
   it('counts requests in /metrics and describes the routes in /openapi.json', async () => {
@@ -241,7 +247,7 @@ describe('API keys and tenants', () => {
     const other = await postJson(secured, '/v1/search', { query: 'x', index: alias }, { authorization: 'Bearer acme-key-123' });
     expect(other.status).toBe(403);
     expect((await json(other)).error.message).toMatch(/tenant "acme" may not use index/);
-    const own = await postJson(secured, '/v1/indices/acme-products/documents', { documents: [{ id: 'x', title: 'Acme thing' }], refresh: 'wait_for' }, { 'x-api-key': 'acme-key-123' });
+    const own = await postJson(secured, '/v1/indices/acme--products/documents', { documents: [{ id: 'x', title: 'Acme thing' }], refresh: 'wait_for' }, { 'x-api-key': 'acme-key-123' });
     expect(own.status).toBe(200);
     const ownSearch = await json(await postJson(secured, '/v1/search', { query: 'acme thing' }, { authorization: 'Bearer acme-key-123' }));
     expect(ownSearch.hits[0].id).toBe('x');
@@ -249,7 +255,7 @@ describe('API keys and tenants', () => {
     expect(admin.status).toBe(200);
     const reload = await secured.request('/v1/models/reload', { method: 'POST', headers: { authorization: 'Bearer acme-key-123' } });
     expect(reload.status).toBe(403);
-    const targets = await aliasTargets(es, 'acme-products');
+    const targets = await aliasTargets(es, 'acme--products');
     await es.indices.delete({ index: targets });
   });
 });

@@ -33,7 +33,7 @@ const es = createEsClient({ url: esUrl, timeoutMs: 120_000 });
 const pool = createEncoderPool({ threads: 1, maxQueue: 1024, context: encoderContext(config) });
 const suffix = randomUUID().slice(0, 8);
 const index = `webapi-${suffix}`;
-const acmeIndex = `acme-webapi-${suffix}`;
+const acmeIndex = `acme--webapi-${suffix}`;
 const docs: CatalogDocumentInput[] = makeDemoCatalog({ count: 60 });
 let photos: CatalogDocumentInput[];
 let app: Hono;

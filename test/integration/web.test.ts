@@ -110,7 +110,7 @@ describe.skipIf(missing !== null)('the web page in Chromium', () => {
     await writeFile(catalog, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
     const beir = path.join(work, 'beir');
     await writeDemoBeir(beir, docs);
-    const pool = createEncoderPool({ threads: 2, maxQueue: 1024, context: encoderContext(config) });
+    const pool = createEncoderPool({ threads: 2, maxQueue: 16_384, context: encoderContext(config) });
     let cli: Promise<unknown> | undefined;
     try {
       await ensureIndex(es, demo, { encoders: textEncoders });

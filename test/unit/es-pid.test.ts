@@ -16,8 +16,8 @@ describe('isAlive', () => {
   });
 
   it('counts a zombie as gone although signal 0 still reaches it', async () => {
-    // `sleep 0` is forked, then its parent execs into `sleep 2`, which never reaps it: a zombie for two seconds.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 2']);
+    // `sleep 0` is forked, then its parent execs into `sleep 30`, which never reaps it: a zombie until the test kills the parent (a loaded machine can take seconds to get here).
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
     const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
     try {
       for (let i = 0; i < 40 && processState(zombie) !== 'Z'; i++) await sleep(50);

@@ -135,7 +135,7 @@ describe('serving and training wiring', () => {
     const r = await off.reload();
     expect(r.loaded).toContain('plain');
     expect(r.refused).toEqual([
-      { file: path.join(dir, 'ix.json'), error: 'head "ix" was trained on other features than the assembler produces: missing [], extra ["ix:0","ix:1","ix:2","ix:3"]' },
+      { file: 'ix.json', error: 'head "ix" was trained on other features than the assembler produces: missing [], extra ["ix:0","ix:1","ix:2","ix:3"]' },
     ]);
     expect(() => off.get('ix')).toThrow(/head "ix"/);
     off.close();

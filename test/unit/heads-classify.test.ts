@@ -61,7 +61,8 @@ describe('classify artifacts: the abstain fields must agree', () => {
   it('refuses an inconsistent artifact on reload and keeps serving the previous one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'strata-heads-'));
     await writeFile(path.join(dir, 'intents.json'), JSON.stringify(head()));
-    const store = await openHeadStore({ dir, rerankFeatures: ['f'] });
+    // The fixture's encoders are made up: the store is told their dims (it refuses unknown encoders).
+    const store = await openHeadStore({ dir, rerankFeatures: ['f'], encoderDims: new Map([['a/x', 2], ['b/y', 2]]) });
     await writeFile(path.join(dir, 'intents.json'), JSON.stringify({ ...head(), calibration: undefined }));
     const { refused } = await store.reload();
     expect(refused[0]?.error).toMatch(/calibration is missing/);

@@ -103,7 +103,7 @@ describe('head store', () => {
 
     await writeFile(path.join(dir, 'toy.json'), '{"format":"strata-head/1"');
     const result = await store.reload();
-    expect(result.refused).toEqual([{ file: path.join(dir, 'toy.json'), error: expect.stringMatching(/not valid JSON/) }]);
+    expect(result.refused).toEqual([{ file: 'toy.json', error: expect.stringMatching(/not valid JSON/) }]);
     expect(Array.from(store.get('toy').predict(set.rows, 5))).toEqual(Array.from(before));
 
     const wrong = trainLrHead({ ...set, names: ['a', 'b', 'other'] }, { name: 'wrong', task: 'rerank' }, { steps: 10 });
@@ -111,7 +111,8 @@ describe('head store', () => {
     const r2 = await store.reload();
     expect(r2.refused.find((r) => r.file.endsWith('wrong.json'))?.error).toMatch(/missing \["noise"\], extra \["other"\]/);
     expect(() => store.get('wrong')).toThrow(/head "wrong"/);
-    expect(store.refused()).toEqual(r2.refused);
+    expect(store.refused()).toEqual(r2.refused.map((r) => ({ ...r, path: path.join(dir, r.file) })));
+    expect(store.refused('acme')).toEqual(r2.refused);
     store.close();
 
     // Refusals at open are kept for the service to report, not dropped.

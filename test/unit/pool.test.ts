@@ -14,19 +14,22 @@ describe('concatBatches', () => {
 });
 
 describe('encoder pool (real worker threads)', () => {
-  const pool = createEncoderPool({ threads: 2, maxQueue: 2, batchSize: 8 });
+  const pool = createEncoderPool({ threads: 2, maxQueue: 40, batchSize: 8 });
   afterAll(() => pool.close());
 
-  it('gives the same vectors as the in-process encoder, across batch splits', async () => {
-    const texts = Array.from({ length: 20 }, (_, i) => `product ${i} code RF${i}X`);
+  it('gives the same vectors as the in-process encoder, across chunk splits and reordering', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `product ${i} code RF${i}X ${'long '.repeat(i * 7)}`);
     const out = await pool.encode('text/chargram', texts);
     expect(out.count).toBe(20);
     expect(Array.from(out.vectors)).toEqual(Array.from(encodeChargrams(texts).vectors));
   });
 
-  it('refuses work with queue_full when the bounded queue is full', async () => {
-    const many = Array.from({ length: 8 * 20 }, (_, i) => 'x'.repeat(2000) + i);
+  it('refuses a call whose inputs do not fit in the bounded queue with queue_full (503), a call over the bound with 413', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => 'x'.repeat(2000) + i);
+    const first = pool.encode('text/chargram', many);
     await expect(pool.encode('text/chargram', many)).rejects.toMatchObject({ code: 'queue_full', status: 503 });
+    await first;
+    await expect(pool.encode('text/chargram', [...many, ...many])).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
   it('honours an aborted signal and an unknown encoder', async () => {

@@ -218,8 +218,8 @@ async function preparePool(inProcess: Bench, tiny: Bench | undefined, context: R
   await inProcess.encoder.encode(abstracts.slice(0, BATCH));
   const count = 2 * Math.round(clamp(POOL_TARGET_S / elapsed(t0) / 2, 1, 32));
   const batches = Array.from({ length: count }, (_, b) => cycle(abstracts, b * BATCH, BATCH));
-  const pool1 = createEncoderPool({ threads: 1, batchSize: BATCH, maxQueue: 1024, context });
-  const pool2 = createEncoderPool({ threads: 2, batchSize: BATCH, maxQueue: 1024, context });
+  const pool1 = createEncoderPool({ threads: 1, batchSize: BATCH, maxQueue: 16_384, context });
+  const pool2 = createEncoderPool({ threads: 2, batchSize: BATCH, maxQueue: 16_384, context });
   for (const pool of [pool1, pool2]) {
     await pool.warm(id);
     await pool.encode(id, batches.flat().slice(0, 2 * BATCH));

@@ -43,8 +43,8 @@ console.log(`corpus: ${texts.length} SciFact documents; encoder ${args.encoder};
 
 // Pool overhead: the same batches, one at a time, in-process vs through a one-thread pool.
 const inProcess = await createEncoder(args.encoder, { modelsDir: config.modelsDir });
-const pool1 = createEncoderPool({ threads: 1, batchSize: batch, maxQueue: 1024, context: encoderContext(config) });
-const pool2 = createEncoderPool({ threads: 2, batchSize: batch, maxQueue: 1024, context: encoderContext(config) });
+const pool1 = createEncoderPool({ threads: 1, batchSize: batch, maxQueue: 16_384, context: encoderContext(config) });
+const pool2 = createEncoderPool({ threads: 2, batchSize: batch, maxQueue: 16_384, context: encoderContext(config) });
 await pool1.warm(args.encoder);
 await pool2.warm(args.encoder);
 const batches: string[][] = [];

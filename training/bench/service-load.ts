@@ -288,7 +288,7 @@ async function main(): Promise<void> {
       return;
     }
     load = createLoadRunner();
-    embedder = createEncoderPool({ threads: 1, maxQueue: 16, context: encoderContext(fx.config) });
+    embedder = createEncoderPool({ threads: 1, maxQueue: 1024, context: encoderContext(fx.config) });
     await embedder.warm(minilm);
     const url = fx.service.url;
     console.log('first stage windows for the queries ...');

@@ -31,7 +31,7 @@ const config = loadConfig();
 const encoders = args.encoders.split(',').map((s) => s.trim()).filter(Boolean);
 const alias = `${args.prefix}-${encoders.map((e) => e.replace(/\W+/g, '_')).join('-')}`;
 const es = createEsClient({ url: config.es.url, timeoutMs: 120_000 });
-const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 1024, context: encoderContext(config) });
+const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 16_384, context: encoderContext(config) });
 try {
   await ensureIndex(es, alias, { encoders });
   const have = new Set<string>();

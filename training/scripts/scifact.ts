@@ -38,7 +38,7 @@ if (args.help) {
 const config = loadConfig();
 const encoders = args.encoders.split(',').map((s) => s.trim()).filter(Boolean);
 const es = createEsClient({ url: config.es.url, timeoutMs: 120_000 });
-const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 1024, context: encoderContext(config) });
+const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: 16_384, context: encoderContext(config) });
 const data = await loadBeir(args.data, { split: 'train' });
 console.log(`SciFact: ${data.corpus.length} documents, ${data.qrels.size} judged training queries`);
 

@@ -1,4 +1,4 @@
-/** `GET /v1/models` (encoders and heads, with versions and metrics) and `POST /v1/models/reload` (atomic). */
+/** `GET /v1/models` (encoders and the caller's heads, with versions and metrics) and `POST /v1/models/reload` (atomic). */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -32,6 +32,7 @@ export const ModelsResponseSchema = z.object({
       metrics: z.record(z.string(), z.unknown()),
       createdAt: z.string(),
       file: z.string().nullable().describe('null for the built-in head'),
+      path: z.string().nullable().optional().describe('The artifact\'s absolute path: shown to administrator keys (and with keys off) only'),
     }),
   ),
   refused: RefusedSchema,
@@ -41,11 +42,12 @@ export const ReloadResponseSchema = z.object({ loaded: z.array(z.string()).descr
 
 export function modelRoutes({ heads, config }: AppDeps): Hono {
   const app = new Hono();
+  // A tenant sees the shared heads and its own, never another tenant's, and no server paths.
   app.get('/', (c) =>
     respond(c, ModelsResponseSchema, {
       encoders: listEncoderSpecs().map((s) => ({ ...s, active: config.retrieval.textEncoders.includes(s.id) })),
-      heads: heads.list(),
-      refused: heads.refused(),
+      heads: heads.list(c.get('tenant')),
+      refused: heads.refused(c.get('tenant')),
     }),
   );
   app.post('/reload', async (c) => {

@@ -19,7 +19,7 @@ const fields = {
   query: z.string().min(1, 'must not be empty').max(4096),
   documents: z.array(DocumentSchema).optional().describe('Documents to rerank: strings, or objects (Cohere v1 style, ranked on `text` unless `rank_fields` says otherwise)'),
   index: IndexNameSchema.optional().describe('Index of the `ids` (default: the configured index, or the tenant\'s)'),
-  ids: z.array(z.string().min(1)).meta({ uniqueItems: true }).optional().describe('Rerank stored documents by id (their stored embeddings are reused)'),
+  ids: z.array(z.string().min(1)).min(1, 'give at least one id').meta({ uniqueItems: true }).optional().describe('Rerank stored documents by id (their stored embeddings are reused)'),
   top_n: z.number().int().min(1).optional().describe('Return only the best n'),
   return_documents: z.boolean().default(false).describe('Echo each document in its result (`{ "text" }` for strings)'),
   max_tokens_per_doc: z.number().int().min(1).max(100_000).optional().describe('Longer documents are cut (listed in meta.strata.truncated_documents)'),

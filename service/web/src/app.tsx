@@ -36,7 +36,7 @@ export function App() {
   const models = useApi<Models>('/v1/models', undefined, apiKey);
   const heads = models.data?.heads.filter((h) => h.task === 'rerank').map((h) => h.name) ?? ['default'];
   const tuned = boot.signals.some((s) => weights[s] !== boot.weights[s]);
-  // The configured default index may not be this key's (a tenant's are `<tenant>-*`) or may not exist yet: then
+  // The configured default index may not be this key's (a tenant's are `<tenant>--*`) or may not exist yet: then
   // start on the first index the key may use.
   const listed = indices.data?.indices.map((i) => i.name);
   useEffect(() => {
