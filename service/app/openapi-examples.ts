@@ -87,6 +87,7 @@ export const REQUEST_EXAMPLES = {
   },
   classify: {
     intents: { summary: 'Two texts with a classify head named in the path', value: { texts: ['I forgot my card PIN', 'Where is my new card?'], top_k: 2 } },
+    threshold: { summary: "A stricter threshold than the head's for this request (abstains more often)", value: { texts: ['I forgot my card PIN', 'What is the weather tomorrow?'], threshold: 0.95 } },
   },
   deleteDocuments: { one: { summary: 'Delete by id', value: { ids: ['sku-1002'], refresh: 'wait_for' } } },
 } satisfies Record<string, Examples>;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { strataError } from '../errors.ts';
+import { classifyArtifactFields } from './classify-fields.ts';
 import { artifactProblems, type ArtifactExpectations } from './check-artifact.ts';
 
 /** Logistic regression in a library-neutral form: one row per class, bias last. */
@@ -41,6 +42,8 @@ const Base = z.object({
   trainingDataHash: z.string().default(''),
   trainer: z.string().default(''),
   createdAt: z.string(),
+  // Classify-only fields (blocks, projection, calibration, abstain): see classify-fields.ts.
+  ...classifyArtifactFields,
 });
 
 export const HeadArtifactSchema = z.discriminatedUnion('type', [

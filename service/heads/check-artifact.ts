@@ -1,10 +1,12 @@
 /**
  * Consistency checks of a parsed head artifact, beyond its schema: every number finite and of a sane size
  * (weights of 1e308 overflow to NaN scores), shapes that agree (one weight row per label, a bias per row,
- * normalisation per feature), labels unique, encoders known with dims that add up to the features. Each
+ * normalisation per feature), labels unique, encoders known with dims that add up to the features, classify
+ * fields (blocks, projection, calibration, abstain rule) consistent (classify-fields.ts). Each
  * problem is described without quoting the file's contents.
  */
 import type { HeadArtifact } from './artifact.ts';
+import { classifyFieldProblems } from './classify-fields.ts';
 
 /** Largest magnitude allowed for a weight (a trained head's are in the tens). */
 export const MAX_WEIGHT = 1e6;
@@ -79,6 +81,8 @@ export function artifactProblems(a: HeadArtifact, { encoderDims }: ArtifactExpec
       }
     }
   }
+  // Blocks, projection, calibration and the abstain rule must agree with each other and with the head.
+  problems.push(...classifyFieldProblems(a));
   return problems;
 }
 

@@ -5,11 +5,14 @@
  */
 import type { HeadArtifact } from './artifact.ts';
 import { loadXgbModel, type XgbPredictor } from './xgb.ts';
+import { createClassifyPredictor, type ClassifyOutput } from './classify-predict.ts';
 
 export interface HeadPredictor {
   readonly artifact: HeadArtifact;
   /** Probabilities: `n` values for a rerank head, `n x labels.length` for a classify head. */
   predict(rows: Float32Array, n: number): Float32Array;
+  /** Classify heads: calibrated probabilities plus the input space and logits the out-of-scope scores need. */
+  classify?(rows: Float32Array, n: number): ClassifyOutput;
   dispose(): void;
 }
 
@@ -67,6 +70,7 @@ export function linearPredict(model: { kind: 'sigmoid' | 'softmax'; weights: num
  * @example const head = await createPredictor(artifact); const p = head.predict(rows, 100);
  */
 export async function createPredictor(artifact: HeadArtifact): Promise<HeadPredictor> {
+  if (artifact.task === 'classify') return createClassifyPredictor(artifact);
   const { mean, std } = artifact.normalisation;
   if (artifact.type === 'lr') {
     const model = artifact.model;

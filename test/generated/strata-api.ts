@@ -66,7 +66,7 @@ export interface paths {
         put?: never;
         /**
          * Classify texts with a classify head
-         * @description Needs a classify head of that name (`strata train classify --name intents`).
+         * @description Needs a classify head of that name (`strata train classify --name intents`). A head with an abstain rule answers `label: null, out_of_scope: true` for a text whose in-scope score is under its threshold; `threshold` overrides it for the request.
          */
         post: operations["classify"];
         delete?: never;
@@ -692,6 +692,8 @@ export interface components {
             texts: string[];
             /** @default 3 */
             top_k?: number;
+            /** @description Abstain when a text's in-scope score is below this (overrides the head's threshold; the score is the head's abstain score, max_probability for heads without one) */
+            threshold?: number;
         };
         UpsertDocumentsRequest: {
             documents: components["schemas"]["CatalogDocument"][];
@@ -1207,11 +1209,24 @@ export interface components {
                 requested?: string;
                 /** @description Why the requested head could not serve this request */
                 fallback?: string;
+                /** @description The rule applied; null when the head has none and the request gave no threshold */
+                abstain: {
+                    /** @enum {string} */
+                    score: "max_probability" | "energy" | "centroid";
+                    threshold: number;
+                    /** @enum {string} */
+                    source: "head" | "request";
+                } | null;
             };
             /** @description One per text, in order */
             results: {
-                label: string;
+                /** @description null when the head abstains (out of scope) */
+                label: string | null;
+                /** @description calibrated probability of the most likely label */
                 probability: number;
+                out_of_scope: boolean;
+                /** @description in-scope score under the abstain rule (higher = more in scope) */
+                score: number;
                 /** @description The top_k labels, most probable first */
                 top: {
                     label: string;

@@ -234,7 +234,14 @@ describe('a generated client over every route', () => {
     const head = parameterExample('/v1/classify/{head}', 'post', 'head');
     for (const [name, body] of examplesOf('/v1/classify/{head}', 'post')) {
       const data = await succeeds('/v1/classify/{head}', 'post', name, client.POST('/v1/classify/{head}', { params: { path: { head } }, body: body as JsonBody<'/v1/classify/{head}', 'post'> }));
-      expect(data.results.map((r) => r.label)).toEqual(['pin', 'delivery']);
+      const threshold = (body as { threshold?: number }).threshold;
+      if (threshold === undefined) expect(data.results.map((r) => r.label)).toEqual(['pin', 'delivery']);
+      else {
+        // A request threshold: the head abstains exactly on the texts scoring under it.
+        expect(data.head.abstain).toEqual({ score: 'max_probability', threshold, source: 'request' });
+        expect(data.results[0]!.label).toBe('pin');
+        for (const r of data.results) expect([r.out_of_scope, r.label === null]).toEqual([r.score < threshold, r.score < threshold]);
+      }
     }
     const models = await succeeds('/v1/models', 'get', 'none', client.GET('/v1/models'));
     expect(models.heads.map((h) => h.name)).toContain(head);

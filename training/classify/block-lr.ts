@@ -6,6 +6,7 @@
  * Most of the gain over MTEB's head is the centring and the weaker penalty (MiniLM alone: 8-shot 78-80 % -> ~83.5 %);
  * the weighted extra blocks add under a point on top.
  */
+import { weightBlocks } from '../../service/heads/classify-predict.ts';
 import { createRng } from '../eval/stats.ts';
 import { fitLbfgsSoftmax, logits } from './lbfgs-softmax.ts';
 
@@ -17,8 +18,15 @@ export interface BlockLrConfig {
 }
 
 export interface BlockLrOptions {
-  /** Candidate block weights, tried at `cs[0]` (default: `blockWeightGrid(blocks.length)`). */
+  /** Candidate block weights for `search: 'grid'`, tried at `cs[0]` (default: `blockWeightGrid(blocks.length, levels)`). */
   weightGrid?: number[][];
+  /** Weight levels of every block but the first (which stays 1). */
+  levels?: number[];
+  /**
+   * `grid`: every combination of levels; `coordinate`: one block at a time, each keeping the best level before
+   * the next is tried (1 + (blocks - 1) * (levels - 1) fits instead of levels^(blocks - 1)).
+   */
+  search?: 'grid' | 'coordinate';
   /** Candidate Cs, tried at the best weights. */
   cs?: number[];
   folds?: number;
@@ -26,12 +34,24 @@ export interface BlockLrOptions {
   cvMaxIter?: number;
   maxIter?: number;
   seed?: number;
+  /** Cross-validate on a stratified subsample of at most this many rows; the final fit uses them all. */
+  selectionRows?: number;
+  /** Start each cross-validation fit from the previous one on the same fold (fewer iterations to the optimum). */
+  warmStart?: boolean;
+  /** Called before each fit (`cv <weights> C=<c>` or `final`). */
+  onFit?: (what: string) => void;
 }
 
 export interface BlockLrModel {
   config: BlockLrConfig;
   /** Cross-validated accuracy of every configuration tried, in order. */
   tried: Array<BlockLrConfig & { cvAccuracy: number }>;
+  /** Rows used by the cross-validation. */
+  selectionRows: number;
+  /** The centring means (per feature). */
+  mean: Float64Array;
+  /** Softmax weights over normalised rows: `k` rows of `d + 1`, bias last. */
+  w: Float64Array;
   /** Logits (`n x k`) for raw concatenated rows. */
   logits(x: Float32Array, n: number): Float64Array;
 }
@@ -57,20 +77,9 @@ export function normaliseBlocks(x: Float32Array, n: number, blocks: readonly num
   const d = blocks.reduce((a, b) => a + b, 0);
   if (mean.length !== d || weights.length !== blocks.length) throw new Error(`normaliseBlocks: ${blocks.length} blocks of ${d} features, ${weights.length} weights, ${mean.length} means`);
   const out = new Float32Array(n * d);
-  for (let r = 0; r < n; r++) {
-    for (let b = 0, start = 0; b < blocks.length; start += blocks[b]!, b++) {
-      const end = start + blocks[b]!;
-      let ss = 0;
-      for (let j = start; j < end; j++) {
-        const v = x[r * d + j]! - mean[j]!;
-        out[r * d + j] = v;
-        ss += v * v;
-      }
-      const f = ss > 0 ? weights[b]! / Math.sqrt(ss) : 0;
-      for (let j = start; j < end; j++) out[r * d + j]! *= f;
-    }
-  }
-  return out;
+  for (let i = 0; i < n * d; i++) out[i] = x[i]! - mean[i % d]!;
+  // The service's own block step, so a trained head sees exactly what it will see when serving.
+  return weightBlocks(out, n, blocks.map((dim, b) => ({ dim, weight: weights[b]! })));
 }
 
 /**
@@ -116,15 +125,31 @@ function argmax(s: Float64Array, r: number, k: number): number {
   return best;
 }
 
-function take(x: Float32Array, d: number, rows: readonly number[]): Float32Array {
+/**
+ * Row-major rows `rows` of `x` (`? x d`), copied.
+ *
+ * @example takeRows(x, 384, [0, 5]) // rows 0 and 5
+ */
+export function takeRows(x: Float32Array, d: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
+  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i]! * d, (rows[i]! + 1) * d), i * d);
   return out;
 }
 
 /**
+ * Accuracy of logits (`n x k`) against labels.
+ *
+ * @example accuracyOf(model.logits(xt, nt), yt, 77)
+ */
+export function accuracyOf(s: Float64Array, y: ArrayLike<number>, k: number): number {
+  let ok = 0;
+  for (let r = 0; r < y.length; r++) if (argmax(s, r, k) === y[r]) ok++;
+  return y.length ? ok / y.length : 0;
+}
+
+/**
  * Fits block-weighted LR on raw concatenated rows (`n x sum(blocks)`), choosing block weights and then C by
- * stratified cross-validation on these rows.
+ * stratified cross-validation on these rows (or a stratified subsample of them, `selectionRows`).
  *
  * @example const m = fitBlockLr(x, y, n, [384, 256, 384], 77); const s = m.logits(xt, nt);
  */
@@ -135,35 +160,53 @@ export function fitBlockLr(
   blocks: readonly number[],
   k: number,
   {
-    weightGrid = blockWeightGrid(blocks.length),
+    levels = [1, 0.5, 0.25],
+    search = 'grid',
+    weightGrid = blockWeightGrid(blocks.length, levels),
     cs = [30, 100],
     folds = 3,
     cvMaxIter = 25,
     maxIter = 100,
     seed = 1,
+    selectionRows = Infinity,
+    warmStart = false,
+    onFit,
   }: BlockLrOptions = {},
 ): BlockLrModel {
   const d = blocks.reduce((a, b) => a + b, 0);
   // One mean for all folds: centring uses the held-out rows' features but never their labels.
   const mean = columnMeans(x, n, d);
-  const split = stratifiedFolds(y, folds, createRng(seed));
+  const rand = createRng(seed);
+  // The subsample is the first of ceil(n / selectionRows) stratified parts, so every label keeps its share.
+  const pick = n > selectionRows ? stratifiedFolds(y, Math.ceil(n / selectionRows), rand)[0]!.sort((a, b) => a - b) : Array.from({ length: n }, (_, i) => i);
+  const xs = pick.length === n ? x : takeRows(x, d, pick);
+  const ys = Int32Array.from(pick, (i) => y[i]!);
+  const ns = pick.length;
+  const split = stratifiedFolds(ys, folds, rand);
+  const fitRows = split.map((held) => {
+    const heldSet = new Set(held);
+    return Array.from({ length: ns }, (_, i) => i).filter((i) => !heldSet.has(i));
+  });
+  const previous: Array<Float64Array | undefined> = split.map(() => undefined);
   const tried: BlockLrModel['tried'] = [];
   const cvAccuracy = (config: BlockLrConfig): number => {
     const seen = tried.find((t) => t.c === config.c && t.weights.join() === config.weights.join());
     if (seen) return seen.cvAccuracy;
-    const z = normaliseBlocks(x, n, blocks, mean, config.weights);
+    onFit?.(`cv [${config.weights.join(', ')}] C=${config.c}`);
+    const z = normaliseBlocks(xs, ns, blocks, mean, config.weights);
     let ok = 0;
-    for (const held of split) {
-      const heldSet = new Set(held);
-      const fit = Array.from({ length: n }, (_, i) => i).filter((i) => !heldSet.has(i));
-      const w = fitLbfgsSoftmax(take(z, d, fit), fit.length, d, Array.from(fit, (i) => y[i]!), k, { c: config.c, maxIter: cvMaxIter });
-      const s = logits(w, take(z, d, held), held.length, d, k);
+    split.forEach((held, f) => {
+      const fit = fitRows[f]!;
+      const init = warmStart ? previous[f] : undefined;
+      const w = fitLbfgsSoftmax(takeRows(z, d, fit), fit.length, d, Array.from(fit, (i) => ys[i]!), k, { c: config.c, maxIter: cvMaxIter, ...(init ? { init } : {}) });
+      previous[f] = w;
+      const s = logits(w, takeRows(z, d, held), held.length, d, k);
       held.forEach((r, i) => {
-        if (argmax(s, i, k) === y[r]) ok++;
+        if (argmax(s, i, k) === ys[r]) ok++;
       });
-    }
-    tried.push({ ...config, cvAccuracy: ok / n });
-    return ok / n;
+    });
+    tried.push({ ...config, cvAccuracy: ok / ns });
+    return ok / ns;
   };
   const best = (candidates: BlockLrConfig[]): BlockLrConfig => {
     if (candidates.length === 1) return candidates[0]!;
@@ -176,9 +219,54 @@ export function fitBlockLr(
     }
     return top;
   };
-  const weights = best(weightGrid.map((w) => ({ weights: w, c: cs[0]! }))).weights;
+  let weights: number[];
+  if (search === 'coordinate') {
+    weights = blocks.map(() => 1);
+    for (let b = 1; b < blocks.length; b++) {
+      weights = best(levels.map((l) => ({ weights: weights.map((w, i) => (i === b ? l : w)), c: cs[0]! }))).weights;
+    }
+  } else {
+    weights = best(weightGrid.map((w) => ({ weights: w, c: cs[0]! }))).weights;
+  }
   const config = best(cs.map((c) => ({ weights, c })));
+  onFit?.('final');
   const z = normaliseBlocks(x, n, blocks, mean, config.weights);
   const w = fitLbfgsSoftmax(z, n, d, y, k, { c: config.c, maxIter });
-  return { config, tried, logits: (xq, nq) => logits(w, normaliseBlocks(xq, nq, blocks, mean, config.weights), nq, d, k) };
+  return { config, tried, selectionRows: ns, mean, w, logits: (xq, nq) => logits(w, normaliseBlocks(xq, nq, blocks, mean, config.weights), nq, d, k) };
+}
+
+export interface BlockAblation {
+  /** Index of the block left out. */
+  block: number;
+  /** Accuracy on each evaluation set without the block (same C, other weights unchanged). */
+  accuracy: number[];
+}
+
+/**
+ * Accuracy with each block removed in turn (its weight set to 0), refitted from the full model's weights with the
+ * block's columns zeroed (`maxIter` iterations), on every `evaluate` set (raw rows and labels).
+ *
+ * @example blockAblation(model, x, y, n, [384, 256], 77, [{ x: xt, y: yt }]) // [{ block: 0, accuracy: [0.71] }, ...]
+ */
+export function blockAblation(
+  model: BlockLrModel,
+  x: Float32Array,
+  y: ArrayLike<number>,
+  n: number,
+  blocks: readonly number[],
+  k: number,
+  evaluate: ReadonlyArray<{ x: Float32Array; y: ArrayLike<number> }>,
+  { maxIter = 40, onFit }: { maxIter?: number; onFit?: (what: string) => void } = {},
+): BlockAblation[] {
+  const d = blocks.reduce((a, b) => a + b, 0);
+  if (blocks.length < 2) return [];
+  return blocks.map((_, b) => {
+    onFit?.(`without block ${b}`);
+    const weights = model.config.weights.map((w, i) => (i === b ? 0 : w));
+    const start = blocks.slice(0, b).reduce((s, v) => s + v, 0);
+    const init = Float64Array.from(model.w);
+    for (let c = 0; c < k; c++) init.fill(0, c * (d + 1) + start, c * (d + 1) + start + blocks[b]!);
+    const w = fitLbfgsSoftmax(normaliseBlocks(x, n, blocks, model.mean, weights), n, d, y, k, { c: model.config.c, maxIter, init });
+    return { block: b, accuracy: evaluate.map((e) => accuracyOf(logits(w, normaliseBlocks(e.x, e.y.length, blocks, model.mean, weights), e.y.length, d, k), e.y, k)) };
+  });
 }

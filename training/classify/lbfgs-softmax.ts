@@ -4,6 +4,7 @@
  * few hundred rows a full-batch quasi-Newton fit reaches the optimum in ~100 iterations, and being deterministic
  * it makes cross-validated choices (C, block weights) comparable with each other.
  */
+import { dotRows, transpose } from './matmul.ts';
 
 export interface LbfgsSoftmaxOptions {
   /** scikit-learn's C: the objective is sum of losses + ||W||^2 / (2C) (the bias is not penalised). */
@@ -23,18 +24,7 @@ export interface LbfgsSoftmaxOptions {
  * @example const s = logits(w, xt, nt, d, k); // nt x k
  */
 export function logits(w: Float64Array, x: Float32Array, n: number, d: number, k: number): Float64Array {
-  const stride = d + 1;
-  const out = new Float64Array(n * k);
-  for (let r = 0; r < n; r++) {
-    const row = r * d;
-    for (let c = 0; c < k; c++) {
-      const wc = c * stride;
-      let t = w[wc + d]!;
-      for (let j = 0; j < d; j++) t += w[wc + j]! * x[row + j]!;
-      out[r * k + c] = t;
-    }
-  }
-  return out;
+  return dotRows(x, n, d, w, k, d + 1);
 }
 
 /**
@@ -53,29 +43,41 @@ export function softmaxInPlace(s: Float64Array, n: number, k: number): Float64Ar
   return s;
 }
 
+/** The data of one fit; `xt` is `x` transposed, so the gradient is a row dot product like the logits. */
+interface Problem {
+  x: Float32Array;
+  xt: Float32Array;
+  n: number;
+  d: number;
+  y: ArrayLike<number>;
+  k: number;
+  lambda: number;
+  rowWeights: ArrayLike<number> | undefined;
+}
+
 /** Penalised loss (scaled by 1 / n) and its gradient into `g`. */
-function objective(w: Float64Array, g: Float64Array, x: Float32Array, n: number, d: number, y: ArrayLike<number>, k: number, lambda: number, rowWeights?: ArrayLike<number>): number {
+function objective(w: Float64Array, g: Float64Array, { x, xt, n, d, y, k, lambda, rowWeights }: Problem): number {
   const stride = d + 1;
   const p = softmaxInPlace(logits(w, x, n, d, k), n, k);
-  g.fill(0);
+  // Residuals stored class-major (k x n): the gradient's row for class c is sum_r residual[c][r] * x[r].
+  const residual = new Float64Array(k * n);
   let loss = 0;
   for (let r = 0; r < n; r++) {
     const yr = y[r]!;
     const rw = (rowWeights ? rowWeights[r]! : 1) / n;
     loss -= rw * Math.log(Math.max(1e-300, p[r * k + yr]!));
-    const row = r * d;
-    for (let c = 0; c < k; c++) {
-      const gr = rw * (p[r * k + c]! - (c === yr ? 1 : 0));
-      if (Math.abs(gr) < 1e-12) continue;
-      const gc = c * stride;
-      for (let j = 0; j < d; j++) g[gc + j]! += gr * x[row + j]!;
-      g[gc + d]! += gr;
-    }
+    for (let c = 0; c < k; c++) residual[c * n + r] = rw * (p[r * k + c]! - (c === yr ? 1 : 0));
   }
+  const gt = dotRows(xt, d, n, residual, k, n);
   for (let c = 0; c < k; c++) {
-    for (let j = c * stride; j < c * stride + d; j++) {
-      loss += 0.5 * lambda * w[j]! * w[j]!;
-      g[j]! += lambda * w[j]!;
+    const gc = c * stride;
+    let bias = 0;
+    for (let r = 0; r < n; r++) bias += residual[c * n + r]!;
+    g[gc + d] = bias;
+    for (let j = 0; j < d; j++) {
+      const wj = w[gc + j]!;
+      loss += 0.5 * lambda * wj * wj;
+      g[gc + j] = gt[j * k + c]! + lambda * wj;
     }
   }
   return loss;
@@ -106,7 +108,8 @@ export function fitLbfgsSoftmax(
   const lambda = 1 / (c * n);
   let w = init ? Float64Array.from(init) : new Float64Array(size);
   let g = new Float64Array(size);
-  let f = objective(w, g, x, n, d, y, k, lambda, rowWeights);
+  const problem: Problem = { x, xt: transpose(x, n, d), n, d, y, k, lambda, rowWeights };
+  let f = objective(w, g, problem);
   const steps: Float64Array[] = [];
   const changes: Float64Array[] = [];
   const rho: number[] = [];
@@ -141,7 +144,7 @@ export function fitLbfgsSoftmax(
     // Backtracking (Armijo) line search from the quasi-Newton step.
     for (let step = 1, tries = 0; tries < 30; tries++, step /= 2) {
       for (let i = 0; i < size; i++) wn[i] = w[i]! + step * dir[i]!;
-      fn = objective(wn, gn, x, n, d, y, k, lambda, rowWeights);
+      fn = objective(wn, gn, problem);
       if (fn <= f + 1e-4 * step * slope) break;
     }
     const s = new Float64Array(size);

@@ -7,6 +7,7 @@
 import type { HeadArtifact } from '../../service/heads/artifact.ts';
 import { standardise } from '../../service/heads/predict.ts';
 import { createRng } from '../eval/stats.ts';
+import { dotRows, transpose } from '../classify/matmul.ts';
 import { artifactOf, normalisationOf, type TrainingSet } from './train.ts';
 
 export interface SoftmaxOptions {
@@ -37,10 +38,17 @@ export function fitSoftmax(
 ): Float32Array[] {
   const stride = d + 1;
   const w = new Float32Array(k * stride);
+  // A float64 copy of the weights feeds the blocked products (`matmul.ts`): a batch's logits and its gradient
+  // are each one product, ~4x faster per multiply than one dot product at a time.
+  const w64 = new Float64Array(k * stride);
   const m = new Float32Array(k * stride);
   const v = new Float32Array(k * stride);
   const grad = new Float32Array(k * stride);
-  const p = new Float64Array(k);
+  const xb = new Float32Array(batchSize * d);
+  const xbt = new Float32Array(batchSize * d);
+  const residual = new Float64Array(k * batchSize);
+  const logitBuf = new Float64Array(batchSize * k);
+  const gradBuf = new Float64Array(d * k);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rand = createRng(seed);
   const beta1 = 0.9;
@@ -56,40 +64,36 @@ export function fitSoftmax(
     let loss = 0;
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
-      grad.fill(0);
-      for (let b = start; b < end; b++) {
-        const r = order[b]!;
-        const row = r * d;
-        let max = -Infinity;
-        for (let c = 0; c < k; c++) {
-          const wc = c * stride;
-          let s = w[wc + d]!;
-          for (let j = 0; j < d; j++) s += w[wc + j]! * x[row + j]!;
-          p[c] = s;
-          if (s > max) max = s;
-        }
-        let sum = 0;
-        for (let c = 0; c < k; c++) sum += p[c] = Math.exp(p[c]! - max);
-        const y = labels[r]!;
-        loss -= Math.log(Math.max(1e-12, p[y]! / sum));
-        for (let c = 0; c < k; c++) {
-          const g = p[c]! / sum - (c === y ? 1 : 0);
-          if (Math.abs(g) < 1e-7) continue;
-          const gc = c * stride;
-          for (let j = 0; j < d; j++) grad[gc + j]! += g * x[row + j]!;
-          grad[gc + d]! += g;
-        }
-      }
       const size = end - start;
+      for (let b = 0; b < size; b++) xb.set(x.subarray(order[start + b]! * d, (order[start + b]! + 1) * d), b * d);
+      const s = dotRows(xb, size, d, w64, k, stride, logitBuf);
+      for (let b = 0; b < size; b++) {
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) max = Math.max(max, s[b * k + c]!);
+        let sum = 0;
+        for (let c = 0; c < k; c++) sum += Math.exp(s[b * k + c]! - max);
+        const y = labels[order[start + b]!]!;
+        loss -= Math.log(Math.max(1e-12, Math.exp(s[b * k + y]! - max) / sum));
+        // Class-major residuals (k x size), each divided by the batch size: the gradient's mean.
+        for (let c = 0; c < k; c++) residual[c * size + b] = (Math.exp(s[b * k + c]! - max) / sum - (c === y ? 1 : 0)) / size;
+      }
+      const gt = dotRows(transpose(xb, size, d, xbt), d, size, residual, k, size, gradBuf);
+      for (let c = 0; c < k; c++) {
+        let bias = 0;
+        for (let b = 0; b < size; b++) bias += residual[c * size + b]!;
+        grad[c * stride + d] = bias;
+        for (let j = 0; j < d; j++) grad[c * stride + j] = gt[j * k + c]!;
+      }
       t++;
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
       for (let i = 0; i < w.length; i++) {
         const isBias = i % stride === d;
-        const g = grad[i]! / size + (isBias ? 0 : l2 * w[i]!);
+        const g = grad[i]! + (isBias ? 0 : l2 * w[i]!);
         m[i] = beta1 * m[i]! + (1 - beta1) * g;
         v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
         w[i]! -= (learningRate * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + 1e-8);
+        w64[i] = w[i]!;
       }
     }
     onEpoch?.(epoch + 1, loss / n);

@@ -193,7 +193,7 @@ export function openApiDocument() {
           operationId: 'classify',
           tags: ['classify'],
           summary: 'Classify texts with a classify head',
-          description: 'Needs a classify head of that name (`strata train classify --name intents`).',
+          description: 'Needs a classify head of that name (`strata train classify --name intents`). A head with an abstain rule answers `label: null, out_of_scope: true` for a text whose in-scope score is under its threshold; `threshold` overrides it for the request.',
           security: SECURED,
           parameters: [pathParam('head', z.string().min(1), 'A classify head')],
           requestBody: body('ClassifyRequest', REQUEST_EXAMPLES.classify),

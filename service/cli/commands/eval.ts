@@ -13,7 +13,8 @@ import { featureNames, interactionDimsOf } from '../../features/assemble.ts';
 import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
 import { embedLabelled } from '../../../training/classify/train-classify.ts';
-import { argmaxRows, classificationReport } from '../../../training/eval/classify-metrics.ts';
+import { evaluateClassify, truthOf } from '../../../training/classify/evaluate.ts';
+import { evaluationMarkdown, tradeOffSvg } from '../../../training/classify/report.ts';
 import { loadHead } from '../../../training/heads/load.ts';
 import { evaluateRerank } from '../../../training/rerank/eval-rerank.ts';
 import { barChartSvg } from '../../../training/report/svg.ts';
@@ -121,44 +122,60 @@ export function register(program: Command, config: Config): void {
 
   evalCmd
     .command('classify')
-    .description('accuracy, macro-F1, per-class F1 and the most confused pairs of a classify head on a labelled file')
-    .requiredOption('--test <file>', 'labelled CSV/JSONL')
+    .description('a classify head on labelled rows: accuracy, macro-F1, calibration, per-class F1, confusions; with out-of-scope rows (--oos, or test labels the head does not know) in-scope accuracy, OOS recall and precision, AUROC and the trade-off curve, with bootstrap CIs')
+    .requiredOption('--test <file>', 'labelled CSV/JSONL (rows whose label the head does not know count as out of scope)')
     .requiredOption('--head <name>', 'head name in --heads-dir, or a .json path')
+    .option('--oos <file>', 'out-of-scope examples (CSV/JSONL with --text-col; labels ignored)')
+    .option('--threshold <x>', "abstain below this in-scope score instead of the head's threshold")
+    .option('--bootstrap <n>', 'bootstrap samples for the intervals', '1000')
     .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
     .option('--text-col <name>', 'text column', 'text')
     .option('--label-col <name>', 'label column', 'label')
     .option('--image-template <tpl>', 'image path for image encoders, columns in braces')
     .option('--report-dir <dir>', 'where reports are written', 'reports')
-    .action(async (o: { test: string; head: string; headsDir: string; textCol: string; labelCol: string; imageTemplate?: string; reportDir: string }) => {
+    .action(async (o: { test: string; head: string; oos?: string; threshold?: string; bootstrap: string; headsDir: string; textCol: string; labelCol: string; imageTemplate?: string; reportDir: string }) => {
       const head = await loadHead(o.head, o.headsDir);
       const a = head.predictor.artifact;
       if (a.task !== 'classify' || !a.labels || !a.encoders) throw new Error(`head "${o.head}" is not a classify head with encoders and labels`);
+      const threshold = o.threshold === undefined ? undefined : Number(o.threshold);
+      if (threshold !== undefined && !Number.isFinite(threshold)) throw new Error(`--threshold: not a number: "${o.threshold}"`);
       const test = await readLabelled(o.test, { textCol: o.textCol, labelCol: o.labelCol });
+      // Every row of an OOS file is out of scope; its text stands in as the (ignored) label.
+      const oos = o.oos ? await readLabelled(o.oos, { textCol: o.textCol, labelCol: o.textCol }) : [];
       const rt = openRuntime(config, { es: false });
       try {
         const tpl = o.imageTemplate;
         const bar = progress('');
-        const x = await embedLabelled(rt.pool, test, a.encoders, {
-          cacheDir: config.cacheDir,
-          ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
-          onProgress: (what, done, total) => bar(done, total, what),
-        });
-        // Labels the head never saw are appended so their rows count as errors instead of failing the run.
-        const all = [...a.labels, ...[...new Set(test.map((r) => r.label))].filter((l) => !a.labels!.includes(l)).sort()];
-        const idx = new Map(all.map((l, i) => [l, i]));
-        const predicted = argmaxRows(head.predictor.predict(x.rows, x.n), x.n, a.labels.length);
-        const report = classificationReport(Int32Array.from(test, (r) => idx.get(r.label)!), predicted, all, { topConfused: 15 });
-        const worst = [...report.perClass].filter((m) => m.support > 0).sort((p, q) => p.f1 - q.f1).slice(0, 10);
+        const embed = (rows: LabelledText[]) =>
+          embedLabelled(rt.pool, rows, a.encoders!, {
+            cacheDir: config.cacheDir,
+            ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
+            onProgress: (what, done, total) => bar(done, total, what),
+          });
+        const x = await embed(test);
+        const xo = oos.length ? await embed(oos) : null;
+        const d = a.features.length;
+        const rows = new Float32Array((x.n + (xo?.n ?? 0)) * d);
+        rows.set(x.rows.subarray(0, x.n * d));
+        if (xo) rows.set(xo.rows.subarray(0, xo.n * d), x.n * d);
+        const truth = Int32Array.from([...truthOf(test.map((r) => r.label), a.labels), ...oos.map(() => -1)]);
+        const ev = evaluateClassify(head.predictor, rows, truth.length, truth, { samples: nonNegativeInt(o.bootstrap, '--bootstrap'), ...(threshold !== undefined ? { threshold } : {}) });
+        const worst = [...ev.closed.perClass].filter((m) => m.support > 0).sort((p, q) => p.f1 - q.f1).slice(0, 10);
+        const name = `eval-classify-${head.name}`;
         const md = [
-          `# eval classify ${head.name} on ${o.test}\n`,
-          `accuracy **${(report.accuracy * 100).toFixed(2)} %**, macro-F1 **${(report.macroF1 * 100).toFixed(2)} %** over ${report.n} rows\n`,
-          '## lowest per-class F1\n',
+          `# eval classify ${head.name} on ${o.test}${o.oos ? ` + ${o.oos}` : ''}\n`,
+          evaluationMarkdown(head.name, ev, ev.oos ? `${name}.svg` : undefined),
+          '\n## lowest per-class F1\n',
           markdownTable(['label', 'support', 'precision', 'recall', 'F1'], worst.map((m) => [m.label, m.support, m.precision, m.recall, m.f1])),
           '\n## most confused pairs\n',
-          markdownTable(['true', 'predicted as', 'count'], report.confused.map((c) => [c.true, c.predicted, c.count])),
+          markdownTable(['true', 'predicted as', 'count'], ev.closed.confused.map((c) => [c.true, c.predicted, c.count])),
         ].join('\n');
         console.log(md);
-        for (const f of await writeReport(o.reportDir, `eval-classify-${head.name}`, { head: head.name, file: head.file, test: o.test, ...report }, md)) log(`report: ${f}`);
+        const extra = ev.oos ? { [`${name}.svg`]: tradeOffSvg(`${head.name}: out-of-scope trade-off (${ev.inScopeRows} in scope, ${ev.oosRows} out of scope)`, ev) } : {};
+        // The closed-set scores stay at the top level (n, accuracy, macroF1, perClass, confused), as before.
+        const { closed, ...rest } = ev;
+        const json = { head: head.name, file: head.file, test: o.test, oosFile: o.oos ?? null, ...closed, ...rest, date: new Date().toISOString() };
+        for (const f of await writeReport(o.reportDir, name, json, md, extra)) log(`report: ${f}`);
       } finally {
         head.predictor.dispose();
         await rt.close();

@@ -20,6 +20,9 @@ import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../trai
 import { createRng } from '../../../training/eval/stats.ts';
 import { splitQueries } from '../../../training/data/beir.ts';
 import { registerFusion } from '../train-fusion.ts';
+import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
+import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
+import { OOS_SCORES, type OosScore } from '../../heads/classify-fields.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
@@ -67,14 +70,37 @@ interface ClassifyOpts {
   encoders: string;
   types: string;
   name: string;
+  recipe: string;
+  blockLevels: string;
+  cs: string;
+  selectionRows: string;
+  maxIter: string;
+  ablation: boolean;
+  calibrationFraction: string;
+  oos?: string;
+  oosTarget: string;
+  oosScore: string;
+  oosDraws: string;
   epochs: string;
   l2: string;
   lr: string;
   xgbRounds: string;
   xgbDepth: string;
   eta: string;
+  xgbDims: string;
+  bootstrap: string;
   outDir: string;
   reportDir: string;
+}
+
+function parseRecipe(text: string): 'block-lr' | 'adam' {
+  if (text === 'block-lr' || text === 'adam') return text;
+  throw new Error(`--recipe: expected block-lr or adam, got "${text}"`);
+}
+
+function parseOosScore(text: string): OosScore | 'auto' {
+  if (text === 'auto' || (OOS_SCORES as readonly string[]).includes(text)) return text as OosScore | 'auto';
+  throw new Error(`--oos-score: expected auto or one of ${OOS_SCORES.join(', ')}, got "${text}"`);
 }
 
 /** Random stratification-free split of labelled rows (for files that come without a test split). */
@@ -205,11 +231,11 @@ export function register(program: Command, config: Config): void {
 
   train
     .command('classify')
-    .description('train classification heads (softmax LR, XGBoost multi:softprob) on concatenated encoder embeddings')
+    .description('train classification heads (block-weighted LR by default, XGBoost on principal components) on concatenated encoder embeddings, with calibrated probabilities and an out-of-scope abstain rule')
     .requiredOption('--train <file>', 'labelled CSV/JSONL')
-    .option('--test <file>', 'labelled CSV/JSONL for the test accuracy (else --test-fraction of --train is held out)')
+    .option('--test <file>', 'labelled CSV/JSONL for the test scores (rows with labels the heads do not know count as out of scope); else --test-fraction of --train is held out')
     .option('--test-fraction <f>', 'held-out share when there is no --test', '0.2')
-    .option('--seed <n>', 'hold-out seed', '13')
+    .option('--seed <n>', 'hold-out, calibration-split and selection seed', '13')
     .option('--text-col <name>', 'text column', 'text')
     .option('--label-col <name>', 'label column', 'label')
     .option('--image-template <tpl>', 'image path for image encoders, columns in braces, e.g. ../shared/data/fashion-products/images/{id}.jpg')
@@ -217,12 +243,25 @@ export function register(program: Command, config: Config): void {
     .option('--encoders <ids>', 'encoders whose embeddings are concatenated', 'text/minilm')
     .option('--types <list>', 'head types', 'lr')
     .requiredOption('--name <name>', 'artifact name prefix (<name>-lr.json, <name>-xgb.json)')
-    .option('--epochs <n>', 'softmax regression epochs', '30')
-    .option('--l2 <x>', 'softmax regression L2 penalty', '0.0001')
-    .option('--lr <x>', 'softmax regression Adam learning rate', '0.001')
+    .option('--recipe <name>', 'LR recipe: block-lr (blocks centred, weighted, weights and C by cross-validation, L-BFGS) or adam (the earlier mini-batch softmax regression)', 'block-lr')
+    .option('--block-levels <list>', 'block-lr: weights tried for every block but the first', '1,0.5,0.25')
+    .option('--cs <list>', 'block-lr: Cs tried (scikit-learn\'s C)', '30,100')
+    .option('--selection-rows <n>', 'block-lr: cross-validate on a stratified subsample of at most this many rows', '3000')
+    .option('--max-iter <n>', 'block-lr: L-BFGS iterations of the final fit', '60')
+    .option('--no-ablation', 'block-lr: skip refitting without each block')
+    .option('--calibration-fraction <f>', 'share of the training rows held out (stratified) for temperature scaling and the abstain rule (0: neither)', '0.15')
+    .option('--oos <file>', 'labelled out-of-scope examples (CSV/JSONL, --text-col; labels ignored) for choosing the threshold')
+    .option('--oos-target <metric:value>', 'what the threshold must reach: precision:<p> (in-scope precision of the answers) or oos-recall:<r>', 'precision:0.9')
+    .option('--oos-score <name>', 'in-scope score to abstain on: auto (highest AUROC), max_probability, energy or centroid', 'auto')
+    .option('--oos-draws <n>', 'without --oos: refits with a quarter of the classes left out (a new quarter each draw), whose rows play the unknown intents (0: in-scope rows only, precision targets only)', '3')
+    .option('--epochs <n>', 'adam: epochs', '30')
+    .option('--l2 <x>', 'adam: L2 penalty', '0.0001')
+    .option('--lr <x>', 'adam: learning rate', '0.001')
     .option('--xgb-rounds <n>', 'XGBoost rounds', '100')
     .option('--xgb-depth <n>', 'XGBoost max depth', '4')
     .option('--eta <x>', 'XGBoost learning rate', '0.3')
+    .option('--xgb-dims <n>', 'XGBoost: principal components of the weighted blocks fed to the trees (capped by ml-xgboost\'s heap)', '64')
+    .option('--bootstrap <n>', 'bootstrap samples for the test intervals', '1000')
     .option('--out-dir <dir>', 'where artifacts are written', config.headsDir)
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .action(async (o: ClassifyOpts) => {
@@ -230,34 +269,51 @@ export function register(program: Command, config: Config): void {
       const cols = { textCol: o.textCol, labelCol: o.labelCol, skipEmpty: !!o.skipEmpty, onSkip: (line: number, reason: string) => skipped++ < 5 && log(`skipped line ${line}: ${reason}`) };
       const all = await readLabelled(o.train, cols);
       const { train: trainRows, test } = o.test ? { train: all, test: await readLabelled(o.test, cols) } : holdOut(all, Number(o.testFraction), Number(o.seed));
+      // An OOS file needs no label column (every row is out of scope): the text stands in as the ignored label.
+      const oos = o.oos ? await readLabelled(o.oos, { textCol: o.textCol, labelCol: o.textCol }) : undefined;
       if (skipped) log(`${skipped} rows skipped (empty text or label)`);
       const encoders = list(o.encoders);
       const rt = openRuntime(config, { es: false });
       try {
         const bar = progress('');
         const tpl = o.imageTemplate;
-        const results = await trainClassifyHeads({
-          pool: rt.pool,
-          train: trainRows,
-          test,
-          encoders,
-          types: list(o.types) as Array<'lr' | 'xgb'>,
-          name: o.name,
-          outDir: o.outDir,
-          cacheDir: config.cacheDir,
-          ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
-          softmax: { epochs: Number(o.epochs), l2: Number(o.l2), learningRate: Number(o.lr) },
-          xgb: { iterations: Number(o.xgbRounds), maxDepth: Number(o.xgbDepth), eta: Number(o.eta) },
-          log,
-          onProgress: (what, done, total) => bar(done, total, what),
-        });
-        const table = markdownTable(
-          ['head', 'encoders', 'dims', 'test accuracy %', 'macro-F1 %', 'train time', 'artifact'],
-          results.map((r) => [r.head, r.encoders.join(' + '), r.dims, (r.test.accuracy * 100).toFixed(2), (r.test.macroF1 * 100).toFixed(2), `${r.trainSeconds.toFixed(1)} s`, kb(r.artifactBytes)]),
+        const results = await trainClassifyHeads(
+          {
+            pool: rt.pool,
+            train: trainRows,
+            test,
+            ...(oos ? { oos } : {}),
+            encoders,
+            cacheDir: config.cacheDir,
+            ...(tpl ? { imageOf: (r: LabelledText) => tpl.replace(/\{(\w+)\}/g, (_, c: string) => String(r.record[c] ?? '')) } : {}),
+            onProgress: (what, done, total) => bar(done, total, what),
+          },
+          {
+            types: list(o.types) as Array<'lr' | 'xgb'>,
+            name: o.name,
+            outDir: o.outDir,
+            recipe: parseRecipe(o.recipe),
+            blockLr: { levels: numbers(o.blockLevels), cs: numbers(o.cs), selectionRows: Number(o.selectionRows), maxIter: Number(o.maxIter), seed: Number(o.seed) },
+            softmax: { epochs: Number(o.epochs), l2: Number(o.l2), learningRate: Number(o.lr) },
+            xgb: { iterations: Number(o.xgbRounds), maxDepth: Number(o.xgbDepth), eta: Number(o.eta), dims: Number(o.xgbDims) },
+            calibrationFraction: Number(o.calibrationFraction),
+            oosTarget: parseOosTarget(o.oosTarget),
+            oosScore: parseOosScore(o.oosScore),
+            proxyDraws: nonNegativeInt(o.oosDraws, '--oos-draws'),
+            ablation: o.ablation,
+            seed: Number(o.seed),
+            samples: nonNegativeInt(o.bootstrap, '--bootstrap'),
+            log,
+          },
         );
-        console.log(table);
-        const json = { train: o.train, test: o.test ?? `${o.testFraction} of train (seed ${o.seed})`, trainRows: trainRows.length, testRows: test.length, skippedRows: skipped, results, date: new Date().toISOString() };
-        for (const f of await writeReport(o.reportDir, `train-classify-${o.name}`, json, `# train classify ${o.name}\n\n${trainRows.length} train / ${test.length} test rows\n\n${table}`)) log(`report: ${f}`);
+        const table = headsTable(results);
+        const details = results.map(headDetails).join('\n');
+        const oosParts = results.filter((r) => r.evaluation?.oos).map((r) => `### ${r.head} on the test rows\n\n${evaluationMarkdown(r.head, r.evaluation!, `train-classify-${r.head}.svg`)}`);
+        console.log(`${table}\n${details}\n${oosParts.join('\n')}`);
+        const json = { train: o.train, test: o.test ?? `${o.testFraction} of train (seed ${o.seed})`, oos: o.oos ?? null, trainRows: trainRows.length, testRows: test.length, skippedRows: skipped, results: results.map(({ artifact: _a, ...r }) => r), date: new Date().toISOString() };
+        const svgs = Object.fromEntries(results.filter((r) => r.evaluation?.oos).map((r) => [`train-classify-${r.head}.svg`, tradeOffSvg(`${r.head}: out-of-scope trade-off on the test rows`, r.evaluation!)]));
+        const md = `# train classify ${o.name}\n\n${trainRows.length} train / ${test.length} test rows\n\n${table}\n${details}\n${oosParts.join('\n')}`;
+        for (const f of await writeReport(o.reportDir, `train-classify-${o.name}`, json, md, svgs)) log(`report: ${f}`);
       } finally {
         await rt.close();
       }
