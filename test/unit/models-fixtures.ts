@@ -254,6 +254,24 @@ export interface ReferenceOutput {
   logits?: number[][];
 }
 
+/**
+ * sentence-transformers' pooling: the mean of the hidden states under the mask, L2-normalised.
+ *
+ * @example meanPooledSentence([[1, 0], [0, 1]], [1, 0]) // [1, 0]
+ */
+export function meanPooledSentence(x: number[][], mask: number[]): number[] {
+  const pooled = new Array<number>(x[0]!.length).fill(0);
+  let count = 0;
+  x.forEach((row, s) => {
+    if (!mask[s]) return;
+    count++;
+    row.forEach((v, h) => (pooled[h]! += v));
+  });
+  const mean = pooled.map((v) => v / Math.max(count, 1e-9));
+  const norm = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
+  return mean.map((v) => v / Math.max(norm, 1e-12));
+}
+
 /** Runs the tiny BERT on token ids with the given mask and token types. */
 export function referenceForward(bert: TinyBert, ids: number[][], mask: number[][], types: number[][]): ReferenceOutput {
   const { hidden: H, heads, intermediate: I, eps, act, layers, labels } = bert.options;
@@ -318,16 +336,7 @@ export function referenceForward(bert: TinyBert, ids: number[][], mask: number[]
       });
     }
     out.hidden.push(x);
-    const pooled = new Array<number>(H).fill(0);
-    let count = 0;
-    for (let s = 0; s < S; s++) {
-      if (!mask[b]![s]) continue;
-      count++;
-      for (let h = 0; h < H; h++) pooled[h]! += x[s]![h]!;
-    }
-    const mean = pooled.map((v) => v / Math.max(count, 1e-9));
-    const norm = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
-    out.sentence.push(mean.map((v) => v / Math.max(norm, 1e-12)));
+    out.sentence.push(meanPooledSentence(x, mask[b]!));
     if (labels !== undefined) {
       const pooler = dense(x[0]!, 'pooler.dense', H, H).map(Math.tanh);
       out.logits!.push(dense(pooler, 'classifier', H, labels));

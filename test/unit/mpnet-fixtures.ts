@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRng } from '../../training/eval/stats.ts';
-import { erf, writeSafetensors, type Dtype } from './models-fixtures.ts';
+import { erf, meanPooledSentence, writeSafetensors, type Dtype } from './models-fixtures.ts';
 
 export interface TinyMpnetOptions {
   layers?: number;
@@ -182,16 +182,7 @@ export function referenceForwardMpnet(m: TinyMpnet, ids: number[][], mask: numbe
       });
     }
     out.hidden.push(x);
-    const pooled = new Array<number>(H).fill(0);
-    let n = 0;
-    for (let s = 0; s < S; s++) {
-      if (!mask[b]![s]) continue;
-      n++;
-      for (let h = 0; h < H; h++) pooled[h]! += x[s]![h]!;
-    }
-    const mean = pooled.map((v) => v / Math.max(n, 1e-9));
-    const norm = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
-    out.sentence.push(mean.map((v) => v / Math.max(norm, 1e-12)));
+    out.sentence.push(meanPooledSentence(x, mask[b]!));
   }
   return out;
 }
