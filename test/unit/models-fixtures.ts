@@ -272,20 +272,22 @@ export function meanPooledSentence(x: number[][], mask: number[]): number[] {
   return mean.map((v) => v / Math.max(norm, 1e-12));
 }
 
-/** Runs the tiny BERT on token ids with the given mask and token types. */
-export function referenceForward(bert: TinyBert, ids: number[][], mask: number[][], types: number[][]): ReferenceOutput {
-  const { hidden: H, heads, intermediate: I, eps, act, layers, labels } = bert.options;
-  const w = (name: string) => bert.weights.get(name)!.data;
+/**
+ * The plain building blocks of the reference forward passes (BERT and MPNet): named weights, a dense layer
+ * (`y = W x + b`, Hugging Face `[out, in]` layout), LayerNorm and the activation.
+ *
+ * @example const { dense } = referenceOps(bert.weights, 1e-12, 'gelu'); dense(x, 'pooler.dense', 32, 32)
+ */
+export function referenceOps(weights: Map<string, { data: Float32Array }>, eps: number, act: string) {
+  const w = (name: string) => weights.get(name)!.data;
   const dense = (x: number[], name: string, inDim: number, outDim: number) => {
     const W = w(`${name}.weight`);
     const b = w(`${name}.bias`);
-    const y = new Array<number>(outDim).fill(0);
-    for (let o = 0; o < outDim; o++) {
+    return Array.from({ length: outDim }, (_, o) => {
       let s = b[o]!;
       for (let i = 0; i < inDim; i++) s += x[i]! * W[o * inDim + i]!;
-      y[o] = s;
-    }
-    return y;
+      return s;
+    });
   };
   const layerNorm = (x: number[], name: string) => {
     const g = w(`${name}.weight`);
@@ -296,6 +298,13 @@ export function referenceForward(bert: TinyBert, ids: number[][], mask: number[]
   };
   const gelu = (v: number) =>
     act === 'relu' ? Math.max(0, v) : act === 'gelu' ? 0.5 * v * (1 + erf(v / Math.SQRT2)) : 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  return { w, dense, layerNorm, gelu };
+}
+
+/** Runs the tiny BERT on token ids with the given mask and token types. */
+export function referenceForward(bert: TinyBert, ids: number[][], mask: number[][], types: number[][]): ReferenceOutput {
+  const { hidden: H, heads, intermediate: I, eps, act, layers, labels } = bert.options;
+  const { w, dense, layerNorm, gelu } = referenceOps(bert.weights, eps, act);
 
   const hd = H / heads;
   const out: ReferenceOutput = { hidden: [], sentence: [], ...(labels !== undefined ? { logits: [] } : {}) };

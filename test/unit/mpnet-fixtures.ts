@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRng } from '../../training/eval/stats.ts';
-import { erf, meanPooledSentence, writeSafetensors, type Dtype } from './models-fixtures.ts';
+import { meanPooledSentence, referenceOps, writeSafetensors, type Dtype } from './models-fixtures.ts';
 
 export interface TinyMpnetOptions {
   layers?: number;
@@ -123,25 +123,7 @@ const MASKED = -3.4028234663852886e38;
  */
 export function referenceForwardMpnet(m: TinyMpnet, ids: number[][], mask: number[][]): { hidden: number[][][]; sentence: number[][] } {
   const { hidden: H, heads, intermediate: I, eps, act, layers } = m.options;
-  const w = (name: string) => m.weights.get(name)!.data;
-  const dense = (x: number[], name: string, inDim: number, outDim: number) => {
-    const W = w(`${name}.weight`);
-    const b = w(`${name}.bias`);
-    return Array.from({ length: outDim }, (_, o) => {
-      let s = b[o]!;
-      for (let i = 0; i < inDim; i++) s += x[i]! * W[o * inDim + i]!;
-      return s;
-    });
-  };
-  const layerNorm = (x: number[], name: string) => {
-    const g = w(`${name}.weight`);
-    const b = w(`${name}.bias`);
-    const mean = x.reduce((a, v) => a + v, 0) / x.length;
-    const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
-    return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * g[i]! + b[i]!);
-  };
-  const gelu = (v: number) =>
-    act === 'relu' ? Math.max(0, v) : act === 'gelu' ? 0.5 * v * (1 + erf(v / Math.SQRT2)) : 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  const { w, dense, layerNorm, gelu } = referenceOps(m.weights, eps, act);
   const relBias = w('encoder.relative_attention_bias.weight');
   const hd = H / heads;
   const out = { hidden: [] as number[][][], sentence: [] as number[][] };
