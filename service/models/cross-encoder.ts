@@ -13,7 +13,8 @@ import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TokenizedBatch } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
 import { bertFeeds } from './bert-feeds.ts';
-import { ensureCurrentConversion } from './convert/ensure.ts';
+import { ensureCurrentConversion, graphOptimization } from './convert/ensure.ts';
+import { readManifest } from './manifest.ts';
 
 export interface CrossEncoderOptions {
   variant?: OnnxVariant;
@@ -42,7 +43,7 @@ export async function loadCrossEncoder(dir: string, options: CrossEncoderOptions
   const file = onnxFile(dir, variant);
   // Graphs written by an older converter are converted again first (same numbers, faster kernels).
   await ensureCurrentConversion(dir, [variant]);
-  const [tokenizer, session] = await Promise.all([loadTokenizer(dir), loadSession(file, { intraOpThreads })]);
+  const [tokenizer, session] = await Promise.all([loadTokenizer(dir), loadSession(file, { intraOpThreads, optimization: graphOptimization(await readManifest(dir)) })]);
   if (!session.outputNames.includes('logits')) {
     throw strataError('model_error', {
       file,

@@ -8,7 +8,8 @@ import { loadSession, releaseSessions, type OnnxSession } from './onnx.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { strataError } from '../errors.ts';
 import { bertFeeds } from './bert-feeds.ts';
-import { ensureCurrentConversion } from './convert/ensure.ts';
+import { ensureCurrentConversion, graphOptimization } from './convert/ensure.ts';
+import { readManifest } from './manifest.ts';
 
 export interface TextEmbedderOptions {
   variant?: OnnxVariant;
@@ -67,7 +68,7 @@ export async function loadTextEmbedder(dir: string, options: TextEmbedderOptions
   const file = onnxFile(dir, variant);
   // Graphs written by an older converter are converted again first (same numbers, faster kernels).
   await ensureCurrentConversion(dir, [variant]);
-  const [tokenizer, session] = await Promise.all([loadTokenizer(dir, maxLength ? { maxLength } : {}), loadSession(file, { intraOpThreads })]);
+  const [tokenizer, session] = await Promise.all([loadTokenizer(dir, maxLength ? { maxLength } : {}), loadSession(file, { intraOpThreads, optimization: graphOptimization(await readManifest(dir)) })]);
   if (!session.outputNames.includes('sentence_embedding')) {
     throw strataError('model_error', { file, reason: `no "sentence_embedding" output (outputs: ${session.outputNames.join(', ')}); is it a cross-encoder?` });
   }

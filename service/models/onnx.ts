@@ -22,9 +22,14 @@ export interface TensorOutput {
   dims: readonly number[];
 }
 
+/** onnxruntime graph optimisation levels Strata uses (`graphOptimization` in `convert/ensure.ts` picks one). */
+export type GraphOptimization = 'basic' | 'all';
+
 export interface SessionOptions {
   /** Threads one inference may use (the pool runs one session per worker, so keep workers x threads <= cores). */
   intraOpThreads?: number;
+  /** Default `all`; `basic` for graphs that are already fused. */
+  optimization?: GraphOptimization;
 }
 
 export interface OnnxSession {
@@ -51,19 +56,19 @@ function typeOf(data: InputData): 'int64' | 'float32' | 'int32' | 'uint8' {
  *          const out = await s.run({ input_ids: { data: ids, dims: [1, 5] }, ... }, ['sentence_embedding']);
  */
 export async function loadSession(file: string, options: SessionOptions = {}): Promise<OnnxSession> {
-  const { intraOpThreads = 1 } = options;
+  const { intraOpThreads = 1, optimization = 'all' } = options;
   const info = await stat(file).catch(() => undefined);
   if (!info) throw strataError('model_missing', { dir: path.dirname(file), missing: path.basename(file), hint: 'Convert or prepare the model first (`strata models convert|prepare-minilm|prepare-mpnet`).' });
   // A file its manifest does not vouch for is refused before onnxruntime reads it (verify.ts).
   await verifyModelFile(file);
-  const key = `${file}|${info.size}|${info.mtimeMs}|${intraOpThreads}`;
+  const key = `${file}|${info.size}|${info.mtimeMs}|${intraOpThreads}|${optimization}`;
   let pending = sessions.get(key);
   if (!pending) {
     pending = ort.InferenceSession.create(file, {
       intraOpNumThreads: intraOpThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: optimization,
     });
     sessions.set(key, pending);
     pending.catch(() => sessions.delete(key));

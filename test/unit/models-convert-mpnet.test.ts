@@ -79,8 +79,8 @@ describe('convertModel: MPNet encoder parity with a plain reference forward pass
         expect(sentence).toBeLessThan(1e-5);
       }
       const ops = opCounts(decodeModel(await readFile(fused.files.fp32!)) as GraphModel);
-      expect(ops).toMatchObject({ EmbedLayerNormalization: 1, Attention: 2, SkipLayerNormalization: 4, [opts.act === 'gelu_new' ? 'FastGelu' : 'BiasGelu']: 2 });
-      for (const op of ['Softmax', 'LayerNormalization', 'Erf']) expect(ops[op]).toBeUndefined();
+      expect(ops).toMatchObject({ EmbedLayerNormalization: 1, Attention: 2, LayerNormalization: 4, [opts.act === 'gelu_new' ? 'FastGelu' : 'BiasGelu']: 2 });
+      for (const op of ['Softmax', 'SkipLayerNormalization', 'Erf']) expect(ops[op]).toBeUndefined();
     });
   }
 
@@ -116,7 +116,7 @@ describe('convertModel: MPNet int8', () => {
     for (const c of cosines) expect(c).toBeGreaterThan(0.99);
     const model = decodeModel(await readFile(result.files.int8!)) as GraphModel;
     // Per layer: QKV, attention output and FFN input quantized; the FFN output (fed by GELU outliers) float32.
-    expect(opCounts(model)).toMatchObject({ MultiHeadAttention: 2, DynamicQuantizeMatMul: 6, MatMul: 2, SkipLayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    expect(opCounts(model)).toMatchObject({ MultiHeadAttention: 2, DynamicQuantizeMatMul: 6, MatMul: 2, LayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
     const quantized = model.graph.initializer.filter((t) => t.name.endsWith('weight_quantized'));
     expect(quantized.map((t) => t.name).sort()).toEqual([0, 1].flatMap((l) => [`encoder.layer.${l}.attention.attn.qkv`, `encoder.layer.${l}.attention.dense`, `encoder.layer.${l}.intermediate.dense`]).map((n) => `${n}.weight_quantized`).sort());
     for (const t of quantized) expect(t.dataType).toBe(3);

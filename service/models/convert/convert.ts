@@ -22,9 +22,10 @@ import { readSafetensors } from './safetensors.ts';
  * The converter's output version, written into each graph and the folder's manifest. Bump it whenever the emitted
  * graph changes, so folders converted by an older converter are converted again (`isConversionCurrent`).
  * 1: standard ONNX ops, uint8 weights. 2: onnxruntime contrib kernels (fused), int8 weights (MPNet joined here:
- * no MPNet graph was written by version 1, so its graphs need no new version).
+ * no MPNet graph was written by version 1, so its graphs need no new version). 3: residual + LayerNorm as `Add` +
+ * `LayerNormalization` instead of the slower contrib `SkipLayerNormalization`.
  */
-export const CONVERTER_VERSION = 2;
+export const CONVERTER_VERSION = 3;
 
 export interface ConvertOptions {
   /** Also write the int8 variant. */

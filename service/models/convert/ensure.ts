@@ -9,6 +9,7 @@ import path from 'node:path';
 import { readManifest, type Manifest } from '../manifest.ts';
 import { withLock } from '../lock.ts';
 import { onnxFile, type OnnxVariant } from '../paths.ts';
+import type { GraphOptimization } from '../onnx.ts';
 import { CONVERTER_VERSION, convertModel } from './convert.ts';
 
 const exists = (file: string) =>
@@ -58,4 +59,17 @@ export async function ensureCurrentConversion(
     await convertModel(dir, { int8, ...(pooling ? { pooling } : {}), log });
     return true;
   });
+}
+
+/**
+ * The onnxruntime optimisation level a converted folder's graphs want. Graphs this converter wrote in the fused form
+ * already hold every fusion onnxruntime would make, and its extended level would fold their `Add` +
+ * `LayerNormalization` back into the contrib `SkipLayerNormalization`, whose CPU kernel is ~5x slower (see
+ * `denseAddNorm`); they run at `basic`. Anything else (plain-form graphs, ONNX files placed by hand) at `all`.
+ *
+ * @example await loadSession(file, { optimization: graphOptimization(await readManifest(dir)) });
+ */
+export function graphOptimization(manifest: Manifest | undefined): GraphOptimization {
+  const c = manifest?.conversion;
+  return c && c.form === 'fused' && Number(c.converter ?? 1) >= 3 ? 'basic' : 'all';
 }

@@ -2,8 +2,8 @@
  * The building blocks of a post-norm transformer encoder, each in two forms (see `linear.ts`):
  * - `plain`: standard ONNX ops (the reference the fused form is tested against, and earlier converters' graph);
  * - `fused`: the contrib operators onnxruntime's CPU provider has single kernels for: `EmbedLayerNormalization`,
- *   `Attention` (or `QAttention` when int8), `SkipLayerNormalization` (residual + bias + LayerNorm),
- *   `BiasGelu` / `FastGelu`. Their semantics follow onnxruntime's `bert_defs.cc`; the patterns onnxruntime's own
+ *   `Attention` (or `QAttention` when int8), `BiasGelu` / `FastGelu` (residual + LayerNorm stay standard ops:
+ *   see `denseAddNorm`). Their semantics follow onnxruntime's `bert_defs.cc`; the patterns onnxruntime's own
  *   Python fusers produce from a BERT export are the same nodes with the same inputs.
  * Nothing here knows checkpoint tensor names: an architecture file (`bert-graph.ts`) reads its weights and wires
  * these blocks, so another encoder (MPNet: attention bias, no token types) reuses them.
@@ -143,7 +143,7 @@ export function selfAttention(ctx: LinearContext, x: string, w: AttentionWeights
     if (ctx.quantize && bias) {
       const qkv = matmul(ctx, x, packed, hidden, 3 * hidden, `${name}.qkv`, qkvBias);
       const [q, k, v] = g.node('Split', [qkv, g.int64s([hidden, hidden, hidden])], { axis: { int: -1 } }, 3) as [string, string, string];
-      return g.node('MultiHeadAttention', [q, k, v, '', mask.int32!, bias], attrs, 1, MS_DOMAIN)[0]!;
+      return g.node('MultiHeadAttention', [q, k, v, '', mask.int32!, ...(bias ? [bias] : [])], attrs, 1, MS_DOMAIN)[0]!;
     }
     const biasInit = g.init(`${name}.qkv.bias`, { dtype: 'float32', dims: [3 * hidden], data: qkvBias });
     if (!ctx.quantize) {
@@ -181,8 +181,11 @@ function concatBias(parts: readonly Float32Array[]): Float32Array {
 }
 
 /**
- * `LayerNorm(x @ w^T + b + residual)`: a dense layer, the residual connection and the post-norm. Fused:
- * the bias and the residual go into one `SkipLayerNormalization`.
+ * `LayerNorm(x @ w^T + b + residual)`: a dense layer, the residual connection and the post-norm, in both forms as
+ * `Add` + the standard `LayerNormalization` (the bias inside `DynamicQuantizeMatMul` when int8). onnxruntime's
+ * contrib `SkipLayerNormalization` would do the same in one node, but its CPU kernel (1.30) took 7.1 ns per element
+ * against 1.3 ns for `Add` + `Add` + `LayerNormalization` on MiniLM's `[4, 61, 384]` (`scripts`-free microbenchmark
+ * in the README's "MiniLM graphs"), a quarter of the int8 graph's time.
  *
  * @example h = denseAddNorm(ctx, attended, x, weights.output, norm, 384, 384, 1e-12, 'encoder.layer.0.attention.output');
  */
@@ -198,14 +201,7 @@ export function denseAddNorm(
   name: string,
 ): string {
   const g = ctx.graph;
-  const wt = transpose(d.weight, hidden, inDim);
-  if (ctx.form === 'fused') {
-    const y = matmul(ctx, x, wt, inDim, hidden, `${name}.dense`);
-    const bias = g.init(`${name}.dense.bias`, { dtype: 'float32', dims: [hidden], data: d.bias });
-    const [gamma, beta] = normInits(g, `${name}.LayerNorm`, norm, hidden);
-    return g.node('SkipLayerNormalization', [y, residual, gamma, beta, bias], { epsilon: { float: eps } }, 1, MS_DOMAIN)[0]!;
-  }
-  const y = matmul(ctx, x, wt, inDim, hidden, `${name}.dense`, d.bias);
+  const y = matmul(ctx, x, transpose(d.weight, hidden, inDim), inDim, hidden, `${name}.dense`, d.bias);
   return layerNorm(g, g.op('Add', [y, residual]), `${name}.LayerNorm`, norm, hidden, eps);
 }
 
