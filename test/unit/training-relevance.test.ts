@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitFusion, fusedRun, type QueryLists } from '../../training/fusion/fit-fusion.ts';
 import { applyWeights, initAdapter, trainAdapter, type AdapterExample } from '../../training/adapt/train-adapter.ts';
+import { adapterDevGain } from '../../training/adapt/adapt.ts';
 import { attributeComboQuery, hardenQuery, idfOf, matchesQuery, pseudoQueries, type SynthDoc } from '../../training/synth/queries.ts';
 import { readJudgments } from '../../training/data/judgments.ts';
 import { viewGroups } from '../../training/rerank/train-rerank.ts';
@@ -64,6 +65,23 @@ describe('trainAdapter', () => {
     expect(losses.at(-1)!).toBeLessThan(losses[0]!);
     expect(bestEpoch).toBeGreaterThan(0);
     expect(hits((v) => applyWeights(weights, v))).toBeGreaterThan(hits((v) => v));
+  });
+
+  it('attaches only on a significant dev gain: a small mean gain of noisy per-query changes is refused', () => {
+    const rand = createRng(11);
+    const identity = Array.from({ length: 500 }, () => rand());
+    // SciFact's case: mean +0.009 over 500 dev queries whose nDCG@10 moves by ±0.15 each way.
+    const noisy = identity.map((v) => v + 0.009 + (rand() < 0.5 ? -0.15 : 0.15));
+    const small = adapterDevGain(noisy, identity);
+    expect(small.meanDiff).toBeGreaterThan(0);
+    expect(small.lower).toBeLessThan(0);
+    expect(small.significant).toBe(false);
+    // A consistent gain of the same size on most queries is significant.
+    const steady = identity.map((v, i) => v + (i % 10 === 0 ? -0.01 : 0.012));
+    const clear = adapterDevGain(steady, identity);
+    expect(clear.lower).toBeGreaterThan(0);
+    expect(clear.significant).toBe(true);
+    expect(adapterDevGain(identity, identity).significant).toBe(false);
   });
 });
 

@@ -58,7 +58,7 @@ export function register(program: Command, config: Config): void {
     .option('--no-title-queries', "leave out the corpus' titles as queries for their own documents")
     .option('--dev-fraction <f>', 'dev share when the judgments carry no split', '0.2')
     .option('--seed <n>', 'split and initialisation seed', '13')
-    .option('--attach', "name the adapter in the index's tuning when it beats no adapter on dev")
+    .option('--attach', "name the adapter in the index's tuning when its dev gain over no adapter is significant (95 % paired-bootstrap interval above 0)")
     .option('--out-dir <dir>', 'where adapters are written (the service reads <heads dir>/adapters)', path.join(config.headsDir, 'adapters'))
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .action(async (o: AdaptOpts) => {
@@ -91,9 +91,11 @@ export function register(program: Command, config: Config): void {
           onProgress: (what, done, total) => bar(done, total, what),
         });
         const table = markdownTable(['epoch', 'loss', 'dev nDCG@10 (exact kNN)'], r.devNdcg10.map((s, e) => [e === 0 ? '0 (no adapter)' : String(e), e === 0 ? '-' : (r.losses[e - 1] ?? NaN), s ?? NaN]), 4);
-        console.log(`${table}\nbest epoch ${r.bestEpoch}; adapter ${r.file}${r.attached ? `; attached to index "${o.index}"` : ''}`);
+        const g = r.devGain;
+        const gain = `dev gain over no adapter ${g.meanDiff >= 0 ? '+' : ''}${g.meanDiff.toFixed(4)} [95 % CI ${g.lower.toFixed(4)}, ${g.upper.toFixed(4)}], p ${g.pValue.toFixed(3)}`;
+        console.log(`${table}\nbest epoch ${r.bestEpoch}; ${gain}; adapter ${r.file}${r.attached ? `; attached to index "${o.index}"` : o.attach ? '; not attached' : ''}`);
         const { down: _d, up: _u, ...meta } = r.artifact;
-        const md = `# adapt ${o.name} (${encoder} on ${o.index})\n\n${r.examples} examples (${r.titleExamples} from titles)\n\n${table}`;
+        const md = `# adapt ${o.name} (${encoder} on ${o.index})\n\n${r.examples} examples (${r.titleExamples} from titles)\n\n${table}\n\nBest epoch ${r.bestEpoch}; ${gain}; ${r.attached ? 'attached' : 'not attached'}.\n`;
         for (const f of await writeReport(o.reportDir, `adapt-${o.name}`, { ...meta, file: r.file, attached: r.attached }, md)) console.error(`report: ${f}`);
       } finally {
         await rt.close();
