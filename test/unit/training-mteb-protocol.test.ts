@@ -25,9 +25,12 @@ describe('MTEB classification protocol', () => {
     };
     const tr = make(200);
     const te = make(100);
-    const r = mtebClassification(tr.x, tr.y, te.x, te.y, 2, 4, { experiments: 3, perLabel: 8, epochs: 100, learningRate: 0.05 });
+    const draws: Array<[number, number]> = [];
+    const r = mtebClassification(tr.x, tr.y, te.x, te.y, 2, 4, { experiments: 3, perLabel: 8, epochs: 100, learningRate: 0.05, onDraw: (d, acc) => draws.push([d, acc]) });
     expect(r.trainRows).toBe(32);
     expect(r.accuracies).toHaveLength(3);
+    // Each draw is reported as it finishes, with the accuracy the result keeps (a stopped run's log is its figures).
+    expect(draws).toEqual(r.accuracies.map((acc, i) => [i + 1, acc]));
     expect(r.mean).toBeGreaterThan(0.95);
     const b = mtebClassification(tr.x, tr.y, te.x, te.y, 2, 4, { experiments: 3, perLabel: 8, head: 'block-lr', blocks: [2] });
     expect(b.trainRows).toBe(32);

@@ -29,6 +29,8 @@ export interface MtebProtocolOptions {
   /** Widths of the concatenated encoder blocks, in order (for `block-lr`). */
   blocks?: number[];
   blockLr?: BlockLrOptions;
+  /** Called after each draw with its accuracy and wall seconds (long runs print it, so a stopped run is not lost). */
+  onDraw?: (draw: number, accuracy: number, seconds: number) => void;
 }
 
 export interface MtebProtocolResult {
@@ -74,7 +76,7 @@ export function mtebClassification(
   yt: ArrayLike<number>,
   dim: number,
   classes: number,
-  { experiments = 10, perLabel = 8, seed = 42, c = 1, epochs = 200, learningRate = 0.003, batchSize = 32, head = 'lr', blocks, blockLr = {} }: MtebProtocolOptions = {},
+  { experiments = 10, perLabel = 8, seed = 42, c = 1, epochs = 200, learningRate = 0.003, batchSize = 32, head = 'lr', blocks, blockLr = {}, onDraw }: MtebProtocolOptions = {},
 ): MtebProtocolResult {
   if (head === 'block-lr' && blocks?.reduce((a, b) => a + b, 0) !== dim) throw new Error(`block-lr: blocks [${blocks?.join(', ')}] do not add up to ${dim} features`);
   const rand = createRng(seed);
@@ -83,6 +85,7 @@ export function mtebClassification(
   let trainRows = 0;
   const t0 = performance.now();
   for (let e = 0; e < experiments; e++) {
+    const tDraw = performance.now();
     // Drawn before the head is known, so both heads see the same training rows in every draw.
     const pick = undersample(y, perLabel, rand);
     trainRows = pick.length;
@@ -101,6 +104,7 @@ export function mtebClassification(
     let ok = 0;
     for (let i = 0; i < yt.length; i++) if (predicted[i] === yt[i]) ok++;
     accuracies.push(ok / yt.length);
+    onDraw?.(e + 1, ok / yt.length, (performance.now() - tDraw) / 1000);
   }
   const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
   const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / accuracies.length);

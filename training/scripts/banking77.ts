@@ -60,6 +60,7 @@ const yt = Int32Array.from(test, (r) => index.get(r.label)!);
 const rt = openRuntime(config, { es: false });
 const bar = progress('');
 const onProgress = (what: string, done: number, total: number) => bar(done, total, what);
+const drawLogger = (what: string) => (draw: number, accuracy: number, seconds: number) => console.error(`${what}: draw ${draw} ${(accuracy * 100).toFixed(2)} % (${seconds.toFixed(1)} s)`);
 const systems = a.systems
   ? a.systems.split(';').map((row) => list(row.replace(/\+/g, ',')))
   : [...encoders.map((e) => [e]), ...(encoders.length > 1 ? [encoders] : [])];
@@ -100,13 +101,13 @@ try {
     const t0 = performance.now();
     let mteb = null;
     if (!a['skip-mteb']) {
-      const r = mtebClassification(x.rows, y, xt.rows, yt, dim, labels.length, { experiments });
+      const r = mtebClassification(x.rows, y, xt.rows, yt, dim, labels.length, { experiments, onDraw: drawLogger(`${encs.join('+')} MTEB`) });
       mteb = { ...r, ci: meanInterval(r.accuracies), seconds: (performance.now() - t0) / 1000 };
       console.error(`${encs.join('+')}: MTEB protocol ${(r.mean * 100).toFixed(2)} ± ${(r.std * 100).toFixed(2)} % (${mteb.seconds.toFixed(1)} s)`);
     }
     let blockLr = null;
     if (!a['skip-block-lr']) {
-      const r = mtebClassification(x.rows, y, xt.rows, yt, dim, labels.length, { experiments, head: 'block-lr', blocks: encs.map((e) => encoderSpec(e).dim) });
+      const r = mtebClassification(x.rows, y, xt.rows, yt, dim, labels.length, { experiments, head: 'block-lr', blocks: encs.map((e) => encoderSpec(e).dim), onDraw: drawLogger(`${encs.join('+')} block-lr`) });
       blockLr = { ...r, ci: meanInterval(r.accuracies) };
       const chosen = r.chosen!.map((c) => `[${c.weights.join(', ')}] C=${c.c}`).join('; ');
       console.error(`${encs.join('+')}: MTEB protocol, block-weighted LR ${(r.mean * 100).toFixed(2)} ± ${(r.std * 100).toFixed(2)} % (${r.secondsPerDraw.toFixed(1)} s/draw; chosen ${chosen})`);
