@@ -9,6 +9,9 @@ export const ONNX_DIR = 'onnx';
 export const ONNX_FILES = { fp32: 'model.onnx', int8: 'model_int8.onnx' } as const;
 export type OnnxVariant = keyof typeof ONNX_FILES;
 
+/** `text/minilm`'s graph when `STRATA_MINILM_VARIANT` is not set (README "MiniLM graphs" has the measurements). */
+export const DEFAULT_MINILM_VARIANT: OnnxVariant = 'int8';
+
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
