@@ -119,19 +119,23 @@ async function completeVectors(deps: RerankDeps, candidates: FeatureCandidate[],
   // Split once per document, not once per encoder (the sentence splitter is most of this function's own time).
   const split = new Map<FeatureCandidate, Array<{ text: string }>>();
   const passagesOf = (c: FeatureCandidate) => split.get(c) ?? split.set(c, documentPassages(c.doc)).get(c)!;
-  for (const encoder of deps.textEncoders) {
-    const missing = candidates.filter((c) => !c.vectors[encoder]);
-    if (missing.length === 0) continue;
-    const docVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), { signal, priority: 'interactive' }), encoder);
-    missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
-    const withPassages = missing.map((c) => ({ c, passages: passagesOf(c) })).filter((x) => x.passages.length > 1);
-    const flat = withPassages.flatMap((x) => x.passages.map((p) => p.text));
-    const passageVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, { signal, priority: 'interactive' }), encoder);
-    let k = 0;
-    for (const { c, passages } of withPassages) {
-      c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
-    }
-  }
+  const embed = async (encoder: string, texts: string[]) =>
+    asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, texts, { signal, priority: 'interactive' }), encoder);
+  // Every encoder's documents and passages are embedded at once: the pool spreads them over its workers.
+  await Promise.all(
+    deps.textEncoders.map(async (encoder) => {
+      const missing = candidates.filter((c) => !c.vectors[encoder]);
+      if (missing.length === 0) return;
+      const withPassages = missing.map((c) => ({ c, passages: passagesOf(c) })).filter((x) => x.passages.length > 1);
+      const [docVecs, passageVecs] = await Promise.all([
+        embed(encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument))),
+        embed(encoder, withPassages.flatMap((x) => x.passages.map((p) => p.text))),
+      ]);
+      missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
+      let k = 0;
+      for (const { c, passages } of withPassages) c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
+    }),
+  );
 }
 
 /** Snippets from the body fields (description, then reviews), scored by chargram similarity and term overlap. */

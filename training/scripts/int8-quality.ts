@@ -3,13 +3,18 @@
  * and their qrels in `../shared`) embedded by two encoders through the pool, exact kNN over the whole corpus, nDCG@10
  * and Recall@100 per encoder and the paired difference (95 % paired-bootstrap interval, randomization p). Defaults
  * compare `text/minilm` (the fp32 graph unless `STRATA_MINILM_VARIANT` says otherwise) with `text/minilm-int8`.
- * Embeddings are cached (`<cache dir>/embeddings`). Writes `reports/int8-quality.json` and `.md`.
+ * Embeddings are cached (`<cache dir>/embeddings`). Also: how much a text's vector depends on the texts batched
+ * with it (40 SciFact claims embedded alone and in runs of 12 with other claims, in-process, fp32 and int8 graphs).
+ * Writes `reports/int8-quality.json` and `.md`.
  *
  *   npx tsx training/scripts/int8-quality.ts [--encoders text/minilm,text/minilm-int8] [--data ../shared/data/scifact]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../service/config.ts';
+import { loadTextEmbedder } from '../../service/models/embed-text.ts';
+import { modelDir } from '../../service/models/paths.ts';
+import { MINILM } from '../../service/models/prepare-minilm.ts';
 import { encoderContext } from '../../service/encoders/registry.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { embedAll } from '../classify/embed.ts';
@@ -68,6 +73,26 @@ try {
   await pool.close();
 }
 
+// Batch dependence: the int8 graph quantizes activations with one scale per run, fp32 has no such coupling.
+const batchDependence: Record<string, { mean: number; min: number }> = {};
+for (const variant of ['fp32', 'int8'] as const) {
+  const e = await loadTextEmbedder(modelDir(config.modelsDir, MINILM.name), { variant });
+  let sum = 0;
+  let min = 1;
+  const n = 40;
+  for (let i = 0; i < n; i++) {
+    const alone = (await e.embed([queryTexts[i]!])).vectors;
+    const inBatch = (await e.embed([queryTexts[i]!, ...queryTexts.slice(n + 11 * i, n + 11 * i + 11)])).vectors;
+    let dot = 0;
+    for (let j = 0; j < e.dim; j++) dot += alone[j]! * inBatch[j]!;
+    sum += dot;
+    min = Math.min(min, dot);
+  }
+  batchDependence[variant] = { mean: sum / n, min };
+  await e.dispose();
+}
+const dependence = Object.entries(batchDependence).map(([v, d]) => `${v}: cosine of a claim embedded alone and in a run of 12, mean ${d.mean.toFixed(4)}, min ${d.min.toFixed(4)}`).join('; ');
+
 const [a, b] = encoders as [string, string];
 const rows = encoders.map((e) => {
   const ci = bootstrapCI(perQuery[e]!.ndcg);
@@ -82,6 +107,6 @@ const table = markdownTable(
   4,
 );
 const diff = `${b} - ${a}: ${boot.meanDiff >= 0 ? '+' : ''}${boot.meanDiff.toFixed(4)} [95 % CI ${boot.lower.toFixed(4)}, ${boot.upper.toFixed(4)}], randomization p ${rand.pValue.toFixed(3)}`;
-console.log(`${table}\n\n${diff}`);
-const md = `# ${b} against ${a}: SciFact exact kNN (${judged.length} ${args.split} claims, ${data.corpus.length} documents)\n\n${table}\n\n${diff}\n`;
-for (const f of await writeReport(args['report-dir'], 'int8-quality', { encoders, split: args.split, queries: judged.length, documents: data.corpus.length, rows, paired: { ...boot, randomizationP: rand.pValue } }, md)) console.error(`report: ${f}`);
+console.log(`${table}\n\n${diff}\n\n${dependence}`);
+const md = `# ${b} against ${a}: SciFact exact kNN (${judged.length} ${args.split} claims, ${data.corpus.length} documents)\n\n${table}\n\n${diff}\n\nBatch dependence (MiniLM, in-process): ${dependence}\n`;
+for (const f of await writeReport(args['report-dir'], 'int8-quality', { encoders, split: args.split, queries: judged.length, documents: data.corpus.length, rows, paired: { ...boot, randomizationP: rand.pValue }, batchDependence }, md)) console.error(`report: ${f}`);
