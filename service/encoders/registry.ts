@@ -18,7 +18,7 @@ import { strataError } from '../errors.ts';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readManifest } from '../models/manifest.ts';
-import { modelDir, onnxFile, type OnnxVariant } from '../models/paths.ts';
+import { DEFAULT_MINILM_VARIANT, modelDir, onnxFile, type OnnxVariant } from '../models/paths.ts';
 import { MINILM } from '../models/prepare-minilm.ts';
 import { MPNET } from '../models/prepare-mpnet.ts';
 
@@ -61,8 +61,8 @@ const ENTRIES: Entry[] = [
   { spec: CHARGRAM_SPEC, create: async () => createChargramEncoder() as Encoder<unknown> },
   {
     spec: MINILM_SPEC,
-    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: ctx.minilmVariant ?? 'fp32', intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
-    graphFile: (ctx) => miniLMGraph(ctx.minilmVariant ?? 'fp32')(ctx),
+    create: async (ctx) => (await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: ctx.minilmVariant ?? DEFAULT_MINILM_VARIANT, intraOpThreads: ctx.intraOpThreads ?? 1 })) as Encoder<unknown>,
+    graphFile: (ctx) => miniLMGraph(ctx.minilmVariant ?? DEFAULT_MINILM_VARIANT)(ctx),
   },
   {
     spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 dynamic quantization` },

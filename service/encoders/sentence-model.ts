@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { strataError } from '../errors.ts';
 import { onnxFile, type OnnxVariant } from '../models/paths.ts';
+import { ensureCurrentConversion } from '../models/convert/ensure.ts';
 
 export interface SentenceModelOptions {
   /** `fp32` (reference quality) or `int8` (dynamically quantized, faster). */
@@ -31,6 +32,8 @@ const exists = (file: string) =>
 export async function createSentenceModelEncoder(spec: EncoderSpec, dir: string, options: SentenceModelOptions, prepare: string): Promise<Encoder<string>> {
   const { variant = 'fp32', intraOpThreads = 1, batchSize = 32 } = options;
   const graph = onnxFile(dir, variant);
+  // A folder converted without this variant (e.g. `models convert` without --int8) gets it now, from its weights.
+  await ensureCurrentConversion(dir, [variant], { convertMissing: true });
   if (!(await exists(graph))) {
     throw strataError('model_missing', { dir, missing: path.relative(dir, graph), hint: `${spec.id} needs \`npx strata models ${prepare}\` first.` });
   }

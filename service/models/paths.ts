@@ -9,6 +9,13 @@ export const ONNX_DIR = 'onnx';
 export const ONNX_FILES = { fp32: 'model.onnx', int8: 'model_int8.onnx' } as const;
 export type OnnxVariant = keyof typeof ONNX_FILES;
 
+/**
+ * `text/minilm`'s graph when `STRATA_MINILM_VARIANT` is not set. fp32: the int8 graph is 2.6x faster but quantizes
+ * activations with one scale per ONNX run, so a text's vector depends on the texts batched with it (cosine 0.99
+ * alone vs in a batch), and by-id and inline scores of the same document would differ (README "MiniLM graphs").
+ */
+export const DEFAULT_MINILM_VARIANT: OnnxVariant = 'fp32';
+
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**

@@ -103,6 +103,9 @@ export function scatterBatches(plan: readonly number[][], parts: readonly Encode
   return { dim, count, vectors, errors, truncated };
 }
 
+/** Estimated work above which one call is split over every worker, whatever its size. */
+const SPREAD_MIN_MS = 4;
+
 interface Caller {
   owner: string;
   request: object;
@@ -158,7 +161,11 @@ export function createEncoderPool({
     const modality = encoder.startsWith('image/') ? 'image' : 'text';
     const costs = inputs.map((x) => inputCost(x, modality));
     const budget = Math.max(1, chunkMs / rates.msPerUnit(encoder));
-    const plan = planChunks(costs, { budget, maxItems: batchSize });
+    // A call worth more than a few milliseconds is spread over every worker even when it is small (8 titles take
+    // ~15 ms of MiniLM on one core, ~8 on two); cheap encoders stay in one chunk (a task costs ~1-2 ms of hand-off).
+    const estimatedMs = costs.reduce((n, c) => n + c, 0) * rates.msPerUnit(encoder);
+    const spread = estimatedMs >= SPREAD_MIN_MS ? threads : 1;
+    const plan = planChunks(costs, { budget, maxItems: Math.min(batchSize, Math.max(1, Math.ceil(inputs.length / spread))) });
     const units = plan.map((positions) => positions.reduce((n, i) => n + costs[i]!, 0));
     const parts = await scheduler.run({
       owner: caller.owner,

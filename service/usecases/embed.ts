@@ -3,7 +3,7 @@
  * once), and document vectors for candidates that arrive without stored ones.
  */
 import { LRUCache } from 'lru-cache';
-import type { EncoderPool } from '../pool/pool.ts';
+import type { EncoderPool, Priority } from '../pool/pool.ts';
 import { rowOf } from '../encoders/types.ts';
 import { strataError } from '../errors.ts';
 
@@ -50,12 +50,20 @@ export function createQueryEmbedder(pool: EncoderPool, { max = 10_000 } = {}): Q
 
 /**
  * Embeds many texts with one encoder and returns a vector per text (zero vectors for items that failed). `pool`
- * may be the document cache (`createDocumentEmbedder`), which has the same `encode`.
+ * may be the document cache (`createDocumentEmbedder`), which has the same `encode`. `priority` defaults to the
+ * pool's rule (one text: interactive, several: bulk); a request somebody is waiting on (documents sent inline to
+ * a rerank, texts to classify) passes `interactive`, so its chunks use every worker instead of leaving one free
+ * for queries, and still take turns with other requests' chunks.
  *
- * @example const vs = await embedTexts(pool, 'text/chargram', ['a', 'b']);
+ * @example const vs = await embedTexts(pool, 'text/chargram', ['a', 'b'], { priority: 'interactive' });
  */
-export async function embedTexts(pool: Pick<EncoderPool, 'encode'>, encoder: string, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+export async function embedTexts(
+  pool: Pick<EncoderPool, 'encode'>,
+  encoder: string,
+  texts: readonly string[],
+  { signal, priority }: { signal?: AbortSignal | undefined; priority?: Priority } = {},
+): Promise<Float32Array[]> {
   if (texts.length === 0) return [];
-  const batch = await pool.encode(encoder, [...texts], signal ? { signal } : {});
+  const batch = await pool.encode(encoder, [...texts], { ...(signal ? { signal } : {}), ...(priority ? { priority } : {}) });
   return texts.map((_, i) => rowOf(batch, i));
 }

@@ -116,19 +116,26 @@ function asStored(vectors: Float32Array[], encoder: string): Float32Array[] {
 
 /** Fills in document and passage vectors for candidates that arrived without stored ones. */
 async function completeVectors(deps: RerankDeps, candidates: FeatureCandidate[], signal?: AbortSignal): Promise<void> {
-  for (const encoder of deps.textEncoders) {
-    const missing = candidates.filter((c) => !c.vectors[encoder]);
-    if (missing.length === 0) continue;
-    const docVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument)), signal), encoder);
-    missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
-    const withPassages = missing.map((c) => ({ c, passages: documentPassages(c.doc) })).filter((x) => x.passages.length > 1);
-    const flat = withPassages.flatMap((x) => x.passages.map((p) => p.text));
-    const passageVecs = asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, flat, signal), encoder);
-    let k = 0;
-    for (const { c, passages } of withPassages) {
-      c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
-    }
-  }
+  // Split once per document, not once per encoder (the sentence splitter is most of this function's own time).
+  const split = new Map<FeatureCandidate, Array<{ text: string }>>();
+  const passagesOf = (c: FeatureCandidate) => split.get(c) ?? split.set(c, documentPassages(c.doc)).get(c)!;
+  const embed = async (encoder: string, texts: string[]) =>
+    asStored(await embedTexts(deps.documentEmbedder ?? deps.pool, encoder, texts, { signal, priority: 'interactive' }), encoder);
+  // Every encoder's documents and passages are embedded at once: the pool spreads them over its workers.
+  await Promise.all(
+    deps.textEncoders.map(async (encoder) => {
+      const missing = candidates.filter((c) => !c.vectors[encoder]);
+      if (missing.length === 0) return;
+      const withPassages = missing.map((c) => ({ c, passages: passagesOf(c) })).filter((x) => x.passages.length > 1);
+      const [docVecs, passageVecs] = await Promise.all([
+        embed(encoder, missing.map((c) => embeddingText(c.doc as CatalogDocument))),
+        embed(encoder, withPassages.flatMap((x) => x.passages.map((p) => p.text))),
+      ]);
+      missing.forEach((c, i) => (c.vectors[encoder] = docVecs[i]!));
+      let k = 0;
+      for (const { c, passages } of withPassages) c.passages = { ...c.passages, [encoder]: passages.map(() => passageVecs[k++]!) };
+    }),
+  );
 }
 
 /** Snippets from the body fields (description, then reviews), scored by chargram similarity and term overlap. */
@@ -178,11 +185,9 @@ export async function rerank(deps: RerankDeps, request: RerankRequest): Promise<
   const tuning = request.tuning !== undefined ? request.tuning : request.index && deps.tuning ? await deps.tuning.get(request.index, signal) : null;
   let queryVectors: Record<string, Float32Array> = { ...(request.queryVectors ?? {}) };
   const needed = deps.textEncoders.filter((e) => !queryVectors[e]);
-  if (needed.length) {
-    const fresh = await deps.queryEmbedder.embed(relevanceQuery, needed, signal);
-    queryVectors = { ...queryVectors, ...adaptQueryVectors(fresh, tuning?.adapter) };
-  }
-  await completeVectors(deps, candidates, signal);
+  // The query and the documents without stored vectors are embedded at the same time (both workers).
+  const [fresh] = await Promise.all([needed.length ? deps.queryEmbedder.embed(relevanceQuery, needed, signal) : undefined, completeVectors(deps, candidates, signal)]);
+  if (fresh) queryVectors = { ...queryVectors, ...adaptQueryVectors(fresh, tuning?.adapter) };
   const lexicalStats =
     request.index && deps.tuning && features.some((f) => f.startsWith('loc:')) ? await deps.tuning.termStats(request.index, queryStems(relevanceQuery), signal) : undefined;
   const t1 = performance.now();

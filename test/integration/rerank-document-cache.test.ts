@@ -47,4 +47,16 @@ describe('POST /v1/rerank with inline documents', () => {
     expect(hits).toBe(documentEmbedder.stats().hits);
     expect(metrics).toMatch(/^strata_document_cache_bytes \d+/m);
   });
+
+  it('embeds inline documents as interactive work (a user waits on them), so they run on every worker', async () => {
+    const calls: Array<{ encoder: string; items: number; priority: string | undefined }> = [];
+    const spy = { ...pool, encode: ((encoder, inputs, options) => (calls.push({ encoder, items: inputs.length, priority: options?.priority }), pool.encode(encoder, inputs, options))) as typeof pool.encode };
+    const { app } = await makeApp({ config, es, pool: spy });
+    const documents = PASSAGES.map((p) => `${p} (priority check)`);
+    const res = await json(await postJson(app, '/v1/rerank', { query: 'dishwasher with no third rack', documents }));
+    expect(res.results).toHaveLength(documents.length);
+    const docCalls = calls.filter((c) => c.items === documents.length);
+    expect(docCalls.map((c) => c.encoder).sort()).toEqual([...config.retrieval.textEncoders].sort());
+    for (const c of docCalls) expect(c.priority).toBe('interactive');
+  });
 });

@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMiniLMEncoder } from '../../service/encoders/minilm.ts';
 import { rowOf, type Encoder } from '../../service/encoders/types.ts';
 import { convertModel } from '../../service/models/convert/convert.ts';
-import { modelDir } from '../../service/models/paths.ts';
+import { modelDir, onnxFile } from '../../service/models/paths.ts';
 import { MINILM } from '../../service/models/prepare-minilm.ts';
 import { tinyTokenizerJson, writeTinyBert } from './models-fixtures.ts';
 
@@ -59,6 +59,22 @@ describe('createMiniLMEncoder', () => {
     expect(batch.errors).toEqual([{ index: 1, message: 'expected a string, got number' }]);
     expect(rowOf(batch, 1).every((v) => v === 0)).toBe(true);
     expect(dot(rowOf(batch, 0), rowOf(batch, 0))).toBeCloseTo(1, 5);
+  });
+
+  it('converts a missing variant from the folder\'s weights (a folder converted without --int8 still serves int8)', async () => {
+    const other = await mkdtemp(path.join(os.tmpdir(), 'strata-encoder-fp32-only-'));
+    const dir = modelDir(other, MINILM.name);
+    await writeTinyBert(dir, { hidden: 64, intermediate: 128, seed: 21 });
+    await writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizerJson()));
+    await writeFile(path.join(dir, 'sentence_bert_config.json'), '{"max_seq_length": 8}');
+    await convertModel(dir, { int8: false });
+    await expect(access(onnxFile(dir, 'int8'))).rejects.toThrow();
+    const enc = await createMiniLMEncoder({ modelsDir: other, variant: 'int8' });
+    await access(onnxFile(dir, 'int8'));
+    const [a, b] = [await fp32.encode(TEXTS), await enc.encode(TEXTS)];
+    for (let i = 0; i < TEXTS.length; i++) expect(dot(rowOf(a, i), rowOf(b, i))).toBeGreaterThan(0.99);
+    await enc.dispose?.();
+    await rm(other, { recursive: true, force: true });
   });
 
   it('fails with a clear message until the model is prepared', async () => {

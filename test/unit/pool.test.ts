@@ -32,6 +32,28 @@ describe('encoder pool (real worker threads)', () => {
     await expect(pool.encode('text/chargram', [...many, ...many])).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
+  it('spreads a small call over both workers while it looks expensive, and keeps it in one task once it is known to be cheap', async () => {
+    const short = Array.from({ length: 3 }, (_, i) => `sku ${i}`);
+    const long = Array.from({ length: 6 }, (_, i) => `${i} ${'chargram '.repeat(30)}`);
+    const tasks = async (pool: ReturnType<typeof createEncoderPool>, texts: string[]) => {
+      const before = pool.stats().completed;
+      const out = await pool.encode('text/chargram', texts, { priority: 'bulk' });
+      expect(Array.from(out.vectors)).toEqual(Array.from(encodeChargrams(texts).vectors));
+      return pool.stats().completed - before;
+    };
+    const pools = [createEncoderPool({ threads: 2, batchSize: 8 }), createEncoderPool({ threads: 2, batchSize: 8 })];
+    try {
+      for (const p of pools) await p.warm('text/chargram'); // worker start-up must not count as encoding time
+      // Before any chunk has run, a pool assumes a transformer's cost per unit: 3 short texts are worth splitting.
+      expect(await tasks(pools[0]!, short)).toBe(2);
+      // Chunks that ran teach the other pool chargram's real rate (microseconds): the same 3 short texts, one task.
+      expect(await tasks(pools[1]!, long)).toBe(2);
+      expect(await tasks(pools[1]!, short)).toBe(1);
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+    }
+  });
+
   it('honours an aborted signal and an unknown encoder', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -67,7 +67,7 @@ export function classifyRoutes({ pool, heads, config }: AppDeps): Hono {
       throw strataError('validation', { summary: `threshold: ${message}` }, { issues: [{ path: 'threshold', message }] });
     }
     const texts = req.texts.map((t) => cleanText(t, { maxChars: config.service.maxFieldChars }).text);
-    const parts = await Promise.all(encoders.map((e) => embedTexts(pool, e, texts, c.req.raw.signal)));
+    const parts = await Promise.all(encoders.map((e) => embedTexts(pool, e, texts, { signal: c.req.raw.signal, priority: 'interactive' })));
     const d = head.artifact.features.length;
     const rows = new Float32Array(texts.length * d);
     texts.forEach((_, i) => {

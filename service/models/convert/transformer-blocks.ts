@@ -184,8 +184,8 @@ function concatBias(parts: readonly Float32Array[]): Float32Array {
  * `LayerNorm(x @ w^T + b + residual)`: a dense layer, the residual connection and the post-norm, in both forms as
  * `Add` + the standard `LayerNormalization` (the bias inside `DynamicQuantizeMatMul` when int8). onnxruntime's
  * contrib `SkipLayerNormalization` would do the same in one node, but its CPU kernel (1.30) took 7.1 ns per element
- * against 1.3 ns for `Add` + `Add` + `LayerNormalization` on MiniLM's `[4, 61, 384]` (`scripts`-free microbenchmark
- * in the README's "MiniLM graphs"), a quarter of the int8 graph's time.
+ * against 1.3 ns for `Add` + `Add` + `LayerNormalization` on MiniLM's `[4, 61, 384]` (measured in isolation, see
+ * the README's "Encoders"), a quarter of the int8 graph's time in a per-operator profile.
  *
  * @example h = denseAddNorm(ctx, attended, x, weights.output, norm, 384, 384, 1e-12, 'encoder.layer.0.attention.output');
  */
