@@ -143,7 +143,7 @@ export function selfAttention(ctx: LinearContext, x: string, w: AttentionWeights
     if (ctx.quantize && bias) {
       const qkv = matmul(ctx, x, packed, hidden, 3 * hidden, `${name}.qkv`, qkvBias);
       const [q, k, v] = g.node('Split', [qkv, g.int64s([hidden, hidden, hidden])], { axis: { int: -1 } }, 3) as [string, string, string];
-      return g.node('MultiHeadAttention', [q, k, v, '', mask.int32!, ...(bias ? [bias] : [])], attrs, 1, MS_DOMAIN)[0]!;
+      return g.node('MultiHeadAttention', [q, k, v, '', mask.int32!, bias], attrs, 1, MS_DOMAIN)[0]!;
     }
     const biasInit = g.init(`${name}.qkv.bias`, { dtype: 'float32', dims: [3 * hidden], data: qkvBias });
     if (!ctx.quantize) {
