@@ -9,7 +9,8 @@ import { attributeComboQuery, hardenQuery, idfOf, matchesQuery, pseudoQueries, t
 import { readJudgments } from '../../training/data/judgments.ts';
 import { viewGroups } from '../../training/rerank/train-rerank.ts';
 import { asInlineString, selectColumns } from '../../training/rerank/collect.ts';
-import { compareRuns } from '../../training/eval/compare.ts';
+import { compareRuns, parseComparisons } from '../../training/eval/compare.ts';
+import { plannedSystems } from '../../training/rerank/eval-rerank.ts';
 import { createRng } from '../../training/eval/stats.ts';
 import type { Qrels } from '../../training/data/beir.ts';
 
@@ -144,5 +145,20 @@ describe('judgments splits, inline views and comparisons', () => {
     expect(c.diffs[0]).toMatchObject({ baseline: 'best(a,b) = b', meanDiff: expect.closeTo(1 / 3, 9) });
     expect(c.diffs[0]!.lower).toBeGreaterThan(0);
     expect(c.diffs[1]!.pValue).toBeLessThan(0.01);
+  });
+
+  it('reads `eval rerank --compare` pairs against the systems the run will have, naming what is wrong', () => {
+    const known = plannedSystems({ encoders: ['text/minilm', 'text/mpnet'], hybrid: ['text/mpnet'], heads: [{ name: 'a-lr' }, { name: 'b-lr' }] });
+    expect(known).toEqual(['bm25', 'knn:text/minilm', 'knn:text/mpnet', 'hybrid:text/mpnet', 'hybrid', 'hybrid+a-lr', 'hybrid+b-lr']);
+    expect(plannedSystems({ encoders: ['text/minilm', 'text/mpnet'], knn: ['text/mpnet'], heads: [] })).toEqual(['bm25', 'knn:text/mpnet', 'hybrid']);
+    const against = parseComparisons(['knn:text/mpnet vs knn:text/minilm', 'hybrid+b-lr  vs  hybrid+a-lr', 'hybrid+b-lr vs hybrid'], known);
+    expect(against).toEqual({ 'knn:text/mpnet': ['knn:text/minilm'], 'hybrid+b-lr': ['hybrid+a-lr', 'hybrid'] });
+    expect(() => parseComparisons(['hybrid+c-lr vs hybrid'], known)).toThrow(/unknown system "hybrid\+c-lr"/);
+    expect(() => parseComparisons(['knn:text/mpnet'], known)).toThrow(/expected "<system> vs <baseline>"/);
+    // the map feeds compareRuns as is: one paired difference per pair
+    const qrels: Qrels = new Map(Array.from({ length: 10 }, (_, i) => [`q${i}`, new Map([[`r${i}`, 1]])]));
+    const run = (hit: (i: number) => boolean) => new Map(Array.from({ length: 10 }, (_, i) => [`q${i}`, hit(i) ? [`r${i}`] : ['x']]));
+    const rows = compareRuns(new Map([['knn:text/minilm', run((i) => i < 3)], ['knn:text/mpnet', run((i) => i < 6)]]), qrels, { against: parseComparisons(['knn:text/mpnet vs knn:text/minilm'], known) });
+    expect(rows.flatMap((r) => r.diffs)).toEqual([expect.objectContaining({ baseline: 'knn:text/minilm', meanDiff: expect.closeTo(0.3, 9) })]);
   });
 });

@@ -71,6 +71,26 @@ export function compareRuns(
   });
 }
 
+/**
+ * Parses `--compare` specs, each "<system> vs <baseline>" (system names hold ':' and '/', so "vs" separates them),
+ * into the `against` map of compareRuns; every name must be one of `known` (the systems the run will have).
+ *
+ * @example parseComparisons(['knn:text/mpnet vs knn:text/minilm'], known) // { 'knn:text/mpnet': ['knn:text/minilm'] }
+ */
+export function parseComparisons(specs: readonly string[], known: readonly string[]): Record<string, string[]> {
+  const against: Record<string, string[]> = {};
+  for (const spec of specs) {
+    const parts = spec.split(/\s+vs\s+/);
+    if (parts.length !== 2 || !parts[0]!.trim() || !parts[1]!.trim()) throw new Error(`--compare: expected "<system> vs <baseline>", got "${spec}"`);
+    const [system, baseline] = parts.map((x) => x.trim()) as [string, string];
+    for (const name of [system, baseline]) {
+      if (!known.includes(name)) throw new Error(`--compare: unknown system "${name}" (systems: ${known.join(', ')})`);
+    }
+    (against[system] ??= []).push(baseline);
+  }
+  return against;
+}
+
 /** "+0.012 [-0.004, +0.029] p 0.14" */
 export function formatDiff(d: PairedDiff): string {
   const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;

@@ -1,6 +1,7 @@
 /**
  * `strata eval rerank` as a use case: on the judged (dev) queries of a BEIR set, the systems `bm25`,
- * `knn:<encoder>`, `hybrid` (first-stage RRF order) and `hybrid+<head>` (firstStage -> assembleFeatures ->
+ * `knn:<encoder>`, optionally `hybrid:<encoder>` (plain RRF of BM25 and kNN with that encoder), `hybrid`
+ * (first-stage RRF order) and `hybrid+<head>` (firstStage -> assembleFeatures ->
  * head -> sort by probability) are scored with nDCG@10, MRR@10 and Recall@100, each with a 95 % bootstrap
  * interval over queries and a paired randomization test against BM25. Heads trained with different
  * `interactionDims` are compared in one run: the first stage runs once and each head's rows are assembled with
@@ -31,6 +32,8 @@ export interface EvalRerankOptions {
   interactionDims?: number;
   /** Encoders to run kNN alone with (default: every text encoder of the index). */
   knn?: readonly string[];
+  /** Encoders to run plain hybrid (BM25 + kNN with that encoder, RRF) with, as systems `hybrid:<encoder>` (default: none). */
+  hybrid?: readonly string[];
   heads: ReadonlyArray<{ name: string; predictor: HeadPredictor }>;
   /** The index's tuning (fitted BM25 boosts and fusion, adapter), as the service uses it. */
   tuning?: IndexTuningStore;
@@ -53,7 +56,7 @@ export interface SystemResult {
   seconds: number;
 }
 
-async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn', encoder: string, what: string): Promise<Map<string, string[]>> {
+async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn' | 'hybrid', encoder: string, what: string): Promise<Map<string, string[]>> {
   const run = new Map<string, string[]>();
   let next = 0;
   let done = 0;
@@ -61,7 +64,7 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn', encoder:
     while (next < o.ids.length) {
       const id = o.ids[next++]!;
       const text = o.queries.get(id)!;
-      const queryVector = mode === 'knn' ? (await o.queryEmbedder.embed(text, [encoder]))[encoder] : undefined;
+      const queryVector = mode !== 'bm25' ? (await o.queryEmbedder.embed(text, [encoder]))[encoder] : undefined;
       const tuned = o.tuning ? (await o.tuning.get(o.index)).tuning : null;
       const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, window: o.window, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}), ...(tuned?.bm25 ? { bm25: tuned.bm25 } : {}) });
       run.set(id, candidates.map((c) => c.id));
@@ -70,6 +73,15 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn', encoder:
   };
   await Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
   return run;
+}
+
+/**
+ * The systems evaluateRerank scores, in its order (so names given on the command line can be checked first).
+ *
+ * @example plannedSystems({ encoders: ['text/minilm'], heads: [{ name: 'x-lr' }] }) // ['bm25', 'knn:text/minilm', 'hybrid', 'hybrid+x-lr']
+ */
+export function plannedSystems(o: Pick<EvalRerankOptions, 'encoders' | 'knn' | 'hybrid'> & { heads: ReadonlyArray<{ name: string }> }): string[] {
+  return ['bm25', ...(o.knn ?? o.encoders).map((e) => `knn:${e}`), ...(o.hybrid ?? []).map((e) => `hybrid:${e}`), 'hybrid', ...o.heads.map((h) => `hybrid+${h.name}`)];
 }
 
 /**
@@ -87,6 +99,7 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
   };
   await timed('bm25', () => retrievalRun(o, 'bm25', o.encoders[0]!, 'bm25'));
   for (const e of o.knn ?? o.encoders) await timed(`knn:${e}`, () => retrievalRun(o, 'knn', e, `knn:${e}`));
+  for (const e of o.hybrid ?? []) await timed(`hybrid:${e}`, () => retrievalRun(o, 'hybrid', e, `hybrid:${e}`));
   const t0 = performance.now();
   const { onProgress, ...rest } = o;
   const baseDims = o.interactionDims ?? 0;

@@ -16,7 +16,8 @@ import { embedLabelled } from '../../../training/classify/train-classify.ts';
 import { evaluateClassify, truthOf } from '../../../training/classify/evaluate.ts';
 import { evaluationMarkdown, tradeOffSvg } from '../../../training/classify/report.ts';
 import { loadHead } from '../../../training/heads/load.ts';
-import { evaluateRerank } from '../../../training/rerank/eval-rerank.ts';
+import { evaluateRerank, plannedSystems } from '../../../training/rerank/eval-rerank.ts';
+import { compareRuns, formatDiff, parseComparisons } from '../../../training/eval/compare.ts';
 import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
@@ -34,6 +35,8 @@ interface EvalRerankOpts {
   index: string;
   encoders?: string;
   knn?: string;
+  hybrid?: string;
+  compare: string[];
   heads: string;
   headsDir: string;
   window: string;
@@ -58,6 +61,13 @@ export function register(program: Command, config: Config): void {
     .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
     .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
     .option('--knn <ids>', 'encoders to run kNN alone with (default: all text encoders)')
+    .option('--hybrid <ids>', 'encoders to also run plain hybrid (BM25 + kNN with that encoder, RRF) with, as hybrid:<encoder>')
+    .option(
+      '--compare <pair>',
+      'a paired comparison "<system> vs <baseline>" (e.g. "hybrid+a-lr vs hybrid+b-lr"): mean Δ nDCG@10 with its 95 % paired-bootstrap CI and randomization p; repeatable',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--heads <list>', 'heads (names in --heads-dir, or .json paths) for hybrid+<head> systems', '')
     .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
@@ -83,9 +93,12 @@ export function register(program: Command, config: Config): void {
           checkHeadFeatures(a, featureNames({ textEncoders: encoders, interactionDims: interactionDims ?? interactionDimsOf(a.features) }));
           heads.push(loaded);
         }
+        const knn = o.knn ? list(o.knn) : undefined;
+        const hybrid = o.hybrid ? list(o.hybrid) : undefined;
+        const against = parseComparisons(o.compare, plannedSystems({ encoders, ...(knn ? { knn } : {}), ...(hybrid ? { hybrid } : {}), heads }));
         log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}`);
         const bar = progress('');
-        const { systems } = await evaluateRerank({
+        const { systems, runs } = await evaluateRerank({
           client: rt.es,
           pool: rt.pool,
           queryEmbedder: rt.queryEmbedder,
@@ -95,7 +108,8 @@ export function register(program: Command, config: Config): void {
           ids,
           encoders,
           ...(interactionDims !== undefined ? { interactionDims } : {}),
-          ...(o.knn ? { knn: list(o.knn) } : {}),
+          ...(knn ? { knn } : {}),
+          ...(hybrid ? { hybrid } : {}),
           heads,
           tuning: rt.tuning,
           window: Number(o.window),
@@ -108,11 +122,16 @@ export function register(program: Command, config: Config): void {
           ['system', 'nDCG@10 [95 % CI]', 'MRR@10 [95 % CI]', 'Recall@100 [95 % CI]', 'Δ nDCG@10 vs BM25 (p)', `Δ nDCG@10 vs knn:${encoders[0]} (p)`],
           systems.map((s) => [s.system, ci(s.ndcg10), ci(s.mrr10), ci(s.recall100), diff(s.vsBm25?.ndcg10), diff(s.vsKnn?.ndcg10)]),
         );
+        // the same queries the systems were scored on (every id is judged), each pair with a paired-bootstrap interval
+        const evaluated = new Map(ids.map((id) => [id, data.qrels.get(id)!]));
+        const pairs = compareRuns(runs, evaluated, { against, seed: Number(o.seed) }).flatMap((r) => r.diffs.map((d) => ({ system: r.system, ...d })));
+        const pairTable = pairs.length ? markdownTable(['system', 'baseline', 'paired Δ nDCG@10 [95 % CI], p'], pairs.map((d) => [d.system, d.baseline, formatDiff(d)])) : '';
         console.log(table);
+        if (pairTable) console.log(`\n${pairTable}`);
         const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
         const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
-        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, date: new Date().toISOString() };
-        const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n![nDCG@10](${o.report}.svg)\n`;
+        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, pairs, date: new Date().toISOString() };
+        const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n${pairTable ? `\nPaired comparisons (95 % paired-bootstrap CI of the mean difference, randomization p):\n\n${pairTable}\n` : ''}![nDCG@10](${o.report}.svg)\n`;
         for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
       } finally {
         heads.forEach((h) => h.predictor.dispose());
