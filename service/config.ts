@@ -78,8 +78,8 @@ const ConfigSchema = z.object({
   /** onnxruntime intra-op threads per session (per pool worker). */
   STRATA_ONNX_THREADS: int(1),
   /**
-   * The graph `text/minilm` runs: `fp32` (the default, the reference) or `int8` (2.6x fp32's items/s; mean cosine
-   * 0.995 to fp32, vectors depend slightly on their batch mates; SciFact kNN nDCG@10 -0.005, Banking77 -0.35 points).
+   * The graph `text/minilm` runs: `int8` (the default: 2.6x fp32's items/s, mean cosine 0.994 to fp32; SciFact kNN
+   * nDCG@10 +0.002, Banking77 -0.39 points) or `fp32` (the reference, the accuracy option).
    */
   STRATA_MINILM_VARIANT: z.enum(['fp32', 'int8']).default(DEFAULT_MINILM_VARIANT),
   /** The MobileNetV2 ONNX file `image/mobilenet` is prepared from (copied with an extra feature output into the cache). */

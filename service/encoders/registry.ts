@@ -65,7 +65,7 @@ const ENTRIES: Entry[] = [
     graphFile: (ctx) => miniLMGraph(ctx.minilmVariant ?? DEFAULT_MINILM_VARIANT)(ctx),
   },
   {
-    spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 dynamic quantization` },
+    spec: { ...MINILM_SPEC, id: 'text/minilm-int8', options: { variant: 'int8' }, preprocessing: `${MINILM_SPEC.preprocessing}; int8 weights, calibrated activation scales` },
     create: async (ctx) => {
       const enc = await createMiniLMEncoder({ modelsDir: ctx.modelsDir, variant: 'int8', intraOpThreads: ctx.intraOpThreads ?? 1 });
       return { ...enc, spec: { ...enc.spec, id: 'text/minilm-int8' } } as Encoder<unknown>;
@@ -79,7 +79,7 @@ const ENTRIES: Entry[] = [
     graphFile: mpnetGraph('fp32'),
   },
   {
-    spec: { ...MPNET_SPEC, id: 'text/mpnet-int8', options: { variant: 'int8' }, preprocessing: `${MPNET_SPEC.preprocessing}; int8 dynamic quantization` },
+    spec: { ...MPNET_SPEC, id: 'text/mpnet-int8', options: { variant: 'int8' }, preprocessing: `${MPNET_SPEC.preprocessing}; int8 weights, calibrated activation scales` },
     create: async (ctx) => {
       const enc = await createMPNetEncoder({ modelsDir: ctx.modelsDir, variant: 'int8', intraOpThreads: ctx.intraOpThreads ?? 1 });
       return { ...enc, spec: { ...enc.spec, id: 'text/mpnet-int8' } } as Encoder<unknown>;

@@ -62,6 +62,8 @@ export interface EncoderPool {
   warm(encoder: string): Promise<void>;
   stats(): PoolStats;
   close(): Promise<void>;
+  /** What the workers build encoders from (models folder, MiniLM graph...), e.g. for `encoderFingerprint`. */
+  readonly context?: EncoderContext;
 }
 
 const workerFile = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
@@ -191,6 +193,7 @@ export function createEncoderPool({
   };
 
   return {
+    context,
     async encode(encoder, inputs, { signal, priority, owner } = {}) {
       if (signal?.aborted) throw strataError('aborted');
       if (inputs.length === 0) return { dim: 0, count: 0, vectors: new Float32Array(0), errors: [] };

@@ -12,7 +12,7 @@ import { loadConfig } from '../../service/config.ts';
 import { start } from '../../service/app/start.ts';
 import { createEsClient } from '../../service/es/client.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
-import { modelDir } from '../../service/models/paths.ts';
+import { DEFAULT_MINILM_VARIANT, modelDir, ONNX_FILES } from '../../service/models/paths.ts';
 import { MINILM } from '../../service/models/prepare-minilm.ts';
 import { makeApp } from '../helpers/app.ts';
 import { encoderContext } from '../../service/encoders/registry.ts';
@@ -27,17 +27,19 @@ describe('faults', () => {
     const dir = modelDir(modelsDir, MINILM.name);
     await cp(modelDir(real.modelsDir, MINILM.name), dir, { recursive: true, filter: (src) => !src.endsWith('.onnx') && !src.endsWith('.safetensors') });
     await mkdir(path.join(dir, 'onnx'), { recursive: true });
-    await writeFile(path.join(dir, 'onnx', 'model.onnx'), Buffer.from('this is not a protobuf model'));
+    // The graph `text/minilm` runs by default.
+    const graph = path.join(dir, 'onnx', ONNX_FILES[DEFAULT_MINILM_VARIANT]);
+    await writeFile(graph, Buffer.from('this is not a protobuf model'));
     const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_MODELS_DIR: modelsDir, STRATA_PORT: '0' });
-    await expect(start(config)).rejects.toThrow(new RegExp(`${path.join(dir, 'onnx', 'model.onnx').replace(/[/.]/g, '\\$&')}`));
+    await expect(start(config)).rejects.toThrow(new RegExp(`${graph.replace(/[/.]/g, '\\$&')}`));
   });
 
   it('refuses to start with a model whose bytes differ from its manifest (1 MB zeroed), naming the file', async () => {
     const real = loadConfig();
     const modelsDir = await mkdtemp(path.join(tmpdir(), 'strata-models-'));
     const dir = modelDir(modelsDir, MINILM.name);
-    await cp(modelDir(real.modelsDir, MINILM.name), dir, { recursive: true, filter: (src) => !src.endsWith('.safetensors') && !src.endsWith('model_int8.onnx') });
-    const file = path.join(dir, 'onnx', 'model.onnx');
+    await cp(modelDir(real.modelsDir, MINILM.name), dir, { recursive: true, filter: (src) => !src.endsWith('.safetensors') });
+    const file = path.join(dir, 'onnx', ONNX_FILES[DEFAULT_MINILM_VARIANT]);
     const bytes = await readFile(file);
     bytes.fill(0, 40 << 20, 41 << 20);
     await writeFile(file, bytes);

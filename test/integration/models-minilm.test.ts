@@ -131,6 +131,18 @@ describe('text/minilm on the real all-MiniLM-L6-v2', () => {
     expect(Math.min(...cosines)).toBeGreaterThan(0.97);
   });
 
+  it('an int8 vector does not depend on the texts batched with it (calibrated activation scales)', async () => {
+    const texts = await realTexts(24);
+    const batched = await int8.encode(texts);
+    let maxDiff = 0;
+    for (let i = 0; i < texts.length; i += 5) {
+      const alone = await int8.encode([texts[i]!]);
+      for (let k = 0; k < alone.dim; k++) maxDiff = Math.max(maxDiff, Math.abs(alone.vectors[k]! - batched.vectors[i * batched.dim + k]!));
+    }
+    console.log(`int8, a text alone vs in a batch of ${texts.length}: max |diff| ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
   it('int8 embeddings stay close to fp32', async () => {
     const texts = [...TRIPLES.flat(), 'hello world', 'Elasticsearch is a distributed search engine.'];
     const a = await fp32.encode(texts);

@@ -116,7 +116,13 @@ describe('convertModel: MPNet int8', () => {
     for (const c of cosines) expect(c).toBeGreaterThan(0.99);
     const model = decodeModel(await readFile(result.files.int8!)) as GraphModel;
     // Per layer: QKV, attention output and FFN input quantized; the FFN output (fed by GELU outliers) float32.
-    expect(opCounts(model)).toMatchObject({ MultiHeadAttention: 2, DynamicQuantizeMatMul: 6, MatMul: 2, LayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    expect(opCounts(model)).toMatchObject({ MultiHeadAttention: 2, MatMulIntegerToFloat: 6, QuantizeLinear: 6, MatMul: 2, LayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    expect(opCounts(model).DynamicQuantizeMatMul).toBeUndefined();
+    // Calibrated scales: a row's vector is the same alone as in the padded batch.
+    const row = 1;
+    const len = MASK[row]!.filter(Boolean).length;
+    const alone = (await (await loadSession(result.files.int8!)).run(feeds([IDS[row]!.slice(0, len)], [MASK[row]!.slice(0, len)]), ['sentence_embedding'])).sentence_embedding!.data as Float32Array;
+    expect(maxAbsDiff(b.subarray(row * 64, (row + 1) * 64), alone)).toBeLessThan(1e-5);
     const quantized = model.graph.initializer.filter((t) => t.name.endsWith('weight_quantized'));
     expect(quantized.map((t) => t.name).sort()).toEqual([0, 1].flatMap((l) => [`encoder.layer.${l}.attention.attn.qkv`, `encoder.layer.${l}.attention.dense`, `encoder.layer.${l}.intermediate.dense`]).map((n) => `${n}.weight_quantized`).sort());
     for (const t of quantized) expect(t.dataType).toBe(3);

@@ -147,7 +147,10 @@ describe('convertModel: int8 variant', () => {
     console.log(`int8 vs fp32 cosine per row: ${cosines.map((c) => c.toFixed(5)).join(', ')}`);
     for (const c of cosines) expect(c).toBeGreaterThan(0.99);
     const model = decodeModel(await readFile(result.files.int8!)) as GraphModel;
-    expect(opCounts(model)).toMatchObject({ QAttention: 2, DynamicQuantizeMatMul: 6, LayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    // Activation scales are constants: QuantizeLinear before each of the 6 dense layers and the 2 QAttention nodes.
+    expect(opCounts(model)).toMatchObject({ QAttention: 2, MatMulIntegerToFloat: 6, QuantizeLinear: 8, LayerNormalization: 4, BiasGelu: 2, EmbedLayerNormalization: 1 });
+    expect(opCounts(model).DynamicQuantizeMatMul).toBeUndefined();
+    expect(opCounts(model).DynamicQuantizeLinear).toBeUndefined();
     expect(opCounts(model).SkipLayerNormalization).toBeUndefined();
     expect(opCounts(model).MatMul).toBeUndefined();
     // Weights are signed (int8, zero point 0): onnxruntime's VNNI/AMX kernels take uint8 x int8, not uint8 x uint8.
@@ -155,6 +158,24 @@ describe('convertModel: int8 variant', () => {
     expect(quantized.length).toBe(8);
     for (const t of quantized) expect(t.dataType).toBe(3);
     expect((await stat(result.files.int8!)).size).toBeLessThan((await stat(result.files.fp32!)).size / 2);
+  });
+
+  it('gives a row the same int8 vector alone and in a padded batch (calibrated scales), unlike per-run dynamic scales', async () => {
+    const opts = { hidden: 64, intermediate: 128, seed: 9 };
+    const { dir, result } = await convertTiny('int8-batch', opts, 'F32', true);
+    expect((await readManifest(dir))?.conversion?.int8Calibration).toMatch(/random token sequences \(no tokenizer/);
+    const plain = await convertModel(dir, { int8: true, form: 'plain', outDir: path.join(dir, 'plain') });
+    const drift = async (file: string) => {
+      const session = await loadSession(file);
+      const alone = (await session.run(feeds([[2, 10, 11, 3]], [[1, 1, 1, 1]], [[0, 0, 0, 0]]), ['sentence_embedding'])).sentence_embedding!.data as Float32Array;
+      const batched = (await run(session, ['sentence_embedding'])).sentence_embedding!.data as Float32Array;
+      return maxAbsDiff(batched.subarray(64, 128), [...alone]);
+    };
+    const [fixed, dynamic] = [await drift(result.files.int8!), await drift(plain.files.int8!)];
+    console.log(`int8 row alone vs in a batch, max |diff|: calibrated ${fixed.toExponential(2)}, dynamic ${dynamic.toExponential(2)}`);
+    expect(fixed).toBeLessThan(1e-5);
+    // The same check sees the batch dependence of dynamic scales (so the bound above means something).
+    expect(dynamic).toBeGreaterThan(1e-4);
   });
 
   it('the plain form keeps the standard-op int8 graph of earlier converters (uint8 weights around 128)', async () => {

@@ -1,13 +1,14 @@
 /**
  * Embeddings of a list of inputs by several encoders, concatenated per row (`<encoder>#<i>` features), through
- * the encoder pool. Each encoder's matrix is cached on disk under `<cacheDir>/embeddings/`, keyed by the encoder
- * and a hash of the inputs, because benchmarks embed the same 13k texts many times.
+ * the encoder pool. Each encoder's matrix is cached on disk under `<cacheDir>/embeddings/`, keyed by the encoder,
+ * its graph (`encoderFingerprint`: a re-converted model or another MiniLM variant is another key) and a hash of the
+ * inputs, because benchmarks embed the same 13k texts many times.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EncoderPool } from '../../service/pool/pool.ts';
-import { encoderSpec } from '../../service/encoders/registry.ts';
+import { encoderFingerprint, encoderSpec } from '../../service/encoders/registry.ts';
 
 export interface EmbedOptions {
   /** Where cached matrices live (no caching when absent). */
@@ -25,8 +26,9 @@ export interface Embedded {
   errors: Array<{ encoder: string; index: number; message: string }>;
 }
 
-function keyOf(encoder: string, inputs: readonly unknown[]): string {
-  const h = createHash('sha256').update(encoder);
+/** `fingerprint` (the encoder's graph, see `encoderFingerprint`) keeps a re-converted model from reusing old vectors. */
+function keyOf(encoder: string, fingerprint: string, inputs: readonly unknown[]): string {
+  const h = createHash('sha256').update(fingerprint);
   for (const x of inputs) h.update('\u0000').update(typeof x === 'string' ? x : JSON.stringify(x));
   return `${encoder.replace(/\W+/g, '_')}-${inputs.length}-${h.digest('hex').slice(0, 16)}`;
 }
@@ -43,7 +45,8 @@ export async function embedAll(
   { cacheDir, chunk = 256, onProgress }: EmbedOptions = {},
 ): Promise<{ vectors: Float32Array; dim: number; errors: Array<{ index: number; message: string }> }> {
   const dim = encoderSpec(encoder).dim;
-  const file = cacheDir ? path.join(cacheDir, 'embeddings', `${keyOf(encoder, inputs)}.f32`) : undefined;
+  const fingerprint = pool.context ? await encoderFingerprint(encoder, pool.context) : encoder;
+  const file = cacheDir ? path.join(cacheDir, 'embeddings', `${keyOf(encoder, fingerprint, inputs)}.f32`) : undefined;
   if (file) {
     const cached = await readFile(file).catch(() => null);
     if (cached && cached.byteLength === inputs.length * dim * 4) {

@@ -1,6 +1,7 @@
 /**
  * Converts a Hugging Face BERT or MPNet folder (`config.json` + `model.safetensors`) into ONNX files under `onnx/`:
- * `model.onnx` (float32) and, on request, `model_int8.onnx` (dynamically quantized). No Python, no torch.
+ * `model.onnx` (float32) and, on request, `model_int8.onnx` (int8 weights; in the fused form, activation scales
+ * calibrated at conversion). No Python, no torch.
  */
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { parseMpnetConfig } from './mpnet-config.ts';
 import { buildMpnetGraph } from './mpnet-graph.ts';
 import type { SafetensorsFile } from './safetensors.ts';
 import { encodeModel } from './onnx-proto.ts';
+import { calibrateRanges, calibrationInputs } from './calibrate.ts';
+import { addRangeProbes, applyStaticScales, dynamicallyQuantizedInputs } from './static-quant.ts';
 import { readSafetensors } from './safetensors.ts';
 
 /**
@@ -23,9 +26,10 @@ import { readSafetensors } from './safetensors.ts';
  * graph changes, so folders converted by an older converter are converted again (`isConversionCurrent`).
  * 1: standard ONNX ops, uint8 weights. 2: onnxruntime contrib kernels (fused), int8 weights (MPNet joined here:
  * no MPNet graph was written by version 1, so its graphs need no new version). 3: residual + LayerNorm as `Add` +
- * `LayerNormalization` instead of the slower contrib `SkipLayerNormalization`.
+ * `LayerNormalization` instead of the slower contrib `SkipLayerNormalization`. 4: the fused int8 graph's activation
+ * scales are calibrated constants (`static-quant.ts`), so a text's int8 vector no longer depends on its batch.
  */
-export const CONVERTER_VERSION = 3;
+export const CONVERTER_VERSION = 4;
 
 export interface ConvertOptions {
   /** Also write the int8 variant. */
@@ -77,16 +81,24 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
   await mkdir(outDir, { recursive: true });
   const variants: OnnxVariant[] = int8 ? ['fp32', 'int8'] : ['fp32'];
   const files: ConvertResult['files'] = {};
+  let calibration: string | undefined;
   for (const variant of variants) {
     const started = Date.now();
-    const graph = model.build({ pooling, quantize: variant === 'int8', form });
+    const build = () => model.build({ pooling, quantize: variant === 'int8', form });
+    let graph = build();
+    if (variant === 'int8' && form === 'fused') {
+      const calibrated = await withStaticScales(build, dir, { pairs: cfg.head === 'classifier', vocabSize: cfg.vocab_size, maxPositions: cfg.max_position_embeddings });
+      graph = calibrated.graph;
+      calibration = calibrated.source;
+      log(`int8 activation ranges calibrated on ${calibration}`);
+    }
     const bytes = encodeModel(
       graph.toModel({
         opset: OPSET,
         producer: 'strata',
         version: String(CONVERTER_VERSION),
         doc: `${cfg.architecture} converted from ${path.basename(dir)} by strata (${variant})`,
-        metadata: { architecture: cfg.architecture, head: cfg.head, pooling, variant, form, hidden_size: String(cfg.hidden_size) },
+        metadata: { architecture: cfg.architecture, head: cfg.head, pooling, variant, form, hidden_size: String(cfg.hidden_size), ...(variant === 'int8' && calibration ? { activation_scales: `static, calibrated on ${calibration}` } : {}) },
       }),
     );
     const file = path.join(outDir, ONNX_FILES[variant]);
@@ -101,14 +113,29 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
     const manifest = (await readManifest(dir)) ?? { name: path.basename(dir), source: { type: 'local', path: dir }, createdAt: new Date().toISOString(), files: {} };
     const rel = Object.values(files).map((f) => path.relative(dir, f));
     manifest.files = { ...manifest.files, ...(await describeFiles(dir, rel)) };
-    manifest.conversion = { architecture: cfg.architecture, head: cfg.head, pooling, opset: OPSET, variants, form, converter: CONVERTER_VERSION, convertedAt: new Date().toISOString() };
+    manifest.conversion = { architecture: cfg.architecture, head: cfg.head, pooling, opset: OPSET, variants, form, converter: CONVERTER_VERSION, ...(calibration ? { int8Calibration: calibration } : {}), convertedAt: new Date().toISOString() };
     await writeManifest(dir, manifest);
   }
   return { architecture: cfg.architecture, head: cfg.head, pooling, hidden: cfg.hidden_size, layers: cfg.num_hidden_layers, files };
 }
 
+/**
+ * The int8 graph with calibrated activation scales: a probed copy runs the calibration inputs, then a fresh build
+ * gets the measured ranges as constants.
+ */
+async function withStaticScales(build: () => Graph, dir: string, options: Parameters<typeof calibrationInputs>[1]): Promise<{ graph: Graph; source: string }> {
+  const probed = build();
+  const tensors = dynamicallyQuantizedInputs(probed);
+  addRangeProbes(probed, tensors);
+  const inputs = await calibrationInputs(dir, options);
+  const ranges = await calibrateRanges(encodeModel(probed.toModel({ opset: OPSET, producer: 'strata', version: String(CONVERTER_VERSION) })), tensors, inputs.batches);
+  const graph = build();
+  applyStaticScales(graph, ranges);
+  return { graph, source: inputs.source };
+}
+
 interface ModelPlan {
-  cfg: { architecture: string; head: HeadKind; hidden_size: number; num_hidden_layers: number };
+  cfg: { architecture: string; head: HeadKind; hidden_size: number; num_hidden_layers: number; vocab_size: number; max_position_embeddings: number };
   build(options: { pooling: 'mean' | 'cls'; quantize: boolean; form: GraphForm }): Graph;
 }
 

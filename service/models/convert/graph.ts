@@ -38,8 +38,18 @@ function attribute(name: string, a: Attr) {
   return { name, type: ATTR_TYPE.STRING, s: Buffer.from(a.string, 'utf8') };
 }
 
+/** A node as the graph holds it (the `NodeProto` fields `toModel` writes). */
+export interface GraphNode {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: unknown[];
+  domain?: string;
+}
+
 export class Graph {
-  private readonly nodes: unknown[] = [];
+  private nodes: GraphNode[] = [];
   private readonly initializers: unknown[] = [];
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
@@ -107,17 +117,36 @@ export class Graph {
    * `domain` places the node in another operator set (e.g. `MS_DOMAIN`).
    */
   node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs: number | string[] = 1, domain = ''): string[] {
+    const made = this.detachedNode(op, inputs, attrs, outputs, domain);
+    this.nodes.push(made);
+    return made.output;
+  }
+
+  /** A node with fresh names, not yet placed in the graph (for `rewrite`). */
+  detachedNode(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs: number | string[] = 1, domain = ''): GraphNode {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.unique(`${op}_out`)) : outputs.map((o) => this.unique(o));
     if (domain) this.domains.add(domain);
-    this.nodes.push({
+    return {
       name: this.unique(`${op}_node`),
       opType: op,
       input: inputs,
       output: outs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
       ...(domain ? { domain } : {}),
-    });
-    return outs;
+    };
+  }
+
+  /** The nodes of one operator type, in graph order. */
+  nodesOf(op: string): ReadonlyArray<Readonly<GraphNode>> {
+    return this.nodes.filter((n) => n.opType === op);
+  }
+
+  /**
+   * Replaces each node by the nodes `fn` returns for it (kept when it returns undefined), in place, so a later pass
+   * can change how an op is computed without the builders knowing (see `static-quant.ts`).
+   */
+  rewrite(fn: (node: Readonly<GraphNode>) => GraphNode[] | undefined): void {
+    this.nodes = this.nodes.flatMap((n) => fn(n) ?? [n]);
   }
 
   /** A single-output node. */
@@ -133,7 +162,7 @@ export class Graph {
   /** How many nodes of each operator type the graph holds (for logs and tests). */
   opCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const n of this.nodes as Array<{ opType: string }>) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+    for (const n of this.nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
     return counts;
   }
 
