@@ -85,13 +85,15 @@ export async function convertModel(dir: string, options: ConvertOptions = {}): P
   for (const variant of variants) {
     const started = Date.now();
     const build = () => model.build({ pooling, quantize: variant === 'int8', form });
-    let graph = build();
-    if (variant === 'int8' && form === 'fused') {
-      const calibrated = await withStaticScales(build, dir, { pairs: cfg.head === 'classifier', vocabSize: cfg.vocab_size, maxPositions: cfg.max_position_embeddings });
-      graph = calibrated.graph;
+    const calibrated =
+      variant === 'int8' && form === 'fused'
+        ? await withStaticScales(build, dir, { pairs: cfg.head === 'classifier', vocabSize: cfg.vocab_size, maxPositions: cfg.max_position_embeddings })
+        : undefined;
+    if (calibrated) {
       calibration = calibrated.source;
       log(`int8 activation ranges calibrated on ${calibration}`);
     }
+    const graph = calibrated?.graph ?? build();
     const bytes = encodeModel(
       graph.toModel({
         opset: OPSET,
