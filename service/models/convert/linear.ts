@@ -7,7 +7,8 @@
  * - `fused` uses onnxruntime's contrib kernels: `DynamicQuantizeMatMul` with int8 weights, symmetric per output
  *   column (zero point 0). onnxruntime sends uint8 activations x int8 weights to its VNNI/AMX kernels, while
  *   uint8 x uint8 goes to a plain AVX-512 one (~9x slower on this machine for the same matrices); the weights are
- *   the same numbers either way (q - 128 with zero point 0 equals q with zero point 128).
+ *   the same numbers either way (q - 128 with zero point 0 equals q with zero point 128). The converter then
+ *   replaces the dynamic activation scales of the fused form with calibrated constants (`static-quant.ts`).
  */
 import { MS_DOMAIN, type Graph } from './graph.ts';
 
