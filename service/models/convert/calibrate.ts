@@ -70,9 +70,10 @@ export async function calibrateRanges(modelBytes: Uint8Array, tensors: readonly 
         r.max = Math.max(r.max, max!);
       }
     }
-    await releaseSessions(file);
     return ranges;
   } finally {
+    // Also on a failed run: the session would otherwise hold the probed graph until the process ends.
+    await releaseSessions(file);
     await rm(tmp, { recursive: true, force: true });
   }
 }
