@@ -48,9 +48,10 @@ export function addRangeProbes(graph: Graph, tensors: readonly string[]): void {
  * @example uint8Quantization({ min: -1, max: 3 }) // { scale: 4 / 255, zeroPoint: 64 }
  */
 export function uint8Quantization(range: ActivationRange): { scale: number; zeroPoint: number } {
+  // A range never observed (no calibration run) stays at +-Infinity: refuse it rather than fall back to scale 1.
+  if (!Number.isFinite(range.min) || !Number.isFinite(range.max)) throw new Error(`activation range is not finite: ${range.min}..${range.max}`);
   const min = Math.min(0, range.min);
   const max = Math.max(0, range.max);
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new Error(`activation range is not finite: ${min}..${max}`);
   const scale = max > min ? (max - min) / 255 : 1;
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-min / scale))) };
 }
