@@ -10,6 +10,7 @@ import path from 'node:path';
 import { bertFeeds } from '../bert-feeds.ts';
 import { loadSession, releaseSessions } from '../onnx.ts';
 import { loadTokenizer, type TokenizedBatch } from '../tokenizer.ts';
+import { createRng } from '../../random.ts';
 import { CALIBRATION_TEXTS } from './calibration-texts.ts';
 import { probeOutputs, type ActivationRange } from './static-quant.ts';
 
@@ -38,8 +39,7 @@ export async function calibrationInputs(dir: string, { pairs, vocabSize, maxPosi
       : texts.map((t) => tokenizer.encodeBatch([t]));
     return { batches, source: `${texts.length} built-in texts${pairs ? ' (as pairs)' : ''}` };
   }
-  let seed = 7;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const next = createRng(7);
   const batches = [8, 16, 32, 64, 128, 24, 48, 96].map((wanted) => {
     const len = Math.min(wanted, maxLength);
     const ids = BigInt64Array.from({ length: len }, () => BigInt(Math.floor(next() * vocabSize)));
