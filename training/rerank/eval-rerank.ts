@@ -76,7 +76,8 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn' | 'hybrid
 }
 
 /**
- * The systems evaluateRerank scores, in its order (so names given on the command line can be checked first).
+ * The systems evaluateRerank scores, in report order (so names given on the command line can be checked first);
+ * evaluateRerank fails if what it ran differs from this list.
  *
  * @example plannedSystems({ encoders: ['text/minilm'], heads: [{ name: 'x-lr' }] }) // ['bm25', 'knn:text/minilm', 'hybrid', 'hybrid+x-lr']
  */
@@ -135,8 +136,12 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
   const base = perQuery(runs.get('bm25')!);
   const knnName = `knn:${(o.knn ?? o.encoders)[0]}`;
   const knnBase = runs.has(knnName) ? perQuery(runs.get(knnName)!) : null;
-  const systems: SystemResult[] = [...runs].map(([system, run]) => {
-    const m = perQuery(run);
+  // The report lists the systems as `plannedSystems` does (the CLI checks `--compare` names against it): a system
+  // run here but not planned there, or the reverse, is a bug to fail on, not a row to drop.
+  const planned = plannedSystems(o);
+  if (planned.length !== runs.size || planned.some((s) => !runs.has(s))) throw new Error(`evaluateRerank ran [${[...runs.keys()].join(', ')}] but plannedSystems lists [${planned.join(', ')}]`);
+  const systems: SystemResult[] = planned.map((system) => {
+    const m = perQuery(runs.get(system)!);
     return {
       system,
       queries: m.ids.length,
