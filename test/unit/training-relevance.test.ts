@@ -151,6 +151,8 @@ describe('judgments splits, inline views and comparisons', () => {
     const known = plannedSystems({ encoders: ['text/minilm', 'text/mpnet'], hybrid: ['text/mpnet'], heads: [{ name: 'a-lr' }, { name: 'b-lr' }] });
     expect(known).toEqual(['bm25', 'knn:text/minilm', 'knn:text/mpnet', 'hybrid:text/mpnet', 'hybrid', 'hybrid+a-lr', 'hybrid+b-lr']);
     expect(plannedSystems({ encoders: ['text/minilm', 'text/mpnet'], knn: ['text/mpnet'], heads: [] })).toEqual(['bm25', 'knn:text/mpnet', 'hybrid']);
+    // a name given twice is one system (the run keeps one), so the report's check does not fail on it
+    expect(plannedSystems({ encoders: ['text/minilm'], knn: ['text/minilm', 'text/minilm'], heads: [{ name: 'a-lr' }, { name: 'a-lr' }] })).toEqual(['bm25', 'knn:text/minilm', 'hybrid', 'hybrid+a-lr']);
     const against = parseComparisons(['knn:text/mpnet vs knn:text/minilm', 'hybrid+b-lr  vs  hybrid+a-lr', 'hybrid+b-lr vs hybrid'], known);
     expect(against).toEqual({ 'knn:text/mpnet': ['knn:text/minilm'], 'hybrid+b-lr': ['hybrid+a-lr', 'hybrid'] });
     expect(() => parseComparisons(['hybrid+c-lr vs hybrid'], known)).toThrow(/unknown system "hybrid\+c-lr"/);

@@ -82,7 +82,8 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn' | 'hybrid
  * @example plannedSystems({ encoders: ['text/minilm'], heads: [{ name: 'x-lr' }] }) // ['bm25', 'knn:text/minilm', 'hybrid', 'hybrid+x-lr']
  */
 export function plannedSystems(o: Pick<EvalRerankOptions, 'encoders' | 'knn' | 'hybrid'> & { heads: ReadonlyArray<{ name: string }> }): string[] {
-  return ['bm25', ...(o.knn ?? o.encoders).map((e) => `knn:${e}`), ...(o.hybrid ?? []).map((e) => `hybrid:${e}`), 'hybrid', ...o.heads.map((h) => `hybrid+${h.name}`)];
+  // A name given twice (`--heads a,a`) is one system, as the runs map keeps it.
+  return [...new Set(['bm25', ...(o.knn ?? o.encoders).map((e) => `knn:${e}`), ...(o.hybrid ?? []).map((e) => `hybrid:${e}`), 'hybrid', ...o.heads.map((h) => `hybrid+${h.name}`)])];
 }
 
 /**
