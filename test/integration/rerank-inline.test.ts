@@ -118,4 +118,24 @@ describe('inline documents and documents by id', () => {
     expect(byId.meta.strata.head).toMatchObject({ name: 'default', view: 'index' });
     expect(byId.meta.strata.head.fallback).toBeUndefined();
   });
+
+  it('puts strings with no text after cleaning last, unembedded, and names them in warnings', async () => {
+    const documents = ['', CATALOG[1]!.title, '   ', '<p> </p>', CATALOG[0]!.title, 'a red dress'];
+    const res = await json(await postJson(app, '/v1/rerank', { query: QUERY, documents, return_documents: true, snippets: true }));
+    const order = res.results.map((r: { index: number }) => r.index);
+    expect(order.slice(0, 3).sort()).toEqual([1, 4, 5]);
+    expect(order.slice(3)).toEqual([0, 2, 3]);
+    const scores = res.results.map((r: { relevance_score: number }) => r.relevance_score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(Math.max(...scores.slice(3))).toBeLessThanOrEqual(Math.min(0, ...scores.slice(0, 3)));
+    expect(res.results[3]).toMatchObject({ document: { text: '' }, snippets: [] });
+    expect(res.meta.warnings).toEqual(['documents.0: no text after cleaning; ranked last', 'documents.2: no text after cleaning; ranked last', 'documents.3: no text after cleaning; ranked last']);
+    // top_n cuts before them; the Elasticsearch inference shape places them the same way; all empty is not an error.
+    const top = await json(await postJson(app, '/v2/rerank', { query: QUERY, documents, top_n: 4 }));
+    expect(top.results.map((r: { index: number }) => r.index)).toEqual([...order.slice(0, 3), 0]);
+    const inference = await json(await postJson(app, '/v1/rerank', { query: QUERY, input: documents }));
+    expect(inference.rerank.map((r: { index: number }) => r.index)).toEqual(order);
+    const none = await json(await postJson(app, '/v1/rerank', { query: QUERY, documents: ['', ' '] }));
+    expect(none.results).toEqual([{ index: 0, relevance_score: 0 }, { index: 1, relevance_score: 0 }]);
+  });
 });

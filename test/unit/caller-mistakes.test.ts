@@ -8,6 +8,7 @@ import { attributeProblem } from '../../service/retrieval/check-filters.ts';
 import { esFailure } from '../../service/es/client.ts';
 import { CatalogDocumentSchema } from '../../service/catalog/schema.ts';
 import { issuesOf } from '../../service/app/validate.ts';
+import { RerankRequestSchema } from '../../service/app/routes/rerank-schema.ts';
 import { ownerOfName, ownsName, tenantName } from '../../service/tenants.ts';
 
 const issues = (value: unknown) => {
@@ -47,6 +48,27 @@ describe('filters', () => {
     expect(attributeProblem('boolean', 'yes')).toMatch(/true\/false/);
     expect(attributeProblem('date', 'now-abc')).toMatch(/date attribute/);
     expect(attributeProblem('keyword', 42)).toBeUndefined();
+  });
+});
+
+describe('values of none of a field\'s forms', () => {
+  it('names the forms and what came instead, or the issues of the form whose type it had', () => {
+    const rerank = (value: unknown) => {
+      const r = RerankRequestSchema.safeParse(value);
+      return r.success ? [] : issuesOf(r.error);
+    };
+    expect(rerank({ query: 'q', documents: ['a', null, 3] })).toEqual([
+      { path: 'documents.1', message: 'expected string or object, received null' },
+      { path: 'documents.2', message: 'expected string or object, received number' },
+    ]);
+    expect(rerank({ query: 'q', documents: ['a'], snippets: 'yes' })).toEqual([{ path: 'snippets', message: 'expected boolean or number, received string' }]);
+    // A list was one of the forms: its own limit is what went wrong.
+    expect(issues({ brand: Array.from({ length: 1001 }, () => 'b') })).toEqual([{ path: 'brand', message: 'at most 1000 values' }]);
+    expect(issues({ brand: 7 })).toEqual([{ path: 'brand', message: 'expected string or array, received number' }]);
+    // Nested unions (an attribute is a scalar, a list or a range) list every form.
+    expect(issues({ attributes: { size: null } })).toEqual([
+      { path: 'attributes.size', message: 'expected string, number, boolean, array or object, received null' },
+    ]);
   });
 });
 

@@ -13,7 +13,7 @@ import { parseWith } from '../validate.ts';
 import { authorizeIndex, defaultIndex } from '../auth.ts';
 import { IndexNameSchema } from './documents.ts';
 import type { FeatureCandidate } from '../../features/assemble.ts';
-import { rerank } from '../../usecases/rerank.ts';
+import { rerank, type RerankedItem } from '../../usecases/rerank.ts';
 import { firstStageForIds } from '../../usecases/first-stage.ts';
 import type { ResolvedTuning } from '../../retrieval/tuning-store.ts';
 import { strataError } from '../../errors.ts';
@@ -66,6 +66,9 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
     const firstStageTook = { embeddingMs: 0, retrievalMs: 0 };
     const truncatedDocs: number[] = [];
     const warnings: string[] = [];
+    // Inline documents: the request position of each candidate, and the documents left out for having no text.
+    const positions: number[] = [];
+    const emptyDocs: number[] = [];
     // The Elasticsearch rescorer sends the window's documents with their ids and names the index in a header:
     // those are reranked by reference, like `ids`, so they get the same features as in `/v1/search`.
     const headerIndex = c.req.header('x-strata-index');
@@ -115,11 +118,20 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
       queryVectors = fs.queryVectors;
     } else {
       const docs = req.documents ?? req.input ?? [];
-      candidates = docs.map((raw, i) => {
+      candidates = [];
+      docs.forEach((raw, i) => {
         const parsed = inlineDocument(raw, i, { ...inline, maxTokens: req.max_tokens_per_doc });
         if (parsed.truncated) truncatedDocs.push(i);
         warnings.push(...parsed.warnings);
-        return { id: `${i}`, doc: parsed.doc, vectors: {} };
+        // A string with no text left after cleaning ("", spaces, markup only) cannot be relevant: it is not
+        // embedded and comes last, where scoring it would put an empty passage above real ones.
+        if (!parsed.doc.title && !parsed.doc.description) {
+          emptyDocs.push(i);
+          warnings.push(`documents.${i}: no text after cleaning; ranked last`);
+          return;
+        }
+        candidates.push({ id: `${i}`, doc: parsed.doc, vectors: {} });
+        positions.push(i);
       });
     }
 
@@ -140,8 +152,9 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
       },
     );
 
+    const results = withEmptyLast(result.results, positions, emptyDocs, req.top_n, Boolean(req.snippets));
     if (req.input) {
-      return respond(c, InferenceRerankResponseSchema, { rerank: result.results.map((r) => ({ index: r.index, relevance_score: r.score })) });
+      return respond(c, InferenceRerankResponseSchema, { rerank: results.map((r) => ({ index: r.index, relevance_score: r.score })) });
     }
     const original = req.documents ?? [];
     const documentOf = (index: number, stored: Record<string, unknown>): Record<string, unknown> => {
@@ -163,7 +176,7 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
     const listed = warnings.length > MAX_WARNINGS ? [...warnings.slice(0, MAX_WARNINGS), `... and ${warnings.length - MAX_WARNINGS} more`] : warnings;
     return respond(c, RerankResponseSchema, {
       id: randomUUID(),
-      results: result.results.map((r) => ({
+      results: results.map((r) => ({
         index: r.index,
         relevance_score: r.score,
         ...(byReference ? { id: byReference[r.index]! } : {}),
@@ -181,6 +194,19 @@ export function rerankRoutes(deps: AppDeps, version: '1' | '2'): Hono {
     });
   });
   return app;
+}
+
+/**
+ * Maps the reranked candidates back to request positions (`positions`, when some documents were left out) and puts
+ * the documents without text after them, as far as `top_n` allows, with a score no higher than any other.
+ */
+export function withEmptyLast(results: RerankedItem[], positions: readonly number[], empty: readonly number[], topN: number | undefined, snippets: boolean): RerankedItem[] {
+  if (!empty.length) return results;
+  const mapped = results.map((r) => ({ ...r, index: positions[r.index]! }));
+  const floor = mapped.reduce((low, r) => Math.min(low, r.score), 0);
+  const room = Math.max(0, (topN ?? Infinity) - mapped.length);
+  const last = empty.slice(0, room).map((i) => ({ index: i, id: `${i}`, score: floor, relevance: 0, doc: { id: `${i}`, title: '', description: '' }, ...(snippets ? { snippets: [] } : {}) }));
+  return [...mapped, ...last];
 }
 
 /** Rounds every timing to 0.01 ms for the response. */
