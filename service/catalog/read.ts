@@ -160,6 +160,27 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ca
   await feed;
 }
 
+/** The catalog formats by file extension. */
+const FORMATS: Record<string, 'csv' | 'jsonl'> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
+
+/**
+ * Checks that a catalog file exists, is a non-empty file and has a known extension, and tells its format; a
+ * command calls it before it touches Elasticsearch, so a wrong path creates no index.
+ *
+ * @example await checkCatalogFile('demo.jsonl') // 'jsonl'
+ */
+export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
+  const info = await stat(file).catch(() => {
+    throw strataError('bad_input_file', { reason: `catalog file not found: ${file}` });
+  });
+  if (!info.isFile()) throw strataError('bad_input_file', { reason: `not a file: ${file}` });
+  if (info.size === 0) throw strataError('bad_input_file', { reason: `catalog file is empty: ${file}` });
+  const ext = path.extname(file).toLowerCase();
+  const format = FORMATS[ext];
+  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl or .csv): ${file}` });
+  return format;
+}
+
 /**
  * Opens a catalog file by extension (`.jsonl`, `.ndjson`, `.json` lines, or `.csv`) and yields its rows.
  * Duplicate ids within one file are reported on the later line.
@@ -167,19 +188,9 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ca
  * @example for await (const row of readCatalogFile('demo.jsonl')) if (!row.ok) console.log(row.line, row.errors)
  */
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
-  const info = await stat(file).catch(() => {
-    throw strataError('bad_input_file', { reason: `catalog file not found: ${file}` });
-  });
-  if (!info.isFile()) throw strataError('bad_input_file', { reason: `not a file: ${file}` });
-  if (info.size === 0) throw strataError('bad_input_file', { reason: `catalog file is empty: ${file}` });
-  const ext = path.extname(file).toLowerCase();
+  const format = await checkCatalogFile(file);
   const stream = createReadStream(file);
-  const rows =
-    ext === '.csv' ? readCsv(stream) : ext === '.jsonl' || ext === '.ndjson' || ext === '.json' ? readJsonl(stream, options) : null;
-  if (!rows) {
-    stream.destroy();
-    throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl or .csv): ${file}` });
-  }
+  const rows = format === 'csv' ? readCsv(stream) : readJsonl(stream, options);
   const seen = new Map<string, number>();
   let count = 0;
   for await (const row of rows) {

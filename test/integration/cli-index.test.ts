@@ -88,6 +88,20 @@ describe('strata index', () => {
     const e = strata(['index', empty, '--index', alias]);
     expect(e.code).toBe(1);
     expect(e.err).toMatch(/catalog file is empty: .*empty\.jsonl/);
+    // A wrong path or format is named before Elasticsearch is touched: no index, no checkpoint, no "--resume" hint.
+    const fresh = `cli-${randomUUID().slice(0, 8)}`;
+    const checkpoint = path.join(dir, 'wrong.checkpoint.json');
+    const notes = path.join(dir, 'notes.md');
+    await writeFile(notes, '# not a catalog\n');
+    for (const [target, message] of [[notes, /unsupported catalog format "\.md"/], [path.join(dir, 'missing.jsonl'), /catalog file not found: .*missing\.jsonl/], [dir, /not a file/]] as const) {
+      const wrong = strata(['index', target, '--index', fresh, '--checkpoint', checkpoint]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toMatch(message);
+      expect(wrong.err).not.toMatch(/resume|ENOENT/);
+    }
+    const resolved = await es.indices.resolveIndex({ name: `${fresh}*` });
+    expect([...resolved.indices, ...resolved.aliases]).toEqual([]);
+    await expect(readFile(checkpoint)).rejects.toThrow(/ENOENT/);
 
     const file = path.join(dir, 'one.jsonl');
     await writeFile(file, JSON.stringify({ id: '1', title: 't' }));

@@ -78,7 +78,7 @@ export function register(program: Command, config: Config): void {
     .action(async (file: string, flags: IndexFlags) => {
       const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
       const { applyLayout } = await import('../../es/index-layout.ts');
-      const [{ default: cliProgress }, { encoderContext }, { readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
+      const [{ default: cliProgress }, { encoderContext }, { checkCatalogFile, readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
         import('cli-progress'),
         import('../../encoders/registry.ts'),
         import('../../catalog/read.ts'),
@@ -88,6 +88,8 @@ export function register(program: Command, config: Config): void {
         import('../../indexing/index-documents.ts'),
       ]);
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
+      // A wrong path or format fails here, before an index or a checkpoint exists.
+      await checkCatalogFile(path.resolve(file));
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -163,7 +165,8 @@ export function register(program: Command, config: Config): void {
           if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;
         }
       } catch (err) {
-        if (await readCheckpoint(flags.checkpoint, file).then((r) => r.checkpoint)) console.error(`progress is saved in ${flags.checkpoint}: run the same command with --resume to carry on`);
+        const saved = await readCheckpoint(flags.checkpoint, file).then((r) => r.checkpoint, () => undefined);
+        if (saved && saved.line > 0) console.error(`progress is saved in ${flags.checkpoint} (every row up to line ${saved.line} done): run the same command with --resume to carry on`);
         throw err;
       } finally {
         bar?.stop();
