@@ -48,6 +48,9 @@ describe('readJudgments', () => {
     const empty = await file('bad6.csv', 'query,doc_id,grade\n');
     await expect(readJudgments(empty)).rejects.toThrow('no rows');
     await expect(readJudgments(path.join(dir, 'none.csv'))).rejects.toThrow('file not found');
+    // Without an extension, a missing file is still named as missing (not as an unsupported format).
+    await expect(readJudgments(path.join(dir, 'none'))).rejects.toThrow('file not found');
+    await expect(readJudgments(dir)).rejects.toThrow('not a file');
     await expect(readJudgments(await file('x.txt', 'a'))).rejects.toThrow('unsupported format');
   });
 });

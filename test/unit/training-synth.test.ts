@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { attributeQuery, idfOf, keySentenceQuery, priceCeiling, pseudoQueries, titleFragmentQuery, type SynthDoc } from '../../training/synth/queries.ts';
 import { crossEncoderTeacher, ensembleScores, ensembleTeacher, labelWindow, type PairScorer } from '../../training/synth/teacher.ts';
 import { rankGroups, trainingSetOf } from '../../training/rerank/collect.ts';
+import { readSynthDocs } from '../../training/synth/synth.ts';
 
 const DOCS: SynthDoc[] = [
   { id: 'a', title: 'Aspirin and colorectal adenoma recurrence in a randomized trial', text: 'We studied patients. Daily aspirin reduced colorectal adenoma recurrence by a third in patients with prior cancer. The study was large.' },
   { id: 'b', title: 'Statins and the heart', text: 'We studied patients. Statins lower cholesterol in patients. The study was large.' },
   { id: 'c', title: 'Sleep in patients', text: 'We studied patients. Sleep matters for patients. The study was large.' },
 ];
+
+describe('synth sources', () => {
+  it('names a --data path that does not exist', async () => {
+    await expect(readSynthDocs('/nonexistent/strata-synth')).rejects.toThrow(/--data \/nonexistent\/strata-synth: not found \(a BEIR folder/);
+  });
+});
 
 describe('pseudo-queries', () => {
   const idf = idfOf(DOCS);

@@ -79,9 +79,11 @@ async function* delimitedRows(file: string, delimiter: string): AsyncGenerator<T
  * @example for await (const { line, record } of readTable('judgments.csv')) console.log(line, record.query);
  */
 export async function* readTable(file: string): AsyncGenerator<TableRow> {
-  const format = tableFormat(file);
+  // A missing file is named as missing, before its extension is judged.
   const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) throw strataError('bad_input_file', { reason: `${file}: file not found` }, { file });
+  if (!info) throw strataError('bad_input_file', { reason: `${file}: file not found` }, { file });
+  if (!info.isFile()) throw strataError('bad_input_file', { reason: `${file}: not a file` }, { file });
+  const format = tableFormat(file);
   let count = 0;
   const rows = format === 'jsonl' ? jsonlRows(file) : delimitedRows(file, format === 'tsv' ? '\t' : ',');
   for await (const row of rows) {

@@ -12,6 +12,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { readCatalogFile } from '../../service/catalog/read.ts';
+import { strataError } from '../../service/errors.ts';
 import { readBeirCorpus } from '../data/beir.ts';
 import { createRng } from '../eval/stats.ts';
 import { collectGroups, type CollectOptions } from '../rerank/collect.ts';
@@ -26,7 +27,9 @@ import { ensembleTeacher, labelWindow, type WindowTeacher } from './teacher.ts';
 export async function readSynthDocs(source: string): Promise<{ docs: SynthDoc[]; invalid: number }> {
   const docs: SynthDoc[] = [];
   let invalid = 0;
-  if ((await stat(source)).isDirectory()) {
+  const info = await stat(source).catch(() => null);
+  if (!info) throw strataError('bad_input_file', { reason: `--data ${source}: not found (a BEIR folder with corpus.jsonl, or a catalog file)` }, { file: source });
+  if (info.isDirectory()) {
     for await (const d of readBeirCorpus(source)) docs.push({ id: d.id, title: d.title, text: d.text });
     return { docs, invalid };
   }
