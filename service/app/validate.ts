@@ -8,7 +8,9 @@ import { strataError } from '../errors.ts';
 
 /** Field paths and messages of a zod error, e.g. `[{ path: 'filters.price', message: '...' }]`. */
 export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
-  return flatIssues(error.issues, []);
+  // Two checks of one field can fail with the same words (a date that is neither ISO nor date maths): say it once.
+  const seen = new Set<string>();
+  return flatIssues(error.issues, []).filter((i) => !seen.has(`${i.path}\n${i.message}`) && Boolean(seen.add(`${i.path}\n${i.message}`)));
 }
 
 type Issue = z.core.$ZodIssue;

@@ -77,6 +77,8 @@ describe('ids in bytes', () => {
     const r = CatalogDocumentSchema.safeParse({ id: '中'.repeat(171), title: 'x' });
     expect(r.success).toBe(false);
     expect(issuesOf(r.error!)[0]).toMatchObject({ path: 'id', message: 'must be at most 512 bytes in UTF-8' });
+    const date = CatalogDocumentSchema.safeParse({ id: 'a', title: 'x', release_date: 'yesterday' });
+    expect(issuesOf(date.error!)).toEqual([{ path: 'release_date', message: 'expected an ISO date such as 2024-05-01' }]);
     expect(CatalogDocumentSchema.safeParse({ id: 'é'.repeat(256), title: 'x' }).success).toBe(true);
   });
 });
