@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import { CatalogDocumentSchema, describeIssues, type CatalogDocument } from './schema.ts';
 import { strataError } from '../errors.ts';
+import { mapColumns, type ColumnOptions } from './columns.ts';
 
 export type CatalogRow =
   | { line: number; ok: true; doc: CatalogDocument }
@@ -16,6 +17,8 @@ export type CatalogRow =
 export interface ReadOptions {
   /** A line longer than this is reported as an error without being buffered whole. */
   maxLineBytes?: number;
+  /** The file's own column names mapped to catalog fields, and what to do with the other columns. */
+  columns?: ColumnOptions;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -98,7 +101,8 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       yield { line, ok: false, errors: [`malformed JSON: ${(err as Error).message}`] };
       continue;
     }
-    yield validate(line, value);
+    const columns = options.columns;
+    yield validate(line, columns && value && typeof value === 'object' && !Array.isArray(value) ? mapColumns(value as Record<string, unknown>, columns) : value);
   }
 }
 
@@ -131,7 +135,7 @@ export function csvRecordToDocument(record: Record<string, string>): Record<stri
 }
 
 /** Reads CSV with a header row; line numbers are those of the file (a quoted field may span lines). */
-export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<CatalogRow> {
+export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const parser = parseCsv({ columns: true, info: true, bom: true, skip_empty_lines: true, relax_column_count: true });
   const feed = (async () => {
     try {
@@ -151,7 +155,8 @@ export async function* readCsv(source: AsyncIterable<Buffer>): AsyncGenerator<Ca
         yield { line, ok: false, errors: ['not valid UTF-8'] };
         continue;
       }
-      yield validate(line, csvRecordToDocument(item.record));
+      const record = options.columns ? (mapColumns(item.record, options.columns, { flat: true }) as Record<string, string>) : item.record;
+      yield validate(line, csvRecordToDocument(record));
     }
   } catch (err) {
     const e = err as Error & { lines?: number };
@@ -190,7 +195,7 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const format = await checkCatalogFile(file);
   const stream = createReadStream(file);
-  const rows = format === 'csv' ? readCsv(stream) : readJsonl(stream, options);
+  const rows = format === 'csv' ? readCsv(stream, options) : readJsonl(stream, options);
   const seen = new Map<string, number>();
   let count = 0;
   for await (const row of rows) {

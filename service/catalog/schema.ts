@@ -3,6 +3,7 @@
  * document all come. `id` and `title` are required; everything else is optional metadata the reranker uses.
  */
 import { z } from 'zod';
+import { issuesOf } from '../zod-issues.ts';
 
 // The pattern is a `regex` check (not only a refinement) so the JSON schema carries it as `pattern`.
 const isoDate = z
@@ -55,8 +56,8 @@ export const TEXT_FIELDS = ['title', 'description', 'brand'] as const;
 /**
  * Turns a zod error into short `field: message` strings.
  *
- * @example describeIssues(CatalogDocumentSchema.safeParse({}).error!) // ['id: Invalid input...', 'title: ...']
+ * @example describeIssues(CatalogDocumentSchema.safeParse({}).error!) // ['id: expected string or number, received undefined', 'title: ...']
  */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
+  return issuesOf(error, '(document)').map((i) => `${i.path}: ${i.message}`);
 }

@@ -68,6 +68,30 @@ describe('strata index', () => {
     expect(skip.err).toMatch(/5 invalid rows/);
   }, 300_000);
 
+  it('reads a catalog with its own column names through --map, and suggests the map when rows are refused for them', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
+    const file = path.join(dir, 'furniture.csv');
+    await writeFile(file, 'product_id,product_name,product_class,average_rating,colour\nf1,solid oak desk,Desks,4.5,oak\nf2,mesh office chair,Chairs,3.9,black\n');
+    const target = `cli-${randomUUID().slice(0, 8)}`;
+    try {
+      const refused = strata(['index', file, '--index', target, '--report', path.join(dir, 'report.json')]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/line 2: .*product_name: unknown field/);
+      expect(refused.err).toMatch(/for instance --map id=product_id,title=product_name,category=product_class,rating=average_rating\)/);
+      const mapped = strata(['index', file, '--index', target, '--map', 'id=product_id,title=product_name', '--map', 'category=product_class,rating=average_rating', '--unmapped', 'attributes', '--refresh']);
+      expect(mapped.err).not.toMatch(/invalid rows/);
+      expect(mapped.code).toBe(0);
+      const stored = await es.get<Record<string, unknown>>({ index: target, id: 'f1' });
+      expect(stored._source).toMatchObject({ title: 'solid oak desk', category: 'Desks', rating: 4.5, attributes: { colour: 'oak' } });
+      const bad = strata(['index', file, '--index', target, '--map', 'name=product_name']);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/--map: "name" is not a catalog field/);
+    } finally {
+      const targets = await aliasTargets(es, target);
+      if (targets.length) await es.indices.delete({ index: targets });
+    }
+  }, 300_000);
+
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
     const file = path.join(dir, 'demo.jsonl');

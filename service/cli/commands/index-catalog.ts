@@ -13,6 +13,7 @@ import type { Config } from '../../config.ts';
 import type { IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
 import { plainProgress } from '../progress.ts';
+import { parseColumnMap, suggestMap, unknownColumnsOf, type Unmapped } from '../../catalog/columns.ts';
 
 interface IndexFlags {
   index: string;
@@ -29,6 +30,8 @@ interface IndexFlags {
   progressEvery: number;
   shards?: number;
   replicas?: number;
+  map: string[];
+  unmapped: Unmapped;
 }
 
 /** A shard or replica count from the command line. */
@@ -73,6 +76,8 @@ export function register(program: Command, config: Config): void {
     .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
     .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
     .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
+    .option('--map <field=column...>', 'read the file\'s own columns as catalog fields, e.g. --map id=sku,title=product_name,attributes.colour=color (comma-separated or repeated)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .addOption(new Option('--unmapped <mode>', 'columns that are neither catalog fields nor mapped: refuse the row (error), drop them (ignore), or keep scalar ones as attributes').choices(['error', 'ignore', 'attributes']).default('error'))
     .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
     .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
     .action(async (file: string, flags: IndexFlags) => {
@@ -90,6 +95,7 @@ export function register(program: Command, config: Config): void {
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       // A wrong path or format fails here, before an index or a checkpoint exists.
       await checkCatalogFile(path.resolve(file));
+      const columns = { map: parseColumnMap(flags.map), unmapped: flags.unmapped };
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -117,7 +123,7 @@ export function register(program: Command, config: Config): void {
         if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
-        const report = await indexDocuments(readCatalogFile(path.resolve(file)), {
+        const report = await indexDocuments(readCatalogFile(path.resolve(file), { columns }), {
           client: es,
           pool,
           index: target,
@@ -160,6 +166,13 @@ export function register(program: Command, config: Config): void {
         if (problems > 0) {
           console.error(`${report.invalid.length} invalid rows, ${report.dropped.length} refused by Elasticsearch, ${report.encodeErrors.length} not embedded:`);
           printProblems(report);
+          const unknown = [...new Set(report.invalid.flatMap((r) => unknownColumnsOf(r.errors)))];
+          if (unknown.length) {
+            const guess = suggestMap(unknown);
+            console.error(
+              `columns that are not catalog fields: ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', ...' : ''}. Map them with --map${guess ? ` (for instance --map ${guess})` : ' field=column'}, and drop or keep the rest with --unmapped ignore|attributes`,
+            );
+          }
           console.error(`report: ${path.resolve(flags.report ?? 'strata-index-report.json')}`);
           const onlyInvalid = report.dropped.length === 0 && report.encodeErrors.length === 0;
           if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;

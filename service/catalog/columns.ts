@@ -1,0 +1,119 @@
+/**
+ * Catalogs with their own column names (`product_name`, `sku`, `average_rating`, ...): `--map title=product_name`
+ * reads a column as a catalog field, and `--unmapped` says what happens to the columns that are neither mapped nor
+ * catalog fields: refused (`error`, the default, so a typo never passes silently), dropped (`ignore`), or kept as
+ * `attributes.<column>` (`attributes`, for scalar values). When rows are refused for unknown columns, `suggestMap`
+ * proposes a `--map` from common column names.
+ */
+import { CatalogDocumentSchema } from './schema.ts';
+import { strataError } from '../errors.ts';
+
+/** The catalog's own field names. */
+export const CATALOG_FIELDS = Object.keys(CatalogDocumentSchema.shape);
+
+export type Unmapped = 'error' | 'ignore' | 'attributes';
+
+export interface ColumnOptions {
+  /** Catalog field (or `attributes.<name>`) -> column name in the file. */
+  map?: Readonly<Record<string, string>>;
+  unmapped?: Unmapped;
+}
+
+/**
+ * Parses `--map` values: `field=column` pairs, comma-separated or repeated.
+ *
+ * @example parseColumnMap(['title=product_name,id=sku']) // { title: 'product_name', id: 'sku' }
+ */
+export function parseColumnMap(specs: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  const columns = new Map<string, string>();
+  for (const pair of specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const field = pair.slice(0, eq).trim();
+    const column = pair.slice(eq + 1).trim();
+    if (eq <= 0 || column === '') throw strataError('validation', { summary: `--map: "${pair}" is not field=column (e.g. title=product_name)` });
+    const known = CATALOG_FIELDS.includes(field) && field !== 'attributes';
+    if (!known && !/^attributes\.[\w.-]+$/.test(field)) {
+      throw strataError('validation', { summary: `--map: "${field}" is not a catalog field (${CATALOG_FIELDS.filter((f) => f !== 'attributes').join(', ')}, or attributes.<name>)` });
+    }
+    if (field in map) throw strataError('validation', { summary: `--map: ${field} is mapped twice` });
+    const other = columns.get(column);
+    if (other) throw strataError('validation', { summary: `--map: column "${column}" is mapped to both ${other} and ${field}` });
+    map[field] = column;
+    columns.set(column, field);
+  }
+  return map;
+}
+
+/**
+ * One raw record (a JSON object, or a CSV row of strings) with its columns renamed to catalog fields; `attributes.x`
+ * targets and, with `unmapped: 'attributes'`, unknown scalar columns land in `attributes` (as `attributes.<name>` keys
+ * with `flat`, the CSV reader's form).
+ *
+ * @example mapColumns({ sku: 'A1', product_name: 'Desk', colour: 'oak' }, { map: { id: 'sku', title: 'product_name' }, unmapped: 'attributes' })
+ *   // { id: 'A1', title: 'Desk', attributes: { colour: 'oak' } }
+ */
+export function mapColumns(record: Record<string, unknown>, options: ColumnOptions, { flat = false }: { flat?: boolean } = {}): Record<string, unknown> {
+  const { map = {}, unmapped = 'error' } = options;
+  if (!Object.keys(map).length && unmapped === 'error') return record;
+  const sources = new Set(Object.values(map));
+  const out: Record<string, unknown> = {};
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (sources.has(key)) continue;
+    if (CATALOG_FIELDS.includes(key) || key.startsWith('attributes.') || key === 'lat' || key === 'lon' || key.startsWith('location.')) out[key] = value;
+    else if (unmapped === 'error') out[key] = value;
+    else if (unmapped === 'attributes' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) attributes[key] = value;
+  }
+  for (const [field, column] of Object.entries(map)) {
+    if (!(column in record)) continue;
+    if (field.startsWith('attributes.')) attributes[field.slice('attributes.'.length)] = record[column];
+    else out[field] = record[column];
+  }
+  // A CSV row keeps attributes as `attributes.<name>` columns, which the CSV reader gathers.
+  if (flat) {
+    for (const [k, v] of Object.entries(attributes)) out[`attributes.${k}`] = v;
+  } else if (Object.keys(attributes).length) {
+    const own = out.attributes && typeof out.attributes === 'object' && !Array.isArray(out.attributes) ? (out.attributes as Record<string, unknown>) : {};
+    out.attributes = { ...attributes, ...own };
+  }
+  return out;
+}
+
+const GUESSES: Array<[RegExp, string]> = [
+  [/^(product_?id|item_?id|sku|asin|doc_?id|_id|uid|uuid)$/i, 'id'],
+  [/^(name|product_?name|item_?name|product_?title|item_?title|headline)$/i, 'title'],
+  [/^(desc|product_?description|item_?description|body|text|content|details|summary|abstract)$/i, 'description'],
+  [/^(brand_?name|manufacturer|maker|vendor)$/i, 'brand'],
+  [/^(product_?class|product_?category|categories|category_?path|class|department|product_?type)$/i, 'category'],
+  [/^(sale_?price|list_?price|price_?usd|cost|amount)$/i, 'price'],
+  [/^(average_?rating|avg_?rating|stars|rating_?value|review_?score)$/i, 'rating'],
+  [/^(rating_?count|num_?reviews|reviews_?count|ratings_?total|number_?of_?reviews)$/i, 'review_count'],
+  [/^(image_?url|img|img_?url|photo|picture|thumbnail)$/i, 'image'],
+  [/^(released|release|publish(ed)?_?date|date_?added|created_?at)$/i, 'release_date'],
+];
+
+/**
+ * A `--map` value for unknown columns with common names, or undefined when none looks like a catalog field.
+ *
+ * @example suggestMap(['product_id', 'product_name', 'colour']) // 'id=product_id,title=product_name'
+ */
+export function suggestMap(unknown: readonly string[]): string | undefined {
+  const taken = new Set<string>();
+  const pairs: string[] = [];
+  for (const column of unknown) {
+    const field = GUESSES.find(([re]) => re.test(column))?.[1];
+    if (!field || taken.has(field)) continue;
+    taken.add(field);
+    pairs.push(`${field}=${column}`);
+  }
+  return pairs.length ? pairs.join(',') : undefined;
+}
+
+/** The unknown keys named in a row's errors (`product_name: unknown field`). */
+export function unknownColumnsOf(errors: readonly string[]): string[] {
+  return errors.flatMap((e) => {
+    const m = /^(.+): unknown field$/.exec(e);
+    return m && !m[1]!.includes('.') ? [m[1]!.replace(/^"|"$/g, '')] : [];
+  });
+}
