@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attributeQuery, idfOf, keySentenceQuery, priceCeiling, pseudoQueries, titleFragmentQuery, type SynthDoc } from '../../training/synth/queries.ts';
 import { crossEncoderTeacher, ensembleScores, ensembleTeacher, labelWindow, type PairScorer } from '../../training/synth/teacher.ts';
@@ -13,6 +16,19 @@ const DOCS: SynthDoc[] = [
 describe('synth sources', () => {
   it('names a --data path that does not exist', async () => {
     await expect(readSynthDocs('/nonexistent/strata-synth')).rejects.toThrow(/--data \/nonexistent\/strata-synth: not found \(a BEIR folder/);
+  });
+
+  it('reads a catalog through a column map, and refuses one whose rows are all invalid, pointing at --map', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-synth-'));
+    const file = path.join(dir, 'shop.csv');
+    await writeFile(file, 'sku,product_name,colour\nA1,Oak desk,oak\nA2,Mesh chair,black\n');
+    await expect(readSynthDocs(file)).rejects.toThrow(/none of its 2 rows is a valid catalog document \(if its columns have their own names, read them with --map/);
+    const { docs, invalid } = await readSynthDocs(file, { map: { id: 'sku', title: 'product_name' }, unmapped: 'attributes' });
+    expect(invalid).toBe(0);
+    expect(docs).toEqual([
+      { id: 'A1', title: 'Oak desk', text: '', attributes: { colour: 'oak' } },
+      { id: 'A2', title: 'Mesh chair', text: '', attributes: { colour: 'black' } },
+    ]);
   });
 });
 

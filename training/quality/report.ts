@@ -6,6 +6,7 @@ import { readCatalogFile } from '../../service/catalog/read.ts';
 import type { EncoderPool } from '../../service/pool/pool.ts';
 import { embedAll } from '../classify/embed.ts';
 import { readBeirCorpus, type Qrels } from '../data/beir.ts';
+import type { ColumnOptions } from '../../service/catalog/columns.ts';
 import { exactDuplicates, iqrOutliers, judgmentStats, nearDuplicates, textProblems, type QualityDoc } from './checks.ts';
 
 /**
@@ -13,14 +14,14 @@ import { exactDuplicates, iqrOutliers, judgmentStats, nearDuplicates, textProble
  *
  * @example const { docs, invalid } = await loadQualityDocs({ catalog: 'demo.jsonl' });
  */
-export async function loadQualityDocs(source: { catalog?: string; data?: string }): Promise<{ docs: QualityDoc[]; invalid: Array<{ line: number; errors: string[] }> }> {
+export async function loadQualityDocs(source: { catalog?: string; data?: string; columns?: ColumnOptions }): Promise<{ docs: QualityDoc[]; invalid: Array<{ line: number; errors: string[] }> }> {
   const docs: QualityDoc[] = [];
   const invalid: Array<{ line: number; errors: string[] }> = [];
   if (source.data) {
     for await (const d of readBeirCorpus(source.data)) docs.push({ id: d.id, fields: { title: d.title, text: d.text } });
     return { docs, invalid };
   }
-  for await (const row of readCatalogFile(source.catalog!)) {
+  for await (const row of readCatalogFile(source.catalog!, source.columns ? { columns: source.columns } : {})) {
     if (!row.ok) {
       invalid.push({ line: row.line, errors: row.errors });
       continue;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { readCatalogFile } from '../../service/catalog/read.ts';
 import { strataError } from '../../service/errors.ts';
+import type { ColumnOptions } from '../../service/catalog/columns.ts';
 import { readBeirCorpus } from '../data/beir.ts';
 import { createRng } from '../eval/stats.ts';
 import { collectGroups, type CollectOptions } from '../rerank/collect.ts';
@@ -20,11 +21,12 @@ import { hardenQuery, idfOf, matchesQuery, pseudoQueries, type PseudoQuery, type
 import { ensembleTeacher, labelWindow, type WindowTeacher } from './teacher.ts';
 
 /**
- * Documents from a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV; invalid rows are skipped and counted).
+ * Documents from a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV, read through `columns` when its column
+ * names are its own; invalid rows are skipped and counted).
  *
  * @example const { docs } = await readSynthDocs('../shared/data/scifact');
  */
-export async function readSynthDocs(source: string): Promise<{ docs: SynthDoc[]; invalid: number }> {
+export async function readSynthDocs(source: string, columns?: ColumnOptions): Promise<{ docs: SynthDoc[]; invalid: number }> {
   const docs: SynthDoc[] = [];
   let invalid = 0;
   const info = await stat(source).catch(() => null);
@@ -33,7 +35,7 @@ export async function readSynthDocs(source: string): Promise<{ docs: SynthDoc[];
     for await (const d of readBeirCorpus(source)) docs.push({ id: d.id, title: d.title, text: d.text });
     return { docs, invalid };
   }
-  for await (const row of readCatalogFile(source)) {
+  for await (const row of readCatalogFile(source, columns ? { columns } : {})) {
     if (!row.ok) {
       invalid++;
       continue;
@@ -49,6 +51,9 @@ export async function readSynthDocs(source: string): Promise<{ docs: SynthDoc[];
       ...(d.price !== undefined ? { price: d.price } : {}),
       ...(Object.keys(attributes).length ? { attributes } : {}),
     });
+  }
+  if (!docs.length && invalid) {
+    throw strataError('bad_input_file', { reason: `--data ${source}: none of its ${invalid} rows is a valid catalog document (if its columns have their own names, read them with --map field=column; \`strata index\` on the file names each problem)` }, { file: source });
   }
   return { docs, invalid };
 }

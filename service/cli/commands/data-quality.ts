@@ -13,8 +13,9 @@ import { readJudgments } from '../../../training/data/judgments.ts';
 import { dataQuality, loadQualityDocs } from '../../../training/quality/report.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime } from '../../../training/runtime.ts';
+import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
 
-interface Opts {
+interface Opts extends ColumnFlags {
   catalog?: string;
   data?: string;
   split?: string;
@@ -31,6 +32,8 @@ export function register(program: Command, config: Config): void {
     .command('data-quality')
     .description('exact/near duplicates, empty or short fields, encoding problems, numeric outliers, judgment balance and coverage')
     .option('--catalog <file>', 'a catalog file (JSONL/CSV)')
+    .addOption(mapOption())
+    .addOption(unmappedOption())
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl)')
     .option('--split <name>', 'with --data: also check qrels/<split>.tsv')
     .option('--judgments <file>', 'judgments CSV/JSONL to check against the documents')
@@ -40,7 +43,7 @@ export function register(program: Command, config: Config): void {
     .option('--report <name>', 'report name', 'data-quality')
     .action(async (o: Opts) => {
       if (!o.catalog === !o.data) throw new Error('give exactly one of --catalog <file> or --data <beir dir>');
-      const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog } : { data: o.data! });
+      const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog, columns: columnsFrom(o) } : { data: o.data! });
       const qrels = o.judgments ? (await readJudgments(o.judgments)).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;
       const rt = o.near ? openRuntime(config, { es: false }) : undefined;
       try {
@@ -51,7 +54,7 @@ export function register(program: Command, config: Config): void {
           ['exact duplicate groups', `${report.exactDuplicates.groups} (${report.exactDuplicates.documents} docs)`],
           ['near-duplicate pairs', report.nearDuplicates ? `${report.nearDuplicates.pairs} (cosine >= ${report.nearDuplicates.threshold})` : 'skipped'],
           ...Object.entries(report.fields).flatMap(([f, ps]) => Object.entries(ps).map(([p, v]) => [`${f}: ${p}`, `${v.count} (e.g. ${v.examples.slice(0, 3).join(', ')})`] as [string, string])),
-          ...Object.entries(report.numeric).map(([n, v]) => [`${n} outliers (IQR)`, `${v.outliers} of ${v.count} outside [${v.low.toFixed(2)}, ${v.high.toFixed(2)}]`] as [string, string]),
+          ...Object.entries(report.numeric).map(([n, v]) => [`${n} outliers (IQR)`, v.count ? `${v.outliers} of ${v.count} outside [${v.low.toFixed(2)}, ${v.high.toFixed(2)}]` : 'no values'] as [string, string]),
         ];
         if (report.judgments) {
           const j = report.judgments;

@@ -13,9 +13,10 @@ import type { Config } from '../../config.ts';
 import type { IndexReport } from '../../indexing/index-documents.ts';
 import type { VectorIndexType } from '../../../mappings/products.ts';
 import { plainProgress } from '../progress.ts';
-import { parseColumnMap, suggestMap, unknownColumnsOf, type Unmapped } from '../../catalog/columns.ts';
+import { suggestMap, unknownColumnsOf } from '../../catalog/columns.ts';
+import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
 
-interface IndexFlags {
+interface IndexFlags extends ColumnFlags {
   index: string;
   skipInvalid?: boolean;
   report?: string;
@@ -30,8 +31,6 @@ interface IndexFlags {
   progressEvery: number;
   shards?: number;
   replicas?: number;
-  map: string[];
-  unmapped: Unmapped;
 }
 
 /** A shard or replica count from the command line. */
@@ -76,8 +75,8 @@ export function register(program: Command, config: Config): void {
     .option('--checkpoint <file>', 'progress file: the line before which every row is done (removed when the run completes)', '.strata-index.checkpoint.json')
     .option('--resume', 'skip the rows an interrupted run with the same file and index already finished (from --checkpoint)')
     .addOption(new Option('--progress-every <seconds>', 'when stderr is not a terminal: seconds between progress lines').default(5).argParser(seconds))
-    .option('--map <field=column...>', 'read the file\'s own columns as catalog fields, e.g. --map id=sku,title=product_name,attributes.colour=color (comma-separated or repeated)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .addOption(new Option('--unmapped <mode>', 'columns that are neither catalog fields nor mapped: refuse the row (error), drop them (ignore), or keep scalar ones as attributes').choices(['error', 'ignore', 'attributes']).default('error'))
+    .addOption(mapOption())
+    .addOption(unmappedOption())
     .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
     .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
     .action(async (file: string, flags: IndexFlags) => {
@@ -95,7 +94,7 @@ export function register(program: Command, config: Config): void {
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       // A wrong path or format fails here, before an index or a checkpoint exists.
       await checkCatalogFile(path.resolve(file));
-      const columns = { map: parseColumnMap(flags.map), unmapped: flags.unmapped };
+      const columns = columnsFrom(flags);
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });

@@ -15,8 +15,9 @@ import { markdownTable, progress, writeReport } from '../../../training/report/w
 import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { crossEncoderTeacher, ensembleTeacher, type WindowTeacher } from '../../../training/synth/teacher.ts';
 import { loadCrossEncoder, type CrossEncoder } from '../../models/cross-encoder.ts';
+import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
 
-interface SynthOpts {
+interface SynthOpts extends ColumnFlags {
   data: string;
   index: string;
   out: string;
@@ -45,6 +46,8 @@ export function register(program: Command, config: Config): void {
     .requiredOption('--data <source>', 'a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV)')
     .requiredOption('--index <alias>', 'the index holding those documents')
     .requiredOption('--out <file>', 'judgments JSONL to write')
+    .addOption(mapOption())
+    .addOption(unmappedOption())
     .option('--encoders <ids>', 'text encoders of the index, kNN encoder first (default: from the index mapping)')
     .option('--per-doc <n>', 'pseudo-queries per document', '1')
     .option('--max-docs <n>', 'documents sampled (0: all)', '0')
@@ -64,7 +67,7 @@ export function register(program: Command, config: Config): void {
       // The cross-encoder is loaded first so a wrong folder fails before the first stage runs.
       const crossEncoder: CrossEncoder | undefined =
         o.teacher === 'ensemble' ? undefined : await loadCrossEncoder(path.resolve(o.teacher), { intraOpThreads: Number(o.teacherThreads), batchSize: Number(o.teacherBatch) });
-      const { docs, invalid } = await readSynthDocs(o.data);
+      const { docs, invalid } = await readSynthDocs(o.data, columnsFrom(o));
       console.error(`${docs.length} documents${invalid ? ` (${invalid} invalid rows skipped)` : ''}`);
       const rt = openRuntime(config);
       try {
