@@ -3,7 +3,7 @@
  * fields capped (and reported), and the text each encoder embeds.
  */
 import type { CatalogDocument } from '../catalog/schema.ts';
-import { cleanText } from '../catalog/clean.ts';
+import { cleanText, normalizeCategory } from '../catalog/clean.ts';
 
 export interface PreparedDocument {
   doc: CatalogDocument;
@@ -12,7 +12,8 @@ export interface PreparedDocument {
 }
 
 /**
- * Cleans one document's text fields (title, description, brand, reviews) and caps their length.
+ * Cleans one document's text fields (title, description, brand, reviews) and caps their length; a category
+ * written as breadcrumbs (`A > B`, `A / B`) becomes the catalog's path form (`A/B`).
  *
  * @example prepareDocument({ id: '1', title: '<b>Fridge</b>' }).doc.title // 'Fridge'
  */
@@ -29,6 +30,7 @@ export function prepareDocument(doc: CatalogDocument, { maxFieldChars = 100_000 
   if (description !== undefined) out.description = description;
   const brand = clean('brand', doc.brand);
   if (brand !== undefined) out.brand = brand;
+  if (doc.category !== undefined) out.category = normalizeCategory(doc.category);
   if (doc.reviews) out.reviews = doc.reviews.map((r, i) => clean(`reviews.${i}`, r) ?? '');
   return { doc: out, truncated };
 }

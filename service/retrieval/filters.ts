@@ -4,6 +4,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
+import { normalizeCategory } from '../catalog/clean.ts';
 
 /** Elasticsearch date maths: `now` or an ISO date, then `+1d`-style steps and an optional `/d` rounding. */
 const DATE_MATH = /^(now|\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?)?\|\|)([+-]\d{1,9}[yMwdhHms])*(\/[yMwdhHms])?$/;
@@ -105,7 +106,8 @@ export function filterClauses(filters: Filters | undefined): estypes.QueryDslQue
   if (filters.tenant) out.push({ term: { tenant: filters.tenant } });
   if (filters.category) {
     const should = asList(filters.category).map((c) => {
-      const path = c.replace(/\/+$/, '');
+      // Written as the documents' categories are stored: `Home > Kitchen` is `Home/Kitchen`.
+      const path = normalizeCategory(c);
       return { bool: { should: [{ term: { category: path } }, { prefix: { category: `${path}/` } }], minimum_should_match: 1 } };
     });
     out.push(should.length === 1 ? should[0]! : { bool: { should, minimum_should_match: 1 } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../../service/catalog/clean.ts';
+import { cleanText, normalizeCategory } from '../../service/catalog/clean.ts';
 import { prepareDocument, embeddingText } from '../../service/indexing/prepare.ts';
 
 describe('cleanText', () => {
@@ -18,6 +18,18 @@ describe('cleanText', () => {
     const r = cleanText('word '.repeat(10_000_000), { maxChars: 1000 });
     expect(r.text.length).toBe(1000);
     expect(r.truncated).toBe(true);
+  });
+});
+
+describe('normalizeCategory', () => {
+  it('turns breadcrumbs into the catalog path form and leaves paths and names alone', () => {
+    expect(normalizeCategory('Furniture / Office Furniture / Desks')).toBe('Furniture/Office Furniture/Desks');
+    expect(normalizeCategory(' Home > Kitchen >  Dishwashers ')).toBe('Home/Kitchen/Dishwashers');
+    expect(normalizeCategory('Men › Shoes » Boots')).toBe('Men/Shoes/Boots');
+    expect(normalizeCategory('appliances/kitchen/')).toBe('appliances/kitchen');
+    expect(normalizeCategory('a>b')).toBe('a>b');
+    expect(normalizeCategory('TV & Video')).toBe('TV & Video');
+    expect(prepareDocument({ id: '1', title: 't', category: 'Home > Kitchen' }).doc.category).toBe('Home/Kitchen');
   });
 });
 

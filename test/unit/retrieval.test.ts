@@ -32,6 +32,12 @@ describe('reciprocalRankFusion', () => {
 });
 
 describe('filters', () => {
+  it('reads a category filter written as breadcrumbs as the stored path', () => {
+    expect(filterClauses(FiltersSchema.parse({ category: 'Home > Kitchen' }))).toEqual([
+      { bool: { should: [{ term: { category: 'Home/Kitchen' } }, { prefix: { category: 'Home/Kitchen/' } }], minimum_should_match: 1 } },
+    ]);
+  });
+
   it('builds term, prefix, range and attribute clauses', () => {
     const f = FiltersSchema.parse({
       brand: ['Acme', 'Bosch'],

@@ -7,7 +7,7 @@
  * silent near-zero score.
  */
 import { CatalogDocumentSchema, type CatalogDocument } from '../../catalog/schema.ts';
-import { cleanText } from '../../catalog/clean.ts';
+import { cleanText, normalizeCategory } from '../../catalog/clean.ts';
 import { strataError } from '../../errors.ts';
 
 /** Cohere's default `rank_fields` for object documents. */
@@ -72,7 +72,7 @@ export function inlineDocument(raw: string | Record<string, unknown>, position: 
   for (const key of METADATA_KEYS) {
     if (!(key in raw)) continue;
     const parsed = CatalogDocumentSchema.shape[key].safeParse(raw[key]);
-    if (parsed.success) metadata[key] = parsed.data;
+    if (parsed.success) metadata[key] = key === 'category' && typeof parsed.data === 'string' ? normalizeCategory(parsed.data) : parsed.data;
     else {
       const issue = parsed.error.issues[0]!;
       warnings.push(`documents.${[position, key, ...issue.path].join('.')}: ${issue.message}; ignored as metadata`);
