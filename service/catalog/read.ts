@@ -108,6 +108,19 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
 
 const NUMERIC = new Set(['price', 'rating', 'review_count']);
 
+/**
+ * A number from a CSV cell as shops export them: `1299`, `$1,299.00`, `1 299 EUR`, `4.5 stars`. A cell that is
+ * not one stays text, for the schema to refuse by name (`price: expected number, received string`).
+ *
+ * @example csvNumber('$1,299.00') // 1299
+ */
+export function csvNumber(cell: string): number | string {
+  const core = cell.replace(/^[^\d.-]*?(?=-?[\d.])/, '').replace(/(?<=\d)\s*[^\d\s.,-][\p{L}\p{Sc} ]*$/u, '').trim();
+  const plain = /^-?\d{1,3}([, \u00a0]\d{3})+(\.\d+)?$/.test(core) ? core.replace(/[, \u00a0]/g, '') : core;
+  const n = plain === '' ? NaN : Number(plain);
+  return Number.isFinite(n) ? n : cell;
+}
+
 /** Maps one CSV record (all strings) onto the document shape: numbers, `attributes.*`, `lat`/`lon`, `reviews`. */
 export function csvRecordToDocument(record: Record<string, string>): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
@@ -119,7 +132,7 @@ export function csvRecordToDocument(record: Record<string, string>): Record<stri
     if (key.startsWith('attributes.')) attributes[key.slice('attributes.'.length)] = value;
     else if (key === 'lat' || key === 'location.lat') location.lat = Number(value);
     else if (key === 'lon' || key === 'location.lon') location.lon = Number(value);
-    else if (NUMERIC.has(key)) doc[key] = Number(value);
+    else if (NUMERIC.has(key)) doc[key] = csvNumber(value);
     else if (key === 'reviews') doc.reviews = value.split('|').map((s) => s.trim()).filter(Boolean);
     else if (key === 'attributes') {
       try {

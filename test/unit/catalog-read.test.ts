@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogFile, readLines, type CatalogRow } from '../../service/catalog/read.ts';
+import { readCatalogFile, readLines, type CatalogRow, csvNumber } from '../../service/catalog/read.ts';
 
 async function rowsOf(name: string, content: string | Buffer): Promise<CatalogRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'strata-read-'));
@@ -98,5 +98,13 @@ describe('readCatalogFile (CSV)', () => {
     expect(rows[1]).toMatchObject({ line: 3, ok: false });
     expect((rows[1] as { errors: string[] }).errors[0]).toMatch(/^price: /);
     expect(rows[2]).toMatchObject({ line: 5, ok: true, doc: { title: 'Multi\nline title' } });
+  });
+});
+
+describe('numbers in CSV cells', () => {
+  it('reads prices and counts as shops export them, and leaves ambiguous cells for the schema to refuse', () => {
+    expect(['1299', '$1,299.00', '1 299 EUR', '€12.50', 'USD 12', '£0.99', '4.5 stars', '12.5%'].map(csvNumber)).toEqual([1299, 1299, 1299, 12.5, 12, 0.99, 4.5, 12.5]);
+    // A decimal comma, a fraction and words stay text: "price: expected number, received string" names the cell.
+    expect(['12,99', '3.5/5', 'cheap'].map(csvNumber)).toEqual(['12,99', '3.5/5', 'cheap']);
   });
 });
