@@ -101,8 +101,14 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       yield { line, ok: false, errors: [`malformed JSON: ${(err as Error).message}`] };
       continue;
     }
-    const columns = options.columns;
-    yield validate(line, columns && value && typeof value === 'object' && !Array.isArray(value) ? mapColumns(value as Record<string, unknown>, columns) : value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      let record = value as Record<string, unknown>;
+      if (options.columns) record = mapColumns(record, options.columns);
+      // Files exported from shops often quote their numbers ("price": "$12.99"): read them as CSV cells are.
+      for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
+      value = record;
+    }
+    yield validate(line, value);
   }
 }
 

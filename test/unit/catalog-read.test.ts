@@ -101,6 +101,14 @@ describe('readCatalogFile (CSV)', () => {
   });
 });
 
+describe('numbers in catalog files', () => {
+  it('reads quoted numbers in JSON Lines as CSV cells are read', async () => {
+    const rows = await rowsOf('q.jsonl', [JSON.stringify({ id: 'a', title: 'Lamp', price: '$12.99', review_count: '1,204' }), JSON.stringify({ id: 'b', title: 'Desk', price: '12,99' })].join('\n'));
+    expect(rows[0]).toEqual({ line: 1, ok: true, doc: { id: 'a', title: 'Lamp', price: 12.99, review_count: 1204 } });
+    expect(rows[1]).toMatchObject({ ok: false, errors: ['price: Invalid input: expected number, received string'] });
+  });
+});
+
 describe('numbers in CSV cells', () => {
   it('reads prices and counts as shops export them, and leaves ambiguous cells for the schema to refuse', () => {
     expect(['1299', '$1,299.00', '1 299 EUR', '€12.50', 'USD 12', '£0.99', '4.5 stars', '12.5%'].map(csvNumber)).toEqual([1299, 1299, 1299, 12.5, 12, 0.99, 4.5, 12.5]);
