@@ -2,7 +2,8 @@
  * Catalogs with their own column names (`product_name`, `sku`, `average_rating`, ...): `--map title=product_name`
  * reads a column as a catalog field, and `--unmapped` says what happens to the columns that are neither mapped nor
  * catalog fields: refused (`error`, the default, so a typo never passes silently), dropped (`ignore`), or kept as
- * `attributes.<column>` (`attributes`, for scalar values). When rows are refused for unknown columns, `suggestMap`
+ * `attributes.<column>` (`attributes`: a list of scalars becomes one comma-separated value; a nested object is
+ * refused by name, never dropped). When rows are refused for unknown columns, `suggestMap`
  * proposes a `--map` from common column names.
  */
 import { CatalogDocumentSchema } from './schema.ts';
@@ -63,7 +64,7 @@ export function mapColumns(record: Record<string, unknown>, options: ColumnOptio
     if (sources.has(key)) continue;
     if (CATALOG_FIELDS.includes(key) || key.startsWith('attributes.') || key === 'lat' || key === 'lon' || key.startsWith('location.')) out[key] = value;
     else if (unmapped === 'error') out[key] = value;
-    else if (unmapped === 'attributes' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) attributes[key] = value;
+    else if (unmapped === 'attributes') attributes[key] = asAttribute(value);
   }
   for (const [field, column] of Object.entries(map)) {
     if (!(column in record)) continue;
@@ -78,6 +79,16 @@ export function mapColumns(record: Record<string, unknown>, options: ColumnOptio
     out.attributes = { ...attributes, ...own };
   }
   return out;
+}
+
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * An unmapped column's value as an attribute: scalars as they are, a list of scalars as one comma-separated value
+ * (an attribute holds one value), and anything else as it is, for the schema to refuse by name.
+ */
+function asAttribute(value: unknown): unknown {
+  return Array.isArray(value) && value.every(isScalar) ? value.join(', ') : value;
 }
 
 const GUESSES: Array<[RegExp, string]> = [

@@ -22,7 +22,7 @@ export function mapOption(): Option {
 }
 
 export function unmappedOption(): Option {
-  return new Option('--unmapped <mode>', 'columns that are neither catalog fields nor mapped: refuse the row (error), drop them (ignore), or keep scalar ones as attributes')
+  return new Option('--unmapped <mode>', 'columns that are neither catalog fields nor mapped: refuse the row (error), drop them (ignore), or keep them as attributes (a list as one comma-separated value)')
     .choices(['error', 'ignore', 'attributes'])
     .default('error');
 }

@@ -37,12 +37,13 @@ describe('mapping columns', () => {
     const record = { sku: 'A1', product_name: 'Desk', color: 'oak', weight_kg: 12, tags: ['x'], price: 99 };
     expect(mapColumns(record, { map })).toEqual({ id: 'A1', title: 'Desk', attributes: { colour: 'oak' }, weight_kg: 12, tags: ['x'], price: 99 });
     expect(mapColumns(record, { map, unmapped: 'ignore' })).toEqual({ id: 'A1', title: 'Desk', attributes: { colour: 'oak' }, price: 99 });
-    // Only scalars can be attributes; an attribute the row already has wins over a column of the same name.
-    expect(mapColumns({ ...record, attributes: { weight_kg: 13 } }, { map, unmapped: 'attributes' })).toEqual({
+    // A list becomes one value, a nested object is kept for the schema to refuse by name; an attribute the row
+    // already has wins over a column of the same name.
+    expect(mapColumns({ ...record, dims: { w: 1 }, attributes: { weight_kg: 13 } }, { map, unmapped: 'attributes' })).toEqual({
       id: 'A1',
       title: 'Desk',
       price: 99,
-      attributes: { colour: 'oak', weight_kg: 13 },
+      attributes: { colour: 'oak', weight_kg: 13, tags: 'x', dims: { w: 1 } },
     });
     expect(mapColumns({ id: 'x', title: 'y' }, {})).toEqual({ id: 'x', title: 'y' });
   });
