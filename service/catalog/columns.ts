@@ -18,6 +18,8 @@ export interface ColumnOptions {
   /** Catalog field (or `attributes.<name>`) -> column name in the file. */
   map?: Readonly<Record<string, string>>;
   unmapped?: Unmapped;
+  /** Filled with the mapped columns met in at least one row, so a caller can name those never seen (a typo). */
+  seen?: Set<string>;
 }
 
 /**
@@ -68,6 +70,7 @@ export function mapColumns(record: Record<string, unknown>, options: ColumnOptio
   }
   for (const [field, column] of Object.entries(map)) {
     if (!(column in record)) continue;
+    options.seen?.add(column);
     if (field.startsWith('attributes.')) attributes[field.slice('attributes.'.length)] = record[column];
     else out[field] = record[column];
   }

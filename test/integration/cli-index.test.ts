@@ -83,6 +83,9 @@ describe('strata index', () => {
       expect(mapped.code).toBe(0);
       const stored = await es.get<Record<string, unknown>>({ index: target, id: 'f1' });
       expect(stored._source).toMatchObject({ title: 'solid oak desk', category: 'Desks', rating: 4.5, attributes: { colour: 'oak' } });
+      // A mapped column no row has (a typo) is named.
+      const typo = strata(['index', file, '--index', target, '--map', 'id=product_id,title=product_name,brand=manufacturr', '--unmapped', 'ignore']);
+      expect(typo.err).toMatch(/--map brand=manufacturr: no row has a column "manufacturr"/);
       const bad = strata(['index', file, '--index', target, '--map', 'name=product_name']);
       expect(bad.code).toBe(1);
       expect(bad.err).toMatch(/--map: "name" is not a catalog field/);

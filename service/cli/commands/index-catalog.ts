@@ -94,7 +94,7 @@ export function register(program: Command, config: Config): void {
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
       // A wrong path or format fails here, before an index or a checkpoint exists.
       await checkCatalogFile(path.resolve(file));
-      const columns = columnsFrom(flags);
+      const columns = { ...columnsFrom(flags), seen: new Set<string>() };
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
       const pool = createEncoderPool({ threads: config.pool.threads, maxQueue: config.pool.maxQueue, context: encoderContext(config) });
@@ -158,6 +158,8 @@ export function register(program: Command, config: Config): void {
             ` (stages overlap; wall ${report.seconds.toFixed(1)} s)${report.retries ? `; ${report.retries} bulk retries` : ''}`,
         );
         if (report.truncated.length) console.log(`${report.truncated.length} documents had over-long fields truncated (listed in the report)`);
+        const unseen = Object.entries(columns.map ?? {}).filter(([, column]) => !columns.seen.has(column));
+        for (const [field, column] of unseen) console.error(`--map ${field}=${column}: no row has a column "${column}"`);
         const problems = report.invalid.length + report.dropped.length + report.encodeErrors.length;
         if (problems > 0 || report.truncated.length > 0) {
           await writeFile(flags.report ?? 'strata-index-report.json', JSON.stringify({ file, index: flags.index, ...report }, null, 2));
