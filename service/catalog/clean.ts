@@ -62,12 +62,12 @@ export function cleanText(raw: string, { maxChars = 100_000 }: { maxChars?: numb
 
 /**
  * A category path in the catalog's form, levels joined by `/` without spaces around them: breadcrumbs written as
- * `Furniture / Office Furniture / Desks` or `Home > Kitchen > Dishwashers` (also `›`, `»`) become
+ * `Furniture / Office Furniture / Desks` or `Home > Kitchen > Dishwashers` (also `>>`, `›`, `»`) become
  * `Furniture/Office Furniture/Desks`, so prefix filters, facets and the query vocabulary see the same levels.
  *
  * @example normalizeCategory(' Home > Kitchen >  Dishwashers ') // 'Home/Kitchen/Dishwashers'
  */
 export function normalizeCategory(raw: string): string {
-  const levels = raw.split(/\s*(?:\/|\s>\s|›|»)\s*/).map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const levels = raw.split(/\s*(?:\/|\s>>?\s|›|»)\s*/).map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
   return levels.length ? levels.join('/') : raw.trim();
 }

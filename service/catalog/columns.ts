@@ -95,16 +95,16 @@ function asAttribute(value: unknown): unknown {
 }
 
 const GUESSES: Array<[RegExp, string]> = [
-  [/^(product_?id|item_?id|sku|asin|doc_?id|_id|uid|uuid)$/i, 'id'],
-  [/^(name|product_?name|item_?name|product_?title|item_?title|headline)$/i, 'title'],
-  [/^(desc|product_?description|item_?description|body|text|content|details|summary|abstract)$/i, 'description'],
-  [/^(brand_?name|manufacturer|maker|vendor)$/i, 'brand'],
-  [/^(product_?class|product_?category|categories|category_?path|class|department|product_?type)$/i, 'category'],
-  [/^(sale_?price|list_?price|price_?usd|cost|amount)$/i, 'price'],
-  [/^(average_?rating|avg_?rating|stars|rating_?value|review_?score)$/i, 'rating'],
-  [/^(rating_?count|num_?reviews|reviews_?count|ratings_?total|number_?of_?reviews)$/i, 'review_count'],
-  [/^(image_?url|img|img_?url|photo|picture|thumbnail)$/i, 'image'],
-  [/^(released|release|publish(ed)?_?date|date_?added|created_?at)$/i, 'release_date'],
+  [/^((product|item|article|uniq|doc)[ _]?(id|uid)|sku|asin|_id|uid|uuid)$/i, 'id'],
+  [/^(name|(product|item|prod)[ _]?name|(product|item)[ _]?title|headline)$/i, 'title'],
+  [/^(desc|(product|item)[ _]?description|detail[ _]?desc|body|text|content|details|summary|abstract)$/i, 'description'],
+  [/^((product|item)[ _]?brand|brand[ _]?name|manufacturer|maker|vendor)$/i, 'brand'],
+  [/^((product|item)[ _]?(class|category|type)([ _]?(name|tree))?|categories|category[ _]?(path|tree|hierarchy)|class|department)$/i, 'category'],
+  [/^((sale|list|retail|selling|discounted|current)[ _]?price|price[ _]?usd|cost|amount)$/i, 'price'],
+  [/^(average[ _]?rating|avg[ _]?rating|stars|rating[ _]?value|review[ _]?score|product[ _]?rating)$/i, 'rating'],
+  [/^(rating[ _]?count|num[ _]?reviews|reviews?[ _]?count|ratings[ _]?total|number[ _]?of[ _]?reviews)$/i, 'review_count'],
+  [/^(image[ _]?(url|link)|im[ _]?url|img|img[ _]?url|photo|picture|thumbnail)$/i, 'image'],
+  [/^(released|release|publish(ed)?[ _]?date|date[ _]?added|created[ _]?at)$/i, 'release_date'],
 ];
 
 /**

@@ -106,6 +106,8 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       if (options.columns) record = mapColumns(record, options.columns);
       // Files exported from shops often quote their numbers ("price": "$12.99"): read them as CSV cells are.
       for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
+      // A category given as a list of levels (["Home", "Kitchen"]), or as several such lists, is its first path.
+      if (Array.isArray(record.category)) record = { ...record, category: categoryPath(record.category) };
       value = record;
     }
     yield validate(line, value);
@@ -113,6 +115,12 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
 }
 
 const NUMERIC = new Set(['price', 'rating', 'review_count']);
+
+/** The first path of a category list: `["Home", "Kitchen"]` and `[["Home", "Kitchen"], ["Sale"]]` are `Home/Kitchen`. */
+function categoryPath(list: unknown[]): unknown {
+  const first = Array.isArray(list[0]) ? (list[0] as unknown[]) : list;
+  return first.length && first.every((l) => typeof l === 'string') ? (first as string[]).join('/') : list;
+}
 
 /**
  * A number from a CSV cell as shops export them: `1299`, `$1,299.00`, `1 299 EUR`, `4.5 stars`. A cell that is

@@ -26,6 +26,7 @@ describe('normalizeCategory', () => {
     expect(normalizeCategory('Furniture / Office Furniture / Desks')).toBe('Furniture/Office Furniture/Desks');
     expect(normalizeCategory(' Home > Kitchen >  Dishwashers ')).toBe('Home/Kitchen/Dishwashers');
     expect(normalizeCategory('Men › Shoes » Boots')).toBe('Men/Shoes/Boots');
+    expect(normalizeCategory("Clothing >> Women's Clothing >> Tops")).toBe("Clothing/Women's Clothing/Tops");
     expect(normalizeCategory('appliances/kitchen/')).toBe('appliances/kitchen');
     expect(normalizeCategory('a>b')).toBe('a>b');
     expect(normalizeCategory('TV & Video')).toBe('TV & Video');

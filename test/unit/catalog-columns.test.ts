@@ -67,6 +67,11 @@ describe('the suggested --map', () => {
       'id=product_id,title=product_name,description=product_description,category=product_class,review_count=rating_count,rating=average_rating',
     );
     expect(suggestMap(['name', 'product_name'])).toBe('title=name');
+    // Column names of public product data sets.
+    expect(suggestMap(['product_uid', 'product_title', 'product_brand', 'product_color'])).toBe('id=product_uid,title=product_title,brand=product_brand');
+    expect(suggestMap(['article_id', 'prod_name', 'product_type_name', 'detail_desc'])).toBe('id=article_id,title=prod_name,category=product_type_name,description=detail_desc');
+    expect(suggestMap(['uniq_id', 'product_category_tree', 'retail_price', 'discounted_price', 'imUrl'])).toBe('id=uniq_id,category=product_category_tree,price=retail_price,image=imUrl');
+    expect(suggestMap(['category hierarchy'])).toBe('category=category hierarchy');
     expect(suggestMap(['colour', 'weight'])).toBeUndefined();
   });
 });

@@ -107,6 +107,12 @@ describe('numbers in catalog files', () => {
     expect(rows[0]).toEqual({ line: 1, ok: true, doc: { id: 'a', title: 'Lamp', price: 12.99, review_count: 1204 } });
     expect(rows[1]).toMatchObject({ ok: false, errors: ['price: Invalid input: expected number, received string'] });
   });
+
+  it('reads a category given as a list of levels, or several lists, as its first path', async () => {
+    const rows = await rowsOf('c.jsonl', [JSON.stringify({ id: 'a', title: 'Pan', category: ['Home', 'Kitchen'] }), JSON.stringify({ id: 'b', title: 'Mug', category: [['Home', 'Dining'], ['Sale']] }), JSON.stringify({ id: 'c', title: 'Odd', category: [1, 2] })].join('\n'));
+    expect(rows.slice(0, 2).map((r) => (r.ok ? r.doc.category : r.errors))).toEqual(['Home/Kitchen', 'Home/Dining']);
+    expect(rows[2]).toMatchObject({ ok: false, errors: [expect.stringMatching(/^category: /)] });
+  });
 });
 
 describe('numbers in CSV cells', () => {
