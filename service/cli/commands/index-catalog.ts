@@ -171,7 +171,7 @@ export function register(program: Command, config: Config): void {
           if (unknown.length) {
             const guess = suggestMap(unknown);
             console.error(
-              `columns that are not catalog fields: ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', ...' : ''}. Map them with --map${guess ? ` (for instance --map ${guess})` : ' field=column'}, and drop or keep the rest with --unmapped ignore|attributes`,
+              `columns that are not catalog fields: ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', ...' : ''}. Map them with --map${guess ? ` (for instance --map ${/\s/.test(guess) ? `'${guess}'` : guess})` : ' field=column'}, and drop or keep the rest with --unmapped ignore|attributes`,
             );
           }
           console.error(`report: ${path.resolve(flags.report ?? 'strata-index-report.json')}`);
