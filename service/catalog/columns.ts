@@ -3,8 +3,8 @@
  * reads a column as a catalog field, and `--unmapped` says what happens to the columns that are neither mapped nor
  * catalog fields: refused (`error`, the default, so a typo never passes silently), dropped (`ignore`), or kept as
  * `attributes.<column>` (`attributes`: a list of scalars becomes one comma-separated value; a nested object is
- * refused by name, never dropped). When rows are refused for unknown columns, `suggestMap`
- * proposes a `--map` from common column names.
+ * refused by name, never dropped). When rows are refused for unknown columns, `suggestMap` proposes a `--map` from
+ * common column names.
  */
 import { CatalogDocumentSchema } from './schema.ts';
 import { strataError } from '../errors.ts';
@@ -50,8 +50,8 @@ export function parseColumnMap(specs: readonly string[]): Record<string, string>
 
 /**
  * One raw record (a JSON object, or a CSV row of strings) with its columns renamed to catalog fields; `attributes.x`
- * targets and, with `unmapped: 'attributes'`, unknown scalar columns land in `attributes` (as `attributes.<name>` keys
- * with `flat`, the CSV reader's form).
+ * targets and, with `unmapped: 'attributes'`, the unknown columns land in `attributes` (as `attributes.<name>` keys
+ * with `flat`, the CSV reader's form). A mapped column is renamed, not copied.
  *
  * @example mapColumns({ sku: 'A1', product_name: 'Desk', colour: 'oak' }, { map: { id: 'sku', title: 'product_name' }, unmapped: 'attributes' })
  *   // { id: 'A1', title: 'Desk', attributes: { colour: 'oak' } }
