@@ -3,6 +3,7 @@
  * error naming its line and field, so the caller can report bad rows and keep going: nothing is dropped silently.
  */
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
@@ -195,6 +196,23 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptio
 /** The catalog formats by file extension. */
 const FORMATS: Record<string, 'csv' | 'jsonl'> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
 
+/** The name a catalog file is read by: `catalog.csv.gz` is read as `catalog.csv`, decompressed on the fly. */
+const catalogName = (file: string) => file.replace(/\.gz$/i, '');
+
+/** The bytes of a gzipped file; a corrupt or truncated archive ends the read with an error naming the file. */
+async function* gunzipped(file: string): AsyncGenerator<Buffer> {
+  const raw = createReadStream(file);
+  const unzip = raw.pipe(createGunzip());
+  raw.on('error', (err) => unzip.destroy(err));
+  try {
+    for await (const chunk of unzip) yield chunk as Buffer;
+  } catch (err) {
+    throw strataError('bad_input_file', { reason: `${file}: not a readable gzip file (${(err as Error).message})` });
+  } finally {
+    raw.destroy();
+  }
+}
+
 /**
  * Checks that a catalog file exists, is a non-empty file and has a known extension, and tells its format; a
  * command calls it before it touches Elasticsearch, so a wrong path creates no index.
@@ -207,9 +225,9 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
   });
   if (!info.isFile()) throw strataError('bad_input_file', { reason: `not a file: ${file}` });
   if (info.size === 0) throw strataError('bad_input_file', { reason: `catalog file is empty: ${file}` });
-  const ext = path.extname(file).toLowerCase();
+  const ext = path.extname(catalogName(file)).toLowerCase();
   const format = FORMATS[ext];
-  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl or .csv): ${file}` });
+  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl or .csv, optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
   return format;
 }
 
@@ -221,7 +239,7 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
  */
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const format = await checkCatalogFile(file);
-  const stream = createReadStream(file);
+  const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
   const rows = format === 'csv' ? readCsv(stream, options) : readJsonl(stream, options);
   const seen = new Map<string, number>();
   let count = 0;

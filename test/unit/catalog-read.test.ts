@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readCatalogFile, readLines, type CatalogRow, csvNumber } from '../../service/catalog/read.ts';
 
@@ -77,6 +78,17 @@ describe('readLines', () => {
       { line: 2, error: 'line is longer than the 64 byte limit' },
       { line: 3, text: 'next' },
     ]);
+  });
+});
+
+describe('gzipped catalog files', () => {
+  it('reads .jsonl.gz and .csv.gz as they are, and names a file that is not gzip', async () => {
+    const jsonl = await rowsOf('c.jsonl.gz', gzipSync(`${JSON.stringify({ id: 'a', title: 'Fridge' })}\n${JSON.stringify({ id: 'b', title: 'Oven' })}\n`));
+    expect(jsonl.map((r) => r.ok && r.doc.id)).toEqual(['a', 'b']);
+    const csv = await rowsOf('c.csv.gz', gzipSync('id,title,price\nk1,Kettle,$19.99\n'));
+    expect(csv).toEqual([{ line: 2, ok: true, doc: { id: 'k1', title: 'Kettle', price: 19.99 } }]);
+    await expect(rowsOf('plain.jsonl.gz', JSON.stringify({ id: 'a', title: 'x' }))).rejects.toThrow(/plain\.jsonl\.gz: not a readable gzip file/);
+    await expect(rowsOf('notes.txt.gz', gzipSync('x'))).rejects.toThrow(/unsupported catalog format "\.txt" \(use \.jsonl or \.csv, optionally gzipped/);
   });
 });
 

@@ -62,7 +62,7 @@ export function register(program: Command, config: Config): void {
   program
     .command('index')
     .description('index a catalog file (.jsonl or .csv) into Elasticsearch')
-    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row')
+    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row, optionally gzipped (.jsonl.gz, .csv.gz)')
     .option('-i, --index <name>', 'index alias to write to', config.service.index)
     .option('--skip-invalid', 'index the valid rows and exit 0 even when some rows are invalid')
     .option('--report <file>', 'where to write the JSON report of rows not indexed', 'strata-index-report.json')
