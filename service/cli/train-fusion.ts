@@ -15,8 +15,9 @@ import { formatCi, formatDiff } from '../../training/eval/compare.ts';
 import { trainFusion } from '../../training/fusion/train-fusion.ts';
 import { markdownTable, progress, writeReport } from '../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../training/runtime.ts';
+import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from './judgment-options.ts';
 
-interface FusionOpts {
+interface FusionOpts extends JudgmentFlags {
   data?: string;
   judgments?: string;
   split: string;
@@ -39,6 +40,8 @@ export function registerFusion(train: Command, config: Config): void {
     .description("fit an index's BM25 field boosts and BM25/kNN fusion weights on judgments (or synthetic ones) and store them with the index")
     .option('--data <dir>', 'a BEIR folder giving queries and judgments')
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade[, split]), e.g. from `strata synth`')
+    .addOption(judgmentColumnsOption())
+    .addOption(gradesOption())
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--no-use-split', 'ignore the split column of --judgments and split queries at random')
     .requiredOption('--index <alias>', 'the index (alias) to tune')

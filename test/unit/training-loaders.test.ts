@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readJudgments } from '../../training/data/judgments.ts';
+import { judgmentFormat, readJudgments } from '../../training/data/judgments.ts';
 import { readLabelled } from '../../training/data/labelled.ts';
 
 let dir = '';
@@ -34,9 +34,23 @@ describe('readJudgments', () => {
     expect(j.qrels.get('fridge')!.get('f1')).toBe(1);
   });
 
+  it('reads a file exported from another tool: its own columns, grades in words (any case)', async () => {
+    const f = await file('esci.csv', 'qid,search_term,product_uid,esci_label\n1,oak desk,P1,E\n1,oak desk,P2,s\n1,oak desk,P3,I\n');
+    const format = judgmentFormat('query=search_term,query_id=qid,doc_id=product_uid,grade=esci_label', 'E=3,S=2,C=1,I=0');
+    expect(format).toEqual({ query: 'search_term', queryId: 'qid', doc: 'product_uid', grade: 'esci_label', grades: { E: 3, S: 2, C: 1, I: 0 } });
+    const j = await readJudgments(f, format);
+    expect(j.queries.get('1')).toBe('oak desk');
+    expect([...j.qrels.get('1')!]).toEqual([['P1', 3], ['P2', 2], ['P3', 0]]);
+    const unknown = await file('esci2.csv', 'query,doc_id,grade\noak desk,P1,X\n');
+    await expect(readJudgments(unknown, judgmentFormat(undefined, 'E=3,S=2,C=1,I=0'))).rejects.toThrow(`${unknown}:2: "grade" must be an integer or one of the --grades labels (E, S, C, I), got "X"`);
+    expect(() => judgmentFormat('doc=product_uid')).toThrow('--judgment-columns: "doc" is not one of query, query_id, doc_id, grade');
+    expect(() => judgmentFormat(undefined, 'Exact=high')).toThrow('--grades: the grade of "Exact" must be an integer, got "high"');
+    expect(() => judgmentFormat('query')).toThrow('--judgment-columns: "query" is not name=value');
+  });
+
   it('names file and line for malformed rows', async () => {
     const badGrade = await file('bad1.csv', 'query,doc_id,grade\nfridge,f1,1\nfridge,f2,high\n');
-    await expect(readJudgments(badGrade)).rejects.toThrow(`${badGrade}:3: "grade" must be an integer, got "high"`);
+    await expect(readJudgments(badGrade)).rejects.toThrow(`${badGrade}:3: "grade" must be an integer; a file that judges in words needs --grades, e.g. Exact=2,Partial=1,Irrelevant=0, got "high"`);
     const missing = await file('bad2.jsonl', '{"query":"a","doc_id":"1","grade":1}\n{"query":"a","grade":1}\n');
     await expect(readJudgments(missing)).rejects.toThrow(`${missing}:2: missing column "doc_id"`);
     const badJson = await file('bad3.jsonl', '{"query":"a","doc_id":"1","grade":1}\n{"query": oops}\n');

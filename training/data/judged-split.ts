@@ -4,7 +4,7 @@
  * one positive grade, split by the source's own split column when asked, else at random by seed.
  */
 import { loadBeir, splitQueries, type BeirDataset } from './beir.ts';
-import { readJudgments, type Judgments } from './judgments.ts';
+import { judgmentFormat, readJudgments, type Judgments } from './judgments.ts';
 
 export interface JudgedSplitOptions {
   data?: string;
@@ -15,6 +15,9 @@ export interface JudgedSplitOptions {
   useSplit: boolean;
   devFraction: string;
   seed: string;
+  /** `--judgment-columns` and `--grades`, for files with their own column names or graded in words. */
+  judgmentColumns?: string;
+  grades?: string;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface JudgedSplitOptions {
  */
 export async function loadJudgedSplit(o: JudgedSplitOptions): Promise<{ source: BeirDataset | Judgments; split: { train: string[]; dev: string[] } }> {
   if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
-  const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
+  const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades));
   const judged = [...source.qrels.keys()].filter((id) => source.queries.has(id) && [...source.qrels.get(id)!.values()].some((g) => g > 0));
   const given = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
   const split = given

@@ -5,7 +5,9 @@
  *
  *   query_id,query,doc_id,grade            {"query_id":"q1","query":"quiet fridge","doc_id":"f1","grade":2}
  *
- * An optional `split` column (`train` | `dev`) fixes which side of the train/dev split a query is on.
+ * An optional `split` column (`train` | `dev`) fixes which side of the train/dev split a query is on. Files with
+ * other column names or graded in words are read through `JudgmentColumns` (the CLI's `--judgment-columns` and
+ * `--grades`).
  */
 import type { Qrels } from './beir.ts';
 import { badRow, readTable, stringField } from './table.ts';
@@ -15,6 +17,8 @@ export interface JudgmentColumns {
   queryId?: string;
   doc?: string;
   grade?: string;
+  /** Labels read as grades, for files that judge in words (`Exact=2,Partial=1,Irrelevant=0`; ESCI's `E,S,C,I`). */
+  grades?: Readonly<Record<string, number>>;
 }
 
 export interface Judgments {
@@ -34,8 +38,10 @@ export interface Judgments {
  */
 export async function readJudgments(
   file: string,
-  { query = 'query', queryId = 'query_id', doc = 'doc_id', grade = 'grade' }: JudgmentColumns = {},
+  { query = 'query', queryId = 'query_id', doc = 'doc_id', grade = 'grade', grades }: JudgmentColumns = {},
 ): Promise<Judgments> {
+  // Labels match as given, else whatever their case (`exact` for `Exact`).
+  const lowerGrades = new Map(Object.entries(grades ?? {}).map(([label, g]) => [label.toLowerCase(), g]));
   const queries = new Map<string, string>();
   const splits = new Map<string, 'train' | 'dev'>();
   const qrels: Qrels = new Map();
@@ -46,8 +52,12 @@ export async function readJudgments(
     const id = hasId ? stringField(row, file, queryId) : text;
     const docId = stringField(row, file, doc);
     const rawGrade = stringField(row, file, grade);
-    if (!/^-?\d+$/.test(rawGrade)) throw badRow(file, row.line, `"${grade}" must be an integer, got "${rawGrade}"`);
-    const g = Number(rawGrade);
+    const labelled = grades ? (grades[rawGrade] ?? lowerGrades.get(rawGrade.toLowerCase())) : undefined;
+    if (labelled === undefined && !/^-?\d+$/.test(rawGrade)) {
+      const known = grades ? ` or one of the --grades labels (${Object.keys(grades).join(', ')})` : '; a file that judges in words needs --grades, e.g. Exact=2,Partial=1,Irrelevant=0';
+      throw badRow(file, row.line, `"${grade}" must be an integer${known}, got "${rawGrade}"`);
+    }
+    const g = labelled ?? Number(rawGrade);
     const known = queries.get(id);
     if (known !== undefined && known !== text) throw badRow(file, row.line, `query id "${id}" has another text on an earlier line ("${known.slice(0, 60)}")`);
     queries.set(id, text);
@@ -66,4 +76,35 @@ export async function readJudgments(
     rows++;
   }
   return { queries, splits, qrels, rows };
+}
+
+/**
+ * Parses `--judgment-columns query=search_term,doc_id=product_uid,grade=label,query_id=qid` and `--grades
+ * Exact=2,Partial=1,Irrelevant=0` into reader options.
+ *
+ * @example judgmentFormat('doc_id=product_id,grade=label', 'E=3,S=2,C=1,I=0') // { doc: 'product_id', grade: 'label', grades: { E: 3, ... } }
+ */
+export function judgmentFormat(columns?: string, grades?: string): JudgmentColumns {
+  const pairs = (spec: string, what: string) =>
+    spec.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
+      const eq = p.indexOf('=');
+      if (eq <= 0 || eq === p.length - 1) throw new Error(`${what}: "${p}" is not name=value`);
+      return [p.slice(0, eq).trim(), p.slice(eq + 1).trim()] as const;
+    });
+  const out: JudgmentColumns = {};
+  const keys = { query: 'query', query_id: 'queryId', doc_id: 'doc', grade: 'grade' } as const;
+  for (const [name, column] of columns ? pairs(columns, '--judgment-columns') : []) {
+    const key = keys[name as keyof typeof keys];
+    if (!key) throw new Error(`--judgment-columns: "${name}" is not one of query, query_id, doc_id, grade`);
+    out[key] = column;
+  }
+  if (grades) {
+    const map: Record<string, number> = {};
+    for (const [label, value] of pairs(grades, '--grades')) {
+      if (!/^-?\d+$/.test(value)) throw new Error(`--grades: the grade of "${label}" must be an integer, got "${value}"`);
+      map[label] = Number(value);
+    }
+    out.grades = map;
+  }
+  return out;
 }

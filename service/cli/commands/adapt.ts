@@ -14,8 +14,9 @@ import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
 import { adapt } from '../../../training/adapt/adapt.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
 
-interface AdaptOpts {
+interface AdaptOpts extends JudgmentFlags {
   data?: string;
   judgments?: string;
   split: string;
@@ -43,6 +44,8 @@ export function register(program: Command, config: Config): void {
     .command('adapt')
     .description("train a query-side low-rank adapter of an index's kNN encoder on (synthetic) judgments; --attach makes the index use it")
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade[, split]), e.g. from `strata synth`')
+    .addOption(judgmentColumnsOption())
+    .addOption(gradesOption())
     .option('--data <dir>', 'a BEIR folder giving queries and judgments (real ones)')
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--no-use-split', 'ignore the split column of --judgments and split queries at random')

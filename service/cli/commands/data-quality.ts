@@ -9,13 +9,14 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { readBeirQrels } from '../../../training/data/beir.ts';
-import { readJudgments } from '../../../training/data/judgments.ts';
+import { judgmentFormat, readJudgments } from '../../../training/data/judgments.ts';
 import { dataQuality, loadQualityDocs } from '../../../training/quality/report.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime } from '../../../training/runtime.ts';
 import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
+import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
 
-interface Opts extends ColumnFlags {
+interface Opts extends ColumnFlags, JudgmentFlags {
   catalog?: string;
   data?: string;
   split?: string;
@@ -37,6 +38,8 @@ export function register(program: Command, config: Config): void {
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl)')
     .option('--split <name>', 'with --data: also check qrels/<split>.tsv')
     .option('--judgments <file>', 'judgments CSV/JSONL to check against the documents')
+    .addOption(judgmentColumnsOption())
+    .addOption(gradesOption())
     .option('--threshold <x>', 'near-duplicate cosine (text/chargram)', '0.95')
     .option('--no-near', 'skip near-duplicate detection (no encoder pool)')
     .option('--report-dir <dir>', 'where reports are written', 'reports')
@@ -44,7 +47,7 @@ export function register(program: Command, config: Config): void {
     .action(async (o: Opts) => {
       if (!o.catalog === !o.data) throw new Error('give exactly one of --catalog <file> or --data <beir dir>');
       const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog, columns: columnsFrom(o) } : { data: o.data! });
-      const qrels = o.judgments ? (await readJudgments(o.judgments)).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;
+      const qrels = o.judgments ? (await readJudgments(o.judgments, judgmentFormat(o.judgmentColumns, o.grades))).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;
       const rt = o.near ? openRuntime(config, { es: false }) : undefined;
       try {
         const report = await dataQuality(docs, { ...(rt ? { pool: rt.pool } : {}), threshold: Number(o.threshold), ...(qrels ? { qrels } : {}), cacheDir: config.cacheDir, onProgress: ((bar) => (what: string, done: number, total: number) => bar(done, total, what))(progress('')) });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { loadBeir } from '../../../training/data/beir.ts';
-import { readJudgments } from '../../../training/data/judgments.ts';
+import { judgmentFormat, readJudgments } from '../../../training/data/judgments.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
 import { trainClassifyHeads } from '../../../training/classify/train-classify.ts';
 import { trainRerankHeads } from '../../../training/rerank/train-rerank.ts';
@@ -23,12 +23,13 @@ import { registerFusion } from '../train-fusion.ts';
 import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
 import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
 import { OOS_SCORES, type OosScore } from '../../heads/classify-fields.ts';
+import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 
-interface RerankOpts {
+interface RerankOpts extends JudgmentFlags {
   data?: string;
   judgments?: string;
   view: string;
@@ -126,6 +127,8 @@ export function register(program: Command, config: Config): void {
     .description('train LR and XGBoost rerank heads on first-stage candidates of judged queries (dev split by query, early stopping on dev nDCG@10)')
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) giving queries and judgments')
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
+    .addOption(judgmentColumnsOption())
+    .addOption(gradesOption())
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--view <views>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline); index,inline: both from one first-stage pass', 'index')
     .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
@@ -155,7 +158,7 @@ export function register(program: Command, config: Config): void {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
       const views = list(o.view);
       if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
-      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!);
+      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades));
       let splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
       if (splits && o.devSplit === 'random') {
         const trainOnly = [...splits].filter(([, s]) => s === 'train').map(([id]) => id);
