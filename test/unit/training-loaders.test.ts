@@ -43,6 +43,7 @@ describe('readJudgments', () => {
     expect([...j.qrels.get('1')!]).toEqual([['P1', 3], ['P2', 2], ['P3', 0]]);
     const unknown = await file('esci2.csv', 'query,doc_id,grade\noak desk,P1,X\n');
     await expect(readJudgments(unknown, judgmentFormat(undefined, 'E=3,S=2,C=1,I=0'))).rejects.toThrow(`${unknown}:2: "grade" must be an integer or one of the --grades labels (E, S, C, I), got "X"`);
+    await expect(readJudgments(f)).rejects.toThrow(`${f}:2: missing columns "query", "doc_id", "grade" (columns: qid, search_term, product_uid, esci_label); name the file's own with --judgment-columns`);
     expect(() => judgmentFormat('doc=product_uid')).toThrow('--judgment-columns: "doc" is not one of query, query_id, doc_id, grade');
     expect(() => judgmentFormat(undefined, 'Exact=high')).toThrow('--grades: the grade of "Exact" must be an integer, got "high"');
     expect(() => judgmentFormat('query')).toThrow('--judgment-columns: "query" is not name=value');

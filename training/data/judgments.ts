@@ -47,6 +47,16 @@ export async function readJudgments(
   const qrels: Qrels = new Map();
   let rows = 0;
   for await (const row of readTable(file)) {
+    if (rows === 0) {
+      const absent = [query, doc, grade].filter((c) => !(c in row.record));
+      if (absent.length) {
+        throw badRow(
+          file,
+          row.line,
+          `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')} (columns: ${Object.keys(row.record).join(', ')}); name the file's own with --judgment-columns query=<column>,doc_id=<column>,grade=<column>`,
+        );
+      }
+    }
     const text = stringField(row, file, query);
     const hasId = row.record[queryId] !== undefined && row.record[queryId] !== '';
     const id = hasId ? stringField(row, file, queryId) : text;
