@@ -4,6 +4,7 @@
  * the head store reloading it, and the trained head ordering a held-out query's relevant product above where the
  * built-in default head puts it. Relevance here follows the rating, a signal the built-in head ignores.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -96,6 +97,39 @@ describe('train rerank end to end', () => {
     }
     store.close();
   }, 60_000);
+
+  it('evaluates a judgments file exported from another tool (own columns, grades in words) as the same judgments written plainly', async () => {
+    const judged = TOPICS.flatMap((t) => [
+      [t, `${t}-good`, 'E', 2],
+      [t, `${t}-2`, 'S', 1],
+      [t, `${t}-1`, 'I', 0],
+    ] as const);
+    const plain = path.join(dir, 'plain.jsonl');
+    await writeFile(plain, judged.map(([q, d, , g]) => JSON.stringify({ query_id: q, query: q, doc_id: d, grade: g })).join('\n'));
+    const exported = path.join(dir, 'exported.csv');
+    await writeFile(exported, ['search_term,product_uid,label', ...judged.map(([q, d, l]) => `${q},${d},${l}`)].join('\n'));
+    const run = (file: string, report: string, ...extra: string[]) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'service/cli/main.ts', 'eval', 'rerank', '--judgments', file, ...extra, '--index', alias, '--encoders', encoders.join(','), '--window', '10', '--report-dir', dir, '--report', report], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+        // The child needs the parent's PATH and HOME; the settings under test are passed explicitly.
+        // eslint-disable-next-line no-restricted-syntax
+        env: { ...process.env, STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: encoders.join(',') },
+        timeout: 120_000,
+      });
+      return { code: r.status, err: r.stderr };
+    };
+    // Without the options the file is named with what it lacks.
+    const refused = run(exported, 'refused');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/exported\.csv:2: missing columns "query", "doc_id", "grade" \(columns: search_term, product_uid, label\); name the file's own with --judgment-columns/);
+    expect(run(plain, 'eval-plain').code).toBe(0);
+    expect(run(exported, 'eval-exported', '--judgment-columns', 'query=search_term,doc_id=product_uid,grade=label', '--grades', 'E=2,S=1,I=0').code).toBe(0);
+    const systems = async (report: string) => (JSON.parse(await readFile(path.join(dir, `${report}.json`), 'utf8')) as { queries: number; systems: Array<{ system: string; ndcg10: { mean: number } }> });
+    const [a, b] = [await systems('eval-plain'), await systems('eval-exported')];
+    expect(a.queries).toBe(TOPICS.length);
+    expect(b.systems.map((x) => [x.system, x.ndcg10.mean])).toEqual(a.systems.map((x) => [x.system, x.ndcg10.mean]));
+  }, 300_000);
 });
 
 describe('train rerank views, synthetic judgments with a held-out dev split', () => {

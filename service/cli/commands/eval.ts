@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { checkHeadFeatures } from '../../heads/view.ts';
 import { featureNames, interactionDimsOf } from '../../features/assemble.ts';
-import { loadBeir, splitQueries } from '../../../training/data/beir.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
 import { embedLabelled } from '../../../training/classify/train-classify.ts';
 import { evaluateClassify, truthOf } from '../../../training/classify/evaluate.ts';
@@ -21,13 +20,16 @@ import { compareRuns, formatDiff, parseComparisons } from '../../../training/eva
 import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
+import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
+import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const diff = (t?: { meanDiff: number; pValue: number }) => (t ? `${t.meanDiff >= 0 ? '+' : ''}${t.meanDiff.toFixed(4)} (${t.pValue.toPrecision(2)})` : '-');
 const ci = (c: { mean: number; lower: number; upper: number }) => `${c.mean.toFixed(4)} [${c.lower.toFixed(3)}, ${c.upper.toFixed(3)}]`;
 
-interface EvalRerankOpts {
-  data: string;
+interface EvalRerankOpts extends JudgmentFlags {
+  data?: string;
+  judgments?: string;
   split: string;
   devOnly?: boolean;
   devFraction: string;
@@ -53,9 +55,12 @@ export function register(program: Command, config: Config): void {
   evalCmd
     .command('rerank')
     .description('nDCG@10, MRR@10, Recall@100 with 95 % bootstrap CIs and a paired test vs BM25 for bm25, knn:<encoder>, hybrid and hybrid+<head>')
-    .requiredOption('--data <dir>', 'a BEIR folder')
-    .option('--split <name>', 'qrels split', 'train')
-    .option('--dev-only', 'only the dev queries of the same split `train rerank` makes (same --dev-fraction and --seed)')
+    .option('--data <dir>', 'a BEIR folder')
+    .option('--judgments <file>', 'or a judgments CSV/JSONL (query_id, query, doc_id, grade[, split])')
+    .addOption(judgmentColumnsOption())
+    .addOption(gradesOption())
+    .option('--split <name>', 'qrels split of --data', 'train')
+    .option('--dev-only', 'only the dev queries of the same split `train rerank` makes (same --dev-fraction and --seed, or the split column of --judgments)')
     .option('--dev-fraction <f>', 'dev share (as in train rerank)', '0.2')
     .option('--seed <n>', 'split seed (as in train rerank); also the bootstrap seed', '13')
     .requiredOption('--index <alias>', 'the index (alias) to retrieve from')
@@ -79,9 +84,10 @@ export function register(program: Command, config: Config): void {
     .option('--report <name>', 'report file name (without extension)', 'eval-rerank')
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: EvalRerankOpts) => {
-      const data = await loadBeir(o.data, { split: o.split });
+      // The dev split is the one `train rerank` makes from the same source (its split column, else by seed).
+      const { source: data, split } = await loadJudgedSplit({ ...o, useSplit: true });
       const judged = [...data.qrels.keys()].filter((id) => data.queries.has(id) && [...data.qrels.get(id)!.values()].some((g) => g > 0));
-      const ids = o.devOnly ? splitQueries(judged, { devFraction: Number(o.devFraction), seed: Number(o.seed) }).dev : judged;
+      const ids = o.devOnly ? split.dev : judged;
       const rt = openRuntime(config);
       const heads = [];
       try {
@@ -130,7 +136,7 @@ export function register(program: Command, config: Config): void {
         if (pairTable) console.log(`\n${pairTable}`);
         const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
         const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
-        const json = { data: o.data, split: o.split, devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, pairs, date: new Date().toISOString() };
+        const json = { ...(o.data ? { data: o.data, split: o.split } : { judgments: o.judgments }), devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, pairs, date: new Date().toISOString() };
         const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n${pairTable ? `\nPaired comparisons (95 % paired-bootstrap CI of the mean difference, randomization p):\n\n${pairTable}\n` : ''}![nDCG@10](${o.report}.svg)\n`;
         for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
       } finally {
