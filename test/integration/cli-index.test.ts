@@ -95,6 +95,29 @@ describe('strata index', () => {
     }
   }, 300_000);
 
+  it('indexes a BEIR folder: text as the description, an untitled document titled by its first words', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-beir-'));
+    await writeFile(
+      path.join(dir, 'corpus.jsonl'),
+      [{ _id: 'd1', title: 'Aspirin and headaches', text: 'Aspirin relieves tension headaches.' }, { _id: 'd2', title: '', text: 'Vitamin D and bone density in older women.' }].map((d) => JSON.stringify(d)).join('\n'),
+    );
+    const target = `cli-${randomUUID().slice(0, 8)}`;
+    try {
+      const run = strata(['index', dir, '--index', target, '--refresh']);
+      expect(run.err).toMatch(/2 rows read, 2 indexed, 0 invalid/);
+      expect(run.code).toBe(0);
+      const d2 = await es.get<Record<string, unknown>>({ index: target, id: 'd2' });
+      expect(d2._source).toMatchObject({ title: 'Vitamin D and bone density in older women.', description: 'Vitamin D and bone density in older women.' });
+      expect((await es.count({ index: target })).count).toBe(2);
+      const mapped = strata(['index', dir, '--index', target, '--map', 'title=x']);
+      expect(mapped.code).toBe(1);
+      expect(mapped.err).toMatch(/--map and --unmapped apply to catalog files/);
+    } finally {
+      const targets = await aliasTargets(es, target);
+      if (targets.length) await es.indices.delete({ index: targets });
+    }
+  }, 300_000);
+
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
     const file = path.join(dir, 'demo.jsonl');

@@ -6,7 +6,7 @@
  * The indexing modules (Elasticsearch client, encoder pool) are imported when the command runs, not when it is
  * registered, so `strata index --help` is quick.
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config.ts';
@@ -62,7 +62,7 @@ export function register(program: Command, config: Config): void {
   program
     .command('index')
     .description('index a catalog file (.jsonl or .csv) into Elasticsearch')
-    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row, optionally gzipped (.jsonl.gz, .csv.gz)')
+    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row, optionally gzipped (.jsonl.gz, .csv.gz); or a BEIR folder (corpus.jsonl)')
     .option('-i, --index <name>', 'index alias to write to', config.service.index)
     .option('--skip-invalid', 'index the valid rows and exit 0 even when some rows are invalid')
     .option('--report <file>', 'where to write the JSON report of rows not indexed', 'strata-index-report.json')
@@ -92,8 +92,15 @@ export function register(program: Command, config: Config): void {
         import('../../indexing/index-documents.ts'),
       ]);
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
+      const { beirCatalogRows } = await import('../../../training/bench/beir-rows.ts');
+      // A BEIR folder (corpus.jsonl with _id, title, text) is indexed as a catalog: text as the description, an
+      // untitled document titled by its first words. Progress is tied to its corpus.jsonl.
+      const corpus = path.join(path.resolve(file), 'corpus.jsonl');
+      const beir = (await stat(path.resolve(file)).then((i) => i.isDirectory(), () => false)) && (await stat(corpus).then((i) => i.isFile(), () => false));
+      if (beir && (flags.map.length || flags.unmapped !== 'error')) throw new Error('--map and --unmapped apply to catalog files; a BEIR folder is read as _id, title, text');
       // A wrong path or format fails here, before an index or a checkpoint exists.
-      await checkCatalogFile(path.resolve(file));
+      if (!beir) await checkCatalogFile(path.resolve(file));
+      const progressFile = beir ? corpus : file;
       const columns = { ...columnsFrom(flags), seen: new Set<string>() };
       const encoders = (flags.encoders ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const es = createEsClient({ url: config.es.url, timeoutMs: config.es.timeoutMs });
@@ -108,7 +115,7 @@ export function register(program: Command, config: Config): void {
         ? null
         : plainProgress({ label: 'indexing', everyMs: flags.progressEvery * 1000, write: (line) => console.error(line) });
       try {
-        const saved = flags.resume ? await readCheckpoint(flags.checkpoint, file) : {};
+        const saved = flags.resume ? await readCheckpoint(flags.checkpoint, progressFile) : {};
         if (flags.resume && !saved.checkpoint) throw new Error(`cannot resume: ${saved.reason}`);
         const layout = { ...(flags.shards !== undefined ? { shards: flags.shards } : {}), ...(flags.replicas !== undefined ? { replicas: flags.replicas } : {}) };
         // A resumed blue/green run goes on writing into the index it had created.
@@ -122,7 +129,8 @@ export function register(program: Command, config: Config): void {
         if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
-        const report = await indexDocuments(readCatalogFile(path.resolve(file), { columns }), {
+        const rows = beir ? beirCatalogRows(path.resolve(file)) : readCatalogFile(path.resolve(file), { columns });
+        const report = await indexDocuments(rows, {
           client: es,
           pool,
           index: target,
@@ -133,7 +141,7 @@ export function register(program: Command, config: Config): void {
           maxFieldChars: config.service.maxFieldChars,
           retryForMs: Number(flags.retryFor) * 1000,
           ...(saved.checkpoint ? { resumeAfterLine: saved.checkpoint.line } : {}),
-          onCheckpoint: (p) => writeCheckpoint(flags.checkpoint, { file, index: target, ...p }),
+          onCheckpoint: (p) => writeCheckpoint(flags.checkpoint, { file: progressFile, index: target, ...p }),
           onRetry: (attempt, waitMs, err) =>
             console.error(`Elasticsearch did not answer (${(err as Error).message.split('\n')[0]!.slice(0, 120)}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s`),
           onProgress: (p) => {
@@ -179,7 +187,7 @@ export function register(program: Command, config: Config): void {
           if (!(flags.skipInvalid && onlyInvalid)) process.exitCode = 1;
         }
       } catch (err) {
-        const saved = await readCheckpoint(flags.checkpoint, file).then((r) => r.checkpoint, () => undefined);
+        const saved = await readCheckpoint(flags.checkpoint, progressFile).then((r) => r.checkpoint, () => undefined);
         if (saved && saved.line > 0) console.error(`progress is saved in ${flags.checkpoint} (every row up to line ${saved.line} done): run the same command with --resume to carry on`);
         throw err;
       } finally {
