@@ -30,6 +30,17 @@ function strata(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Runs `fn` with a fresh alias name and deletes whatever it created under it, pass or fail. */
+async function withFreshAlias(fn: (target: string) => Promise<void>): Promise<void> {
+  const target = `cli-${randomUUID().slice(0, 8)}`;
+  try {
+    await fn(target);
+  } finally {
+    const targets = await aliasTargets(es, target);
+    if (targets.length) await es.indices.delete({ index: targets });
+  }
+}
+
 afterAll(async () => {
   const targets = await aliasTargets(es, alias);
   if (targets.length) await es.indices.delete({ index: targets });
@@ -72,8 +83,7 @@ describe('strata index', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
     const file = path.join(dir, 'furniture.csv');
     await writeFile(file, 'product_id,product_name,product_class,average_rating,colour\nf1,solid oak desk,Desks,4.5,oak\nf2,mesh office chair,Chairs,3.9,black\n');
-    const target = `cli-${randomUUID().slice(0, 8)}`;
-    try {
+    await withFreshAlias(async (target) => {
       const refused = strata(['index', file, '--index', target, '--report', path.join(dir, 'report.json')]);
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(/line 2: .*product_name: unknown field/);
@@ -89,10 +99,7 @@ describe('strata index', () => {
       const bad = strata(['index', file, '--index', target, '--map', 'name=product_name']);
       expect(bad.code).toBe(1);
       expect(bad.err).toMatch(/--map: "name" is not a catalog field/);
-    } finally {
-      const targets = await aliasTargets(es, target);
-      if (targets.length) await es.indices.delete({ index: targets });
-    }
+    });
   }, 300_000);
 
   it('indexes a BEIR folder: text as the description, an untitled document titled by its first words', async () => {
@@ -101,8 +108,7 @@ describe('strata index', () => {
       path.join(dir, 'corpus.jsonl'),
       [{ _id: 'd1', title: 'Aspirin and headaches', text: 'Aspirin relieves tension headaches.' }, { _id: 'd2', title: '', text: 'Vitamin D and bone density in older women.' }].map((d) => JSON.stringify(d)).join('\n'),
     );
-    const target = `cli-${randomUUID().slice(0, 8)}`;
-    try {
+    await withFreshAlias(async (target) => {
       const run = strata(['index', dir, '--index', target, '--refresh']);
       expect(run.err).toMatch(/2 rows read, 2 indexed, 0 invalid/);
       expect(run.code).toBe(0);
@@ -112,10 +118,7 @@ describe('strata index', () => {
       const mapped = strata(['index', dir, '--index', target, '--map', 'title=x']);
       expect(mapped.code).toBe(1);
       expect(mapped.err).toMatch(/--map and --unmapped apply to catalog files/);
-    } finally {
-      const targets = await aliasTargets(es, target);
-      if (targets.length) await es.indices.delete({ index: targets });
-    }
+    });
   }, 300_000);
 
   it('prints plain progress lines when stderr is not a terminal', async () => {
