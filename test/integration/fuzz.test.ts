@@ -53,7 +53,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const alias of [index, fresh]) {
+  // `missing-<run>` too: a fuzzed write to it creates it, as a first write does.
+  for (const alias of [index, fresh, `missing-${run}`]) {
     const { targets } = await aliasState(es, alias);
     if (targets.length) await es.indices.delete({ index: targets });
   }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { createEsClient } from '../../service/es/client.ts';
-import { ensureIndex } from '../../service/es/indices.ts';
+import { aliasTargets, ensureIndex } from '../../service/es/indices.ts';
 import { encoderContext } from '../../service/encoders/registry.ts';
 import { createEncoderPool } from '../../service/pool/pool.ts';
 import { indexDocuments } from '../../service/indexing/index-documents.ts';
@@ -61,7 +61,19 @@ beforeAll(async () => {
   proxy = await startProxy(new URL(esUrl));
   dir = await mkdtemp(path.join(os.tmpdir(), 'strata-resume-'));
 });
+/** The aliases the tests created, removed with their indices at the end. */
+const created: string[] = [];
+const freshIndex = () => {
+  const name = `resume-${randomUUID().slice(0, 8)}`;
+  created.push(name);
+  return name;
+};
+
 afterAll(async () => {
+  for (const alias of created) {
+    const targets = await aliasTargets(direct, alias);
+    if (targets.length) await direct.indices.delete({ index: targets });
+  }
   await proxy.close();
   await pool.close();
   await direct.close();
@@ -75,7 +87,7 @@ const count = async (index: string) => {
 
 describe('indexDocuments when Elasticsearch goes away', () => {
   it('waits out an outage mid-run and stores every document', async () => {
-    const index = `resume-${randomUUID().slice(0, 8)}`;
+    const index = freshIndex();
     await ensureIndex(direct, index, { encoders });
     const es = createEsClient({ url: proxy.url, timeoutMs: 5_000 });
     let outage = false;
@@ -108,7 +120,7 @@ describe('indexDocuments when Elasticsearch goes away', () => {
   });
 
   it('gives up after the retry window with a checkpoint, and a second run resumes after it', async () => {
-    const index = `resume-${randomUUID().slice(0, 8)}`;
+    const index = freshIndex();
     await ensureIndex(direct, index, { encoders });
     const es = createEsClient({ url: proxy.url, timeoutMs: 5_000 });
     let checkpoint = { line: 0, indexed: 0 };
