@@ -3,9 +3,9 @@
  * error naming its line and field, so the caller can report bad rows and keep going: nothing is dropped silently.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
 import { CatalogDocumentSchema, describeIssues, type CatalogDocument } from './schema.ts';
 import { strataError } from '../errors.ts';

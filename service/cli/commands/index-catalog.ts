@@ -92,7 +92,6 @@ export function register(program: Command, config: Config): void {
         import('../../indexing/index-documents.ts'),
       ]);
       const { ensureIndex, createProductIndex, swapAlias, versionedName } = indices;
-      const { beirCatalogRows } = await import('../../../training/bench/beir-rows.ts');
       // A BEIR folder (corpus.jsonl with _id, title, text) is indexed as a catalog: text as the description, an
       // untitled document titled by its first words. Progress is tied to its corpus.jsonl.
       const corpus = path.join(path.resolve(file), 'corpus.jsonl');
@@ -129,7 +128,7 @@ export function register(program: Command, config: Config): void {
         if (saved.checkpoint) console.log(`resuming after line ${saved.checkpoint.line} (${saved.checkpoint.indexed} documents indexed before) into ${target}`);
         const started = Date.now();
         bar?.start(0, 0, { rate: 0, invalid: 0 });
-        const rows = beir ? beirCatalogRows(path.resolve(file)) : readCatalogFile(path.resolve(file), { columns });
+        const rows = beir ? (await import('../../../training/bench/beir-rows.ts')).beirCatalogRows(path.resolve(file)) : readCatalogFile(path.resolve(file), { columns });
         const report = await indexDocuments(rows, {
           client: es,
           pool,
