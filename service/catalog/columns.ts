@@ -23,6 +23,26 @@ export interface ColumnOptions {
 }
 
 /**
+ * `name=value` pairs from command-line values, comma-separated or repeated; `fail` makes the error for a pair
+ * without a name or a value (each option says it in its own words).
+ *
+ * @example splitPairs(['a=1,b=2'], (p) => new Error(p)) // [['a', '1'], ['b', '2']]
+ */
+export function splitPairs(specs: readonly string[], fail: (pair: string) => Error): Array<[string, string]> {
+  return specs
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (eq <= 0 || value === '') throw fail(pair);
+      return [name, value];
+    });
+}
+
+/**
  * Parses `--map` values: `field=column` pairs, comma-separated or repeated.
  *
  * @example parseColumnMap(['title=product_name,id=sku']) // { title: 'product_name', id: 'sku' }
@@ -30,11 +50,7 @@ export interface ColumnOptions {
 export function parseColumnMap(specs: readonly string[]): Record<string, string> {
   const map: Record<string, string> = {};
   const columns = new Map<string, string>();
-  for (const pair of specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const field = pair.slice(0, eq).trim();
-    const column = pair.slice(eq + 1).trim();
-    if (eq <= 0 || column === '') throw strataError('validation', { summary: `--map: "${pair}" is not field=column (e.g. title=product_name)` });
+  for (const [field, column] of splitPairs(specs, (pair) => strataError('validation', { summary: `--map: "${pair}" is not field=column (e.g. title=product_name)` }))) {
     const known = CATALOG_FIELDS.includes(field) && field !== 'attributes';
     if (!known && !/^attributes\.[\w.-]+$/.test(field)) {
       throw strataError('validation', { summary: `--map: "${field}" is not a catalog field (${CATALOG_FIELDS.filter((f) => f !== 'attributes').join(', ')}, or attributes.<name>)` });

@@ -11,6 +11,7 @@
  */
 import type { Qrels } from './beir.ts';
 import { badRow, readTable, stringField } from './table.ts';
+import { splitPairs } from '../../service/catalog/columns.ts';
 
 export interface JudgmentColumns {
   query?: string;
@@ -95,12 +96,7 @@ export async function readJudgments(
  * @example judgmentFormat('doc_id=product_id,grade=label', 'E=3,S=2,C=1,I=0') // { doc: 'product_id', grade: 'label', grades: { E: 3, ... } }
  */
 export function judgmentFormat(columns?: string, grades?: string): JudgmentColumns {
-  const pairs = (spec: string, what: string) =>
-    spec.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0 || eq === p.length - 1) throw new Error(`${what}: "${p}" is not name=value`);
-      return [p.slice(0, eq).trim(), p.slice(eq + 1).trim()] as const;
-    });
+  const pairs = (spec: string, what: string) => splitPairs([spec], (p) => new Error(`${what}: "${p}" is not name=value`));
   const out: JudgmentColumns = {};
   const keys = { query: 'query', query_id: 'queryId', doc_id: 'doc', grade: 'grade' } as const;
   for (const [name, column] of columns ? pairs(columns, '--judgment-columns') : []) {
