@@ -4,7 +4,6 @@
  * where it cannot be installed (no `python3 -m venv`, no PyPI), the test is skipped and says why.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { start, type RunningService } from '../../service/app/start.ts';
+import { pythonVenv } from '../helpers/python-venv.ts';
 
 const run = promisify(execFile);
 const COHERE_PY = '7.3.1';
@@ -21,21 +21,11 @@ let service: RunningService | undefined;
 let python: string | undefined;
 let unavailable = '';
 
-/** A virtualenv with the pinned `cohere` package, made on first use. */
-async function cohereVenv(): Promise<string> {
-  const dir = path.resolve(import.meta.dirname, '../../.cache/test-venvs', `cohere-${COHERE_PY}`);
-  const bin = path.join(dir, 'bin', 'python');
-  if (existsSync(bin) && (await run(bin, ['-c', 'import cohere']).then(() => true, () => false))) return bin;
-  await run('python3', ['-m', 'venv', dir], { timeout: 120_000 });
-  await run(bin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `cohere==${COHERE_PY}`], { timeout: 300_000 });
-  return bin;
-}
-
 beforeAll(async () => {
   const headsDir = await mkdtemp(path.join(tmpdir(), 'strata-cohere-py-heads-'));
   const config = loadConfig({ STRATA_ES_URL: inject('esUrl'), STRATA_PORT: '0', STRATA_POOL_THREADS: '1', STRATA_HEADS_DIR: headsDir, STRATA_LOG_REQUESTS: 'false' });
   try {
-    python = await cohereVenv();
+    python = await pythonVenv('cohere', COHERE_PY, 'cohere');
   } catch (err) {
     unavailable = `the Python cohere SDK could not be installed: ${(err as Error).message.split('\n')[0]}`;
     return;

@@ -1,15 +1,19 @@
 /**
  * The `strata` rescorer inside the real Elasticsearch, calling the real service: the DSL gives the same top order
  * as `/v1/search`; with the service down the first-stage order comes back (`keep_order`) or a clear error
- * (`error`); a slow service is cut off at `timeout_ms`. Needs the plugin built (`npm run plugin:build`, which
- * `.ci/run` does); the global setup then installs it.
+ * (`error`); a slow service is cut off at `timeout_ms`. The same holds inside ES 9's `rescorer` retriever and from
+ * the official Python `elasticsearch` client (installed once from PyPI into `.cache/test-venvs/`; that test is
+ * skipped, saying why, where PyPI is out of reach). Needs the plugin built (`npm run plugin:build`, which `.ci/run`
+ * does); the global setup then installs it.
  */
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../service/config.ts';
 import { createEsClient } from '../../service/es/client.ts';
@@ -20,6 +24,11 @@ import { indexDocuments } from '../../service/indexing/index-documents.ts';
 import { start, type RunningService } from '../../service/app/start.ts';
 import { makeDemoCatalog } from '../../training/demo/make-catalog.ts';
 import { json } from '../helpers/http.ts';
+import { pythonVenv } from '../helpers/python-venv.ts';
+
+const run = promisify(execFile);
+const ES_PY = '9.5.1';
+const ES_PY_SCRIPT = path.resolve(import.meta.dirname, '../fixtures/es_python_client.py');
 
 const esUrl = inject('esUrl');
 const pluginInstalled = inject('pluginInstalled');
@@ -95,25 +104,56 @@ describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, r
     await es.close();
   });
 
-  it('returns the same top order as /v1/search for the same query, filters and head', async () => {
-    const filters = { category: 'appliances/kitchen' };
+  // The DSL's first stage holds every document the filter allows, as /v1/search's window does here.
+  const kitchen = { bool: { filter: [{ bool: { should: [{ term: { category: 'appliances/kitchen' } }, { prefix: { category: 'appliances/kitchen/' } }], minimum_should_match: 1 } }] } };
+
+  /** /v1/search's top 10 for "quiet dishwasher" in the kitchen category: what the DSL forms must reproduce. */
+  async function serviceTop10(): Promise<{ ids: string[]; topScore: number }> {
     const res = await fetch(`${svc.url}/v1/search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'quiet dishwasher', filters, top_k: 10 }),
+      body: JSON.stringify({ query: 'quiet dishwasher', filters: { category: 'appliances/kitchen' }, top_k: 10 }),
     });
     const search = await json(res);
-    const viaService = search.hits.map((h: { id: string }) => h.id);
-    expect(viaService.length).toBe(10);
-    // The DSL's first stage holds every document the filter allows, as /v1/search's window does here.
-    const viaDsl = await dsl({
-      size: 10,
-      query: { bool: { filter: [{ bool: { should: [{ term: { category: 'appliances/kitchen' } }, { prefix: { category: 'appliances/kitchen/' } }], minimum_should_match: 1 } }] } },
-      rescore: rescore(),
-    });
-    expect(viaDsl.hits.hits.map((h) => h._id)).toEqual(viaService);
-    expect(viaDsl.hits.hits[0]!._score).toBeCloseTo(search.hits[0].score, 5);
+    const ids = search.hits.map((h: { id: string }) => h.id) as string[];
+    expect(ids.length).toBe(10);
+    return { ids, topScore: search.hits[0].score };
+  }
+
+  it('returns the same top order as /v1/search for the same query, filters and head', async () => {
+    const service = await serviceTop10();
+    const viaDsl = await dsl({ size: 10, query: kitchen, rescore: rescore() });
+    expect(viaDsl.hits.hits.map((h) => h._id)).toEqual(service.ids);
+    expect(viaDsl.hits.hits[0]!._score).toBeCloseTo(service.topScore, 5);
   });
+
+  it('works inside the rescorer retriever (the retriever syntax of Elasticsearch 9), with the same order', async () => {
+    const service = await serviceTop10();
+    const before = await strataStats();
+    const viaRetriever = await dsl({ size: 10, retriever: { rescorer: { retriever: { standard: { query: kitchen } }, rescore: rescore() } } });
+    expect(viaRetriever.hits.hits.map((h) => h._id)).toEqual(service.ids);
+    expect(viaRetriever.hits.hits[0]!._score).toBeCloseTo(service.topScore, 5);
+    expect((await strataStats()).rescored_windows - before.rescored_windows).toBe(1);
+  });
+
+  it('is driven by the official Python elasticsearch client, as a rescore section and as a retriever', async (ctx) => {
+    let python: string;
+    try {
+      python = await pythonVenv('elasticsearch', ES_PY, 'elasticsearch');
+    } catch (err) {
+      return ctx.skip(`the Python elasticsearch client could not be installed: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const service = await serviceTop10();
+    const body = { size: 10, query: kitchen, rescore: rescore() };
+    const { stdout } = await run(python, [ES_PY_SCRIPT, esUrl, alias, JSON.stringify(body)], { timeout: 120_000 });
+    const out = JSON.parse(stdout) as { client: string; classic: Array<[string, number]>; retriever: Array<[string, number]>; explanation: string; rescored_windows: number };
+    expect(out.client).toBe(ES_PY);
+    expect(out.classic.map(([id]) => id)).toEqual(service.ids);
+    expect(out.retriever.map(([id]) => id)).toEqual(service.ids);
+    expect(out.classic[0]![1]).toBeCloseTo(service.topScore, 5);
+    expect(out.explanation).toMatch(/strata/i);
+    expect(out.rescored_windows).toBeGreaterThanOrEqual(3);
+  }, 600_000);
 
   it('explains a rescored hit', async () => {
     const res = await dsl({ size: 1, explain: true, query: { match: { title: 'dishwasher' } }, rescore: rescore() });
@@ -231,19 +271,21 @@ describe.skipIf(!pluginInstalled)('strata rescorer plugin (real Elasticsearch, r
     }
   });
 
-  it("runs the README's DSL example as written and finds refrigerators in the demo catalog", async () => {
+  it("runs the README's DSL examples (rescore section, rescorer retriever) as written and finds refrigerators", async () => {
     const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Using it from the Elasticsearch query DSL'));
-    const example = /```json\nPOST products\/_search\n([\s\S]*?)```/.exec(section);
-    expect(example).not.toBeNull();
-    const body = JSON.parse(example![1]!) as Record<string, unknown>;
-    const before = await strataStats();
-    const res = await dsl(body);
-    expect(res.hits.hits.length).toBeGreaterThan(0);
-    for (const hit of res.hits.hits) expect(String(hit._source!.title)).toMatch(/Refrigerator/);
-    const after = await strataStats();
-    expect(after.rescored_windows - before.rescored_windows).toBe(1);
-    expect(after.fallbacks.total).toBe(before.fallbacks.total);
+    const start = readme.indexOf('## Using it from the Elasticsearch query DSL');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const examples = [...section.matchAll(/```json\nPOST products\/_search\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBe(2);
+    for (const example of examples) {
+      const before = await strataStats();
+      const res = await dsl(JSON.parse(example) as Record<string, unknown>);
+      expect(res.hits.hits.length).toBeGreaterThan(0);
+      for (const hit of res.hits.hits) expect(String(hit._source!.title)).toMatch(/Refrigerator/);
+      const after = await strataStats();
+      expect(after.rescored_windows - before.rescored_windows).toBe(1);
+      expect(after.fallbacks.total).toBe(before.fallbacks.total);
+    }
   });
 
   it('serves _strata/stats with the node name and the configured service URL', async () => {
