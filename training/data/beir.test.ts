@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrataError } from '../../service/errors.ts';
-import { loadBeir, readBeirCorpus, readBeirQrels, readBeirQueries, splitQueries } from './beir.ts';
+import { beirSplits, loadBeir, readBeirCorpus, readBeirQrels, readBeirQueries, splitQueries } from './beir.ts';
 
 // The shared SciFact copy lives next to the repository: <repo>/../shared/data/scifact.
 const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact', import.meta.url));
@@ -137,6 +137,16 @@ describe('BEIR loader on small files', () => {
     const dir = await beirDir('missing', {});
     expect((await rejection(collect(readBeirCorpus(dir)))).message).toMatch(/^corpus\.jsonl: not found at /);
     expect((await rejection(readBeirQrels(dir, { split: 'train' }))).message).toMatch(/^qrels\/train\.tsv: not found/);
+  });
+
+  it('names the splits a folder has when the one asked for is missing (most BEIR sets ship only test)', async () => {
+    const dir = await beirDir('only-test', { qrels: 'query-id\tcorpus-id\tscore\nq1\td1\t1\n', split: 'test' });
+    await writeFile(path.join(dir, 'qrels', 'dev.tsv'), 'query-id\tcorpus-id\tscore\nq1\td1\t1\n');
+    expect(await beirSplits(dir)).toEqual(['dev', 'test']);
+    const message = (await rejection(readBeirQrels(dir, { split: 'train' }))).message;
+    expect(message).toMatch(/^qrels\/train\.tsv: not found at .*; this folder has the splits dev, test: choose one with --split$/);
+    expect((await readBeirQrels(dir, { split: 'test' })).get('q1')?.get('d1')).toBe(1);
+    expect(await beirSplits(path.join(dir, 'nowhere'))).toEqual([]);
   });
 
   it('rejects qrels that judge an unknown query and duplicate corpus ids', async () => {

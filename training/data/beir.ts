@@ -5,7 +5,7 @@
  * line, because a benchmark computed over silently skipped rows would not be comparable with published figures.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -51,17 +51,27 @@ function badLine(label: string, file: string, line: number, reason: string) {
   return strataError('bad_input_file', { reason: `${label} line ${line}: ${reason}` }, { file, line });
 }
 
-async function requireFile(file: string, label: string): Promise<void> {
+async function requireFile(file: string, label: string, hint = ''): Promise<void> {
   try {
     const s = await stat(file);
     if (!s.isFile()) throw new Error('not a file');
   } catch {
     throw strataError(
       'bad_input_file',
-      { reason: `${label}: not found at ${file} (a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv)` },
+      { reason: `${label}: not found at ${file} (a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv)${hint}` },
       { file },
     );
   }
+}
+
+/**
+ * The qrels splits a BEIR folder has (`qrels/<split>.tsv`), sorted; empty when it has no qrels folder.
+ *
+ * @example await beirSplits('../shared/data/scifact') // ['train']
+ */
+export async function beirSplits(dir: string): Promise<string[]> {
+  const names = await readdir(path.join(dir, 'qrels')).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.tsv')).map((n) => n.slice(0, -'.tsv'.length)).sort();
 }
 
 /** Numbered lines of a text file, without line terminators (`\r\n` included). */
@@ -137,7 +147,10 @@ export async function* readBeirQrelRows(
 ): AsyncGenerator<BeirQrel> {
   const label = `qrels/${split}.tsv`;
   const file = path.join(dir, 'qrels', `${split}.tsv`);
-  await requireFile(file, label);
+  const splits = await beirSplits(dir);
+  // Most BEIR sets ship only test.tsv, some train/dev/test: name what this folder has, so the fix is one option.
+  const hint = splits.includes(split) ? '' : splits.length ? `; this folder has the split${splits.length > 1 ? 's' : ''} ${splits.join(', ')}: choose one with --split` : '';
+  await requireFile(file, label, hint);
   let sawHeader = false;
   for await (const { line, text } of numberedLines(file)) {
     if (text.trim() === '') continue;
