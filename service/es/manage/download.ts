@@ -4,8 +4,7 @@
  * cached zip is always whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, statfs, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,6 +79,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   await mkdir(path.dirname(dest), { recursive: true });
   const part = `${dest}.part-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fail = (reason: string) => strataError('es_download_failed', { url, reason });
+  let file: FileHandle | undefined;
   try {
     const expected = await fetchChecksum(url, fetchImpl);
     if (!expected) log(`no .sha512/.sha1 is published beside ${url}; checking the length only`);
@@ -108,8 +108,11 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         done(null, chunk);
       },
     });
+    // Created before any byte flows: a write stream opens its file in the background, so a connection that drops at
+    // once could otherwise fail the pipeline, let the clean-up below remove nothing, and the late open leave the part.
+    file = await open(part, 'w');
     try {
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), meter, createWriteStream(part));
+      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), meter, file.createWriteStream());
     } finally {
       clearTimeout(stall);
       progress.stop();
@@ -124,6 +127,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     await writeFile(`${dest}.sha256`, `${digest}  ${path.basename(dest)}\n`);
     return { sha256: digest, bytes, verified: expected };
   } catch (err) {
+    await file?.close().catch(() => undefined);
     await rm(part, { force: true });
     if (err instanceof StrataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
