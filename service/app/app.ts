@@ -24,6 +24,7 @@ import { apiKeyAuth, parseApiKeys } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { limitInFlight } from './middleware/in-flight.ts';
 import { refuseCrossSiteWrites } from './middleware/same-origin.ts';
+import { decodeBody } from './middleware/body-encoding.ts';
 import { checkJsonBody } from './middleware/json-body.ts';
 import { requestScope } from './middleware/request-scope.ts';
 import { redactor } from './redact.ts';
@@ -77,11 +78,13 @@ export function createApp(given: AppDeps): Hono {
   });
   const inFlight = limitInFlight(service.maxInFlight);
   const sameOrigin = refuseCrossSiteWrites({ allowedOrigins: service.allowedOrigins, listenHost: service.host });
+  const decode = decodeBody({ maxBytes: service.maxBodyBytes });
   const json = checkJsonBody({ maxDepth: MAX_JSON_DEPTH });
   const scope = requestScope({ requestMs: deps.config.pool.requestMs });
-  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized or malformed body;
+  // Cheapest refusals first: a full server, a cross-site write, a missing key, an oversized (before and after
+  // decompression) or malformed body;
   // then the request's tenant, fair-share owner and encoder-time budget for everything below.
-  for (const api of ['/v1/*', '/v2/*']) app.use(api, inFlight, sameOrigin, auth, limit, json, scope);
+  for (const api of ['/v1/*', '/v2/*']) app.use(api, inFlight, sameOrigin, auth, limit, decode, json, scope);
   // A write through the service changes the index's vocabulary: it is rebuilt in the background on next use.
   app.use('/v1/indices/:name/*', async (c, next) => {
     await next();

@@ -2,9 +2,11 @@
  * The real `cohere-ai` SDK (v1 `CohereClient.rerank`, v2 `CohereClientV2.rerank` and `CohereClient.v2.rerank`)
  * against the service started on a real port, with real Elasticsearch and real encoders. The SDK parses responses
  * with validation off, so every raw body is also parsed with the SDK's own response serializers with validation
- * on: a response that does not fit Cohere's types fails here.
+ * on: a response that does not fit Cohere's types fails here. Also: a compressed request body (gzip, br) over real
+ * HTTP ranks exactly as the same body sent plain.
  */
 import { createRequire } from 'node:module';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,5 +124,25 @@ describe('cohere-ai CohereClientV2 (v2)', () => {
     expect(res.results[0]!.index).toBe(0);
     expect(bodies.at(-1)!.url).toMatch(/\/v2\/rerank$/);
     strictlyParsed(serializers.V2RerankResponse);
+  });
+});
+
+describe('compressed request bodies over real HTTP', () => {
+  it('ranks a gzip or br body exactly as the same body sent plain; a body that inflates past the limit is a 413', async () => {
+    const body = JSON.stringify({ query: 'quiet dishwasher', documents: DOCS, return_documents: true });
+    const send = async (bytes: Uint8Array | string, encoding?: string) => {
+      const res = await fetch(`${service.url}/v1/rerank`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/json', ...(encoding ? { 'content-encoding': encoding } : {}) } });
+      return { status: res.status, body: (await res.json()) as { results: Array<{ index: number; relevance_score: number }>; error?: { message: string } } };
+    };
+    const plain = await send(body);
+    expect(plain.status).toBe(200);
+    for (const [encoding, bytes] of [['gzip', gzipSync(body)], ['br', brotliCompressSync(body)]] as const) {
+      const compressed = await send(bytes, encoding);
+      expect(compressed.status, encoding).toBe(200);
+      expect(compressed.body.results, encoding).toEqual(plain.body.results);
+    }
+    const bomb = await send(gzipSync(Buffer.alloc(64 * 1024 * 1024, 32)), 'gzip');
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.error?.message).toMatch(/once decompressed/);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * The request guards in front of every /v1 route, on a small Hono app: JSON bodies (media type, syntax, null,
- * depth, __proto__), cross-site writes (Origin, Sec-Fetch-Site, Host on loopback) and the in-flight bound.
+ * The request guards in front of every /v1 route, on a small Hono app: compressed bodies, JSON bodies (media type,
+ * syntax, null, depth, __proto__), cross-site writes (Origin, Sec-Fetch-Site, Host on loopback) and the in-flight bound.
  */
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { decodeBody } from '../../service/app/middleware/body-encoding.ts';
 import { checkJsonBody, findJsonHazard } from '../../service/app/middleware/json-body.ts';
 import { refuseCrossSiteWrites } from '../../service/app/middleware/same-origin.ts';
 import { limitInFlight } from '../../service/app/middleware/in-flight.ts';
@@ -21,8 +23,48 @@ function appWith(...middleware: Parameters<Hono['use']>[1][]) {
   return app;
 }
 
-const post = (app: Hono, body: string | undefined, headers: Record<string, string> = {}) =>
+const post = (app: Hono, body: string | Uint8Array | undefined, headers: Record<string, string> = {}) =>
   Promise.resolve(app.request('/v1/x', { method: 'POST', ...(body !== undefined ? { body } : {}), headers }));
+
+describe('compressed bodies', () => {
+  const app = appWith(decodeBody({ maxBytes: 1000 }), checkJsonBody({ maxDepth: 8 }));
+  const body = JSON.stringify({ query: 'quiet dishwasher', documents: ['a', 'b'] });
+  const headers = (encoding: string) => ({ 'content-type': 'application/json', 'content-encoding': encoding });
+
+  it('decodes gzip, deflate, br and a chain of them to the same JSON the route reads', async () => {
+    const cases: Array<[string, Uint8Array]> = [
+      ['gzip', gzipSync(body)],
+      ['x-gzip', gzipSync(body)],
+      ['deflate', deflateSync(body)],
+      ['br', brotliCompressSync(body)],
+      ['GZIP', gzipSync(body)],
+      ['deflate, gzip', gzipSync(deflateSync(body))],
+      ['identity', new TextEncoder().encode(body)],
+    ];
+    for (const [encoding, bytes] of cases) {
+      const res = await post(app, bytes, headers(encoding));
+      expect(res.status, encoding).toBe(200);
+      expect((await bodyOf(res)).body, encoding).toBe(body);
+    }
+  });
+
+  it('refuses a body that inflates past the limit with 413, even when its compressed form is tiny', async () => {
+    const bomb = gzipSync(Buffer.alloc(1_000_000, 32));
+    expect(bomb.length).toBeLessThan(2000);
+    const res = await post(app, bomb, headers('gzip'));
+    expect(res.status).toBe(413);
+    expect((await bodyOf(res)).error.message).toMatch(/exceeds 1000 bytes once decompressed \(gzip\)/);
+  });
+
+  it('names corrupt data (400) and an encoding it cannot decode (415, content-encoding)', async () => {
+    const corrupt = await post(app, 'not gzip at all', headers('gzip'));
+    expect(corrupt.status).toBe(400);
+    expect((await bodyOf(corrupt)).error.details.issues[0]).toMatchObject({ path: '(body)', message: expect.stringMatching(/not valid gzip data/) });
+    const zstd = await post(app, body, headers('zstd'));
+    expect(zstd.status).toBe(415);
+    expect((await bodyOf(zstd)).error).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/content-encoding: "zstd" is not supported/) });
+  });
+});
 
 describe('JSON bodies', () => {
   const app = appWith(checkJsonBody({ maxDepth: 8 }));
