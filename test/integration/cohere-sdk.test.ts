@@ -130,18 +130,18 @@ describe('cohere-ai CohereClientV2 (v2)', () => {
 describe('compressed request bodies over real HTTP', () => {
   it('ranks a gzip or br body exactly as the same body sent plain; a body that inflates past the limit is a 413', async () => {
     const body = JSON.stringify({ query: 'quiet dishwasher', documents: DOCS, return_documents: true });
-    const send = async (bytes: Uint8Array | string, encoding?: string) => {
+    const send = async (bytes: Uint8Array<ArrayBuffer> | string, encoding?: string) => {
       const res = await fetch(`${service.url}/v1/rerank`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/json', ...(encoding ? { 'content-encoding': encoding } : {}) } });
       return { status: res.status, body: (await res.json()) as { results: Array<{ index: number; relevance_score: number }>; error?: { message: string } } };
     };
     const plain = await send(body);
     expect(plain.status).toBe(200);
-    for (const [encoding, bytes] of [['gzip', gzipSync(body)], ['br', brotliCompressSync(body)]] as const) {
+    for (const [encoding, bytes] of [['gzip', new Uint8Array(gzipSync(body))], ['br', new Uint8Array(brotliCompressSync(body))]] as const) {
       const compressed = await send(bytes, encoding);
       expect(compressed.status, encoding).toBe(200);
       expect(compressed.body.results, encoding).toEqual(plain.body.results);
     }
-    const bomb = await send(gzipSync(Buffer.alloc(64 * 1024 * 1024, 32)), 'gzip');
+    const bomb = await send(new Uint8Array(gzipSync(Buffer.alloc(64 * 1024 * 1024, 32))), 'gzip');
     expect(bomb.status).toBe(413);
     expect(bomb.body.error?.message).toMatch(/once decompressed/);
   });
