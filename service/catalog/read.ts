@@ -1,5 +1,5 @@
 /**
- * Streaming catalog reader for JSONL and CSV files. Every row comes out either as a validated document or as an
+ * Streaming catalog reader for JSONL and CSV (or tab-, semicolon-, pipe-separated) files. Every row comes out either as a validated document or as an
  * error naming its line and field, so the caller can report bad rows and keep going: nothing is dropped silently.
  */
 import { createReadStream } from 'node:fs';
@@ -10,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { CatalogDocumentSchema, describeIssues, type CatalogDocument } from './schema.ts';
 import { strataError } from '../errors.ts';
 import { mapColumns, type ColumnOptions } from './columns.ts';
+import { sniffDelimiter } from './delimiter.ts';
 
 export type CatalogRow =
   | { line: number; ok: true; doc: CatalogDocument }
@@ -162,13 +163,27 @@ export function csvRecordToDocument(record: Record<string, string>): Record<stri
   return doc;
 }
 
-/** Reads CSV with a header row; line numbers are those of the file (a quoted field may span lines). */
-export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
-  const parser = parseCsv({ columns: true, info: true, bom: true, skip_empty_lines: true, relax_column_count: true });
+/**
+ * Reads CSV with a header row; line numbers are those of the file (a quoted field may span lines). The separator
+ * is `options.delimiter`, else sniffed from the header line (comma, tab, semicolon or pipe).
+ */
+export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptions & { delimiter?: string } = {}): AsyncGenerator<CatalogRow> {
+  const chunks = source[Symbol.asyncIterator]();
+  // The header line (up to 1 MB of it) is read ahead to tell the separator, then fed to the parser first.
+  let head = Buffer.alloc(0);
+  while (head.indexOf(10) === -1 && head.length < 1024 * 1024) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  const newline = head.indexOf(10);
+  const delimiter = options.delimiter ?? sniffDelimiter(head.toString('utf8', 0, newline === -1 ? head.length : newline));
+  const parser = parseCsv({ columns: true, info: true, bom: true, skip_empty_lines: true, relax_column_count: true, delimiter });
   const feed = (async () => {
     try {
-      for await (const chunk of source) {
-        if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+      if (head.length && !parser.write(head)) await new Promise((r) => parser.once('drain', r));
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        if (!parser.write(next.value)) await new Promise((r) => parser.once('drain', r));
       }
       parser.end();
     } catch (err) {
@@ -194,7 +209,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptio
 }
 
 /** The catalog formats by file extension. */
-const FORMATS: Record<string, 'csv' | 'jsonl'> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
+const FORMATS: Record<string, 'csv' | 'tsv' | 'jsonl'> = { '.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
 
 /** The name a catalog file is read by: `catalog.csv.gz` is read as `catalog.csv`, decompressed on the fly. */
 const catalogName = (file: string) => file.replace(/\.gz$/i, '');
@@ -219,7 +234,7 @@ async function* gunzipped(file: string): AsyncGenerator<Buffer> {
  *
  * @example await checkCatalogFile('demo.jsonl') // 'jsonl'
  */
-export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
+export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'jsonl'> {
   const info = await stat(file).catch(() => {
     throw strataError('bad_input_file', { reason: `catalog file not found: ${file}` });
   });
@@ -227,12 +242,13 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
   if (info.size === 0) throw strataError('bad_input_file', { reason: `catalog file is empty: ${file}` });
   const ext = path.extname(catalogName(file)).toLowerCase();
   const format = FORMATS[ext];
-  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl or .csv, optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
+  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl, .csv or .tsv, optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
   return format;
 }
 
 /**
- * Opens a catalog file by extension (`.jsonl`, `.ndjson`, `.json` lines, or `.csv`) and yields its rows.
+ * Opens a catalog file by extension (`.jsonl`, `.ndjson`, `.json` lines; `.csv` with its separator sniffed, or
+ * `.tsv`) and yields its rows.
  * Duplicate ids within one file are reported on the later line.
  *
  * @example for await (const row of readCatalogFile('demo.jsonl')) if (!row.ok) console.log(row.line, row.errors)
@@ -240,7 +256,7 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'jsonl'> {
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const format = await checkCatalogFile(file);
   const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
-  const rows = format === 'csv' ? readCsv(stream, options) : readJsonl(stream, options);
+  const rows = format === 'jsonl' ? readJsonl(stream, options) : readCsv(stream, format === 'tsv' ? { ...options, delimiter: '\t' } : options);
   const seen = new Map<string, number>();
   let count = 0;
   for await (const row of rows) {

@@ -88,7 +88,7 @@ describe('gzipped catalog files', () => {
     const csv = await rowsOf('c.csv.gz', gzipSync('id,title,price\nk1,Kettle,$19.99\n'));
     expect(csv).toEqual([{ line: 2, ok: true, doc: { id: 'k1', title: 'Kettle', price: 19.99 } }]);
     await expect(rowsOf('plain.jsonl.gz', JSON.stringify({ id: 'a', title: 'x' }))).rejects.toThrow(/plain\.jsonl\.gz: not a readable gzip file/);
-    await expect(rowsOf('notes.txt.gz', gzipSync('x'))).rejects.toThrow(/unsupported catalog format "\.txt" \(use \.jsonl or \.csv, optionally gzipped/);
+    await expect(rowsOf('notes.txt.gz', gzipSync('x'))).rejects.toThrow(/unsupported catalog format "\.txt" \(use \.jsonl, \.csv or \.tsv, optionally gzipped/);
   });
 });
 
@@ -110,6 +110,23 @@ describe('readCatalogFile (CSV)', () => {
     expect(rows[1]).toMatchObject({ line: 3, ok: false });
     expect((rows[1] as { errors: string[] }).errors[0]).toMatch(/^price: /);
     expect(rows[2]).toMatchObject({ line: 5, ok: true, doc: { title: 'Multi\nline title' } });
+  });
+});
+
+describe('separators other than commas', () => {
+  it('reads a tab-separated .csv (as WANDS ships), a semicolon one with decimal commas quoted, a pipe one and .tsv(.gz)', async () => {
+    const wands = await rowsOf('product.csv', 'id\ttitle\tdescription\trating\nw1\tsolid wood platform bed\tgood, solid bed\t4.5\n');
+    expect(wands).toEqual([{ line: 2, ok: true, doc: { id: 'w1', title: 'solid wood platform bed', description: 'good, solid bed', rating: 4.5 } }]);
+    const semicolon = await rowsOf('export.csv', 'id;title;"brand; maker"\ns1;Kettle, steel;Acme\n');
+    expect(semicolon).toMatchObject([{ ok: false, errors: expect.arrayContaining([expect.stringMatching(/brand; maker: unknown field/)]) }]);
+    const semicolonOk = await rowsOf('export2.csv', 'id;title;brand\ns1;Kettle, steel;Acme\n');
+    expect(semicolonOk).toEqual([{ line: 2, ok: true, doc: { id: 's1', title: 'Kettle, steel', brand: 'Acme' } }]);
+    expect(await rowsOf('p.csv', 'id|title\np1|Oven\n')).toEqual([{ line: 2, ok: true, doc: { id: 'p1', title: 'Oven' } }]);
+    // In a .tsv every comma is text, even when the header has more commas than tabs.
+    expect(await rowsOf('t.tsv', 'id\ttitle,with,commas\nt1\tx\n')).toMatchObject([{ ok: false, errors: expect.arrayContaining([expect.stringMatching(/title,with,commas: unknown field/)]) }]);
+    expect(await rowsOf('t.tsv.gz', gzipSync('id\ttitle\nt1\tTable, oak\n'))).toEqual([{ line: 2, ok: true, doc: { id: 't1', title: 'Table, oak' } }]);
+    // A comma file whose header has one quoted name with a tab in it stays a comma file.
+    expect(await rowsOf('q.csv', 'id,"title\tx",title\nq1,v,Lamp\n')).toMatchObject([{ ok: false, errors: expect.arrayContaining([expect.stringMatching(/title\tx: unknown field/)]) }]);
   });
 });
 

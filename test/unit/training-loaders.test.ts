@@ -34,6 +34,15 @@ describe('readJudgments', () => {
     expect(j.qrels.get('fridge')!.get('f1')).toBe(1);
   });
 
+  it('reads a judgments .csv that is tab-separated (WANDS label.csv) or semicolon-separated', async () => {
+    const tabbed = await file('label.csv', 'id\tquery_id\tproduct_id\tlabel\tquery\n0\t0\t25434\tExact\tsalon chair\n1\t0\t12088\tIrrelevant\tsalon chair\n');
+    const j = await readJudgments(tabbed, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2,Partial=1,Irrelevant=0'));
+    expect(j.qrels.get('0')).toEqual(new Map([['25434', 2], ['12088', 0]]));
+    expect(j.queries.get('0')).toBe('salon chair');
+    const semi = await file('semi.csv', 'query;doc_id;grade\ntv, 55 inch;t1;1\n');
+    expect((await readJudgments(semi)).qrels.get('tv, 55 inch')).toEqual(new Map([['t1', 1]]));
+  });
+
   it('reads a file exported from another tool: its own columns, grades in words (any case)', async () => {
     const f = await file('esci.csv', 'qid,search_term,product_uid,esci_label\n1,oak desk,P1,E\n1,oak desk,P2,s\n1,oak desk,P3,I\n');
     const format = judgmentFormat('query=search_term,query_id=qid,doc_id=product_uid,grade=esci_label', 'E=3,S=2,C=1,I=0');

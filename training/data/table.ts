@@ -4,10 +4,11 @@
  * data with silently skipped rows would give figures nobody can reproduce.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
+import { sniffDelimiter } from '../../service/catalog/delimiter.ts';
 import { strataError, type StrataError } from '../../service/errors.ts';
 
 export interface TableRow {
@@ -24,7 +25,10 @@ export function badRow(file: string, line: number, reason: string): StrataError 
   return strataError('bad_input_file', { reason: `${file}:${line}: ${reason}` }, { file, line });
 }
 
-/** The format a file is read as: `.csv` or `.tsv` as delimited text, `.jsonl`/`.ndjson`/`.json` as JSON lines. */
+/**
+ * The format a file is read as: `.csv` (separator sniffed from its header: comma, tab, semicolon or pipe) or `.tsv`
+ * as delimited text, `.jsonl`/`.ndjson`/`.json` as JSON lines.
+ */
 export function tableFormat(file: string): 'csv' | 'tsv' | 'jsonl' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
@@ -53,6 +57,19 @@ async function* jsonlRows(file: string): AsyncGenerator<TableRow> {
   } finally {
     rl.close();
     input.destroy();
+  }
+}
+
+/** The first line of a text file (at most its first 1 MB). */
+async function firstLine(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, 0);
+    const head = buffer.subarray(0, bytesRead);
+    const newline = head.indexOf(10);
+    return head.toString('utf8', 0, newline === -1 ? head.length : newline);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -85,7 +102,7 @@ export async function* readTable(file: string): AsyncGenerator<TableRow> {
   if (!info.isFile()) throw strataError('bad_input_file', { reason: `${file}: not a file` }, { file });
   const format = tableFormat(file);
   let count = 0;
-  const rows = format === 'jsonl' ? jsonlRows(file) : delimitedRows(file, format === 'tsv' ? '\t' : ',');
+  const rows = format === 'jsonl' ? jsonlRows(file) : delimitedRows(file, format === 'tsv' ? '\t' : sniffDelimiter(await firstLine(file)));
   for await (const row of rows) {
     count++;
     yield row;
