@@ -1,12 +1,13 @@
 /**
- * `--judgment-columns` and `--grades` for every verb that reads `--judgments`, so a judgments file exported from
- * another tool (its own column names, grades in words such as ESCI's E/S/C/I) is read the same way by all of them.
+ * `--judgment-columns`, `--grades` and `--queries` for every verb that reads `--judgments`, so a judgments file exported from
+ * another tool (its own column names, grades in words such as ESCI's E/S/C/I, query texts in a file of their own) is read the same way by all of them.
  */
 import { Option } from 'commander';
 
 export interface JudgmentFlags {
   judgmentColumns?: string;
   grades?: string;
+  queries?: string;
 }
 
 export function judgmentColumnsOption(): Option {
@@ -15,4 +16,8 @@ export function judgmentColumnsOption(): Option {
 
 export function gradesOption(): Option {
   return new Option('--grades <pairs>', 'with --judgments: grades given in words, as integers, e.g. Exact=2,Partial=1,Irrelevant=0 or E=3,S=2,C=1,I=0');
+}
+
+export function queriesOption(): Option {
+  return new Option('--queries <file>', 'with --judgments: the query texts by query id (columns query_id, query, or as named in --judgment-columns), for judgments that carry ids only, such as WANDS label.csv beside query.csv');
 }

@@ -15,7 +15,7 @@ import { formatCi, formatDiff } from '../../training/eval/compare.ts';
 import { trainFusion } from '../../training/fusion/train-fusion.ts';
 import { markdownTable, progress, writeReport } from '../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../training/runtime.ts';
-import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from './judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from './judgment-options.ts';
 
 interface FusionOpts extends JudgmentFlags {
   data?: string;
@@ -42,6 +42,7 @@ export function registerFusion(train: Command, config: Config): void {
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade[, split]), e.g. from `strata synth`')
     .addOption(judgmentColumnsOption())
     .addOption(gradesOption())
+    .addOption(queriesOption())
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--no-use-split', 'ignore the split column of --judgments and split queries at random')
     .requiredOption('--index <alias>', 'the index (alias) to tune')

@@ -98,7 +98,7 @@ describe('train rerank end to end', () => {
     store.close();
   }, 60_000);
 
-  it('evaluates a judgments file exported from another tool (own columns, grades in words) as the same judgments written plainly', async () => {
+  it('evaluates a judgments file exported from another tool (own columns, grades in words; WANDS-style ids with a queries file) as the same judgments written plainly', async () => {
     const judged = TOPICS.flatMap((t) => [
       [t, `${t}-good`, 'E', 2],
       [t, `${t}-2`, 'S', 1],
@@ -126,9 +126,18 @@ describe('train rerank end to end', () => {
     expect(run(plain, 'eval-plain').code).toBe(0);
     expect(run(exported, 'eval-exported', '--judgment-columns', 'query=search_term,doc_id=product_uid,grade=label', '--grades', 'E=2,S=1,I=0').code).toBe(0);
     const systems = async (report: string) => (JSON.parse(await readFile(path.join(dir, `${report}.json`), 'utf8')) as { queries: number; systems: Array<{ system: string; ndcg10: { mean: number } }> });
-    const [a, b] = [await systems('eval-plain'), await systems('eval-exported')];
+    // WANDS' shape: tab-separated ".csv" files, judgments by query id, the texts in a queries file of their own.
+    const labels = path.join(dir, 'label.csv');
+    const ids = new Map(TOPICS.map((t, i) => [t, String(i)]));
+    await writeFile(labels, ['id\tquery_id\tproduct_id\tlabel', ...judged.map(([q, d, l], i) => `${i}\t${ids.get(q)}\t${d}\t${{ E: 'Exact', S: 'Partial', I: 'Irrelevant' }[l]}`)].join('\n'));
+    const queryFile = path.join(dir, 'query.csv');
+    await writeFile(queryFile, ['query_id\tquery\tquery_class', ...TOPICS.map((t) => `${ids.get(t)}\t${t}\tsome class`)].join('\n'));
+    expect(run(labels, 'eval-wands', '--judgment-columns', 'doc_id=product_id,grade=label', '--grades', 'Exact=2,Partial=1,Irrelevant=0', '--queries', queryFile).code).toBe(0);
+    const [a, b, c] = [await systems('eval-plain'), await systems('eval-exported'), await systems('eval-wands')];
     expect(a.queries).toBe(TOPICS.length);
     expect(b.systems.map((x) => [x.system, x.ndcg10.mean])).toEqual(a.systems.map((x) => [x.system, x.ndcg10.mean]));
+    expect(c.queries).toBe(TOPICS.length);
+    expect(c.systems.map((x) => [x.system, x.ndcg10.mean])).toEqual(a.systems.map((x) => [x.system, x.ndcg10.mean]));
   }, 300_000);
 });
 

@@ -34,6 +34,27 @@ describe('readJudgments', () => {
     expect(j.qrels.get('fridge')!.get('f1')).toBe(1);
   });
 
+  it('reads query texts from a second file when the judgments carry ids only (WANDS label.csv + query.csv)', async () => {
+    const labels = await file('wands-label.csv', 'id\tquery_id\tproduct_id\tlabel\n0\t0\t25434\tExact\n1\t0\t12088\tIrrelevant\n2\t1\t7\tPartial\n');
+    const queries = await file('wands-query.csv', 'query_id\tquery\tquery_class\n0\tsalon chair\tMassage Chairs\n1\tsmart coffee table\tCoffee Tables\n');
+    const j = await readJudgments(labels, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2,Partial=1,Irrelevant=0', queries));
+    expect(j.queries).toEqual(new Map([['0', 'salon chair'], ['1', 'smart coffee table']]));
+    expect(j.qrels.get('1')).toEqual(new Map([['7', 1]]));
+    // The query file's own column names come from --judgment-columns too.
+    const renamed = await file('q-renamed.csv', 'qid,text\n0,salon chair\n');
+    const labels2 = await file('l2.csv', 'qid,product_id,label\n0,25434,Exact\n');
+    expect((await readJudgments(labels2, judgmentFormat('query_id=qid,query=text,doc_id=product_id,grade=label', 'Exact=2', renamed))).queries.get('0')).toBe('salon chair');
+    // An id the queries file lacks, a queries file without the columns, and judgments without ids are named.
+    const stray = await file('l3.csv', 'query_id,product_id,label\n9,1,Exact\n');
+    await expect(readJudgments(stray, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2', queries))).rejects.toThrow(/l3\.csv:2: query id "9" is not in .*wands-query\.csv/);
+    const noText = await file('q-bad.csv', 'query_id,words\n0,x\n');
+    await expect(readJudgments(labels, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2,Partial=1,Irrelevant=0', noText))).rejects.toThrow(/q-bad\.csv:2: missing column "query" \(columns: query_id, words\)/);
+    const noIds = await file('l4.csv', 'product_id,label\n1,Exact\n');
+    await expect(readJudgments(noIds, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2', queries))).rejects.toThrow(/l4\.csv:2: missing column "query_id".*--judgment-columns query_id=<column>/);
+    // Without --queries, a file with ids only is pointed at the option.
+    await expect(readJudgments(labels, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2'))).rejects.toThrow(/missing column "query" .*--queries/);
+  });
+
   it('reads a judgments .csv that is tab-separated (WANDS label.csv) or semicolon-separated', async () => {
     const tabbed = await file('label.csv', 'id\tquery_id\tproduct_id\tlabel\tquery\n0\t0\t25434\tExact\tsalon chair\n1\t0\t12088\tIrrelevant\tsalon chair\n');
     const j = await readJudgments(tabbed, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2,Partial=1,Irrelevant=0'));

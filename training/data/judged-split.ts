@@ -15,9 +15,10 @@ export interface JudgedSplitOptions {
   useSplit: boolean;
   devFraction: string;
   seed: string;
-  /** `--judgment-columns` and `--grades`, for files with their own column names or graded in words. */
+  /** `--judgment-columns`, `--grades` and `--queries`, for files with their own column names, graded in words or with query ids only. */
   judgmentColumns?: string;
   grades?: string;
+  queries?: string;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface JudgedSplitOptions {
  */
 export async function loadJudgedSplit(o: JudgedSplitOptions): Promise<{ source: BeirDataset | Judgments; split: { train: string[]; dev: string[] } }> {
   if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
-  const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades));
+  const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades, o.queries));
   const judged = [...source.qrels.keys()].filter((id) => source.queries.has(id) && [...source.qrels.get(id)!.values()].some((g) => g > 0));
   const given = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
   const split = given

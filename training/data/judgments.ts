@@ -5,6 +5,7 @@
  *
  *   query_id,query,doc_id,grade            {"query_id":"q1","query":"quiet fridge","doc_id":"f1","grade":2}
  *
+ * Judgments that carry query ids only read the texts from a second file (`queriesFile`, the CLI's `--queries`).
  * An optional `split` column (`train` | `dev`) fixes which side of the train/dev split a query is on. Files with
  * other column names or graded in words are read through `JudgmentColumns` (the CLI's `--judgment-columns` and
  * `--grades`).
@@ -20,6 +21,11 @@ export interface JudgmentColumns {
   grade?: string;
   /** Labels read as grades, for files that judge in words (`Exact=2,Partial=1,Irrelevant=0`; ESCI's `E,S,C,I`). */
   grades?: Readonly<Record<string, number>>;
+  /**
+   * A second file with the query texts by id (columns `query_id` and `query`, or the names given above), for
+   * judgments that carry ids only (WANDS' `label.csv` beside its `query.csv`).
+   */
+  queriesFile?: string;
 }
 
 export interface Judgments {
@@ -39,8 +45,9 @@ export interface Judgments {
  */
 export async function readJudgments(
   file: string,
-  { query = 'query', queryId = 'query_id', doc = 'doc_id', grade = 'grade', grades }: JudgmentColumns = {},
+  { query = 'query', queryId = 'query_id', doc = 'doc_id', grade = 'grade', grades, queriesFile }: JudgmentColumns = {},
 ): Promise<Judgments> {
+  const texts = queriesFile ? await readQueryTexts(queriesFile, queryId, query) : undefined;
   // Labels match as given, else whatever their case (`exact` for `Exact`).
   const lowerGrades = new Map(Object.entries(grades ?? {}).map(([label, g]) => [label.toLowerCase(), g]));
   const queries = new Map<string, string>();
@@ -49,18 +56,29 @@ export async function readJudgments(
   let rows = 0;
   for await (const row of readTable(file)) {
     if (rows === 0) {
-      const absent = [query, doc, grade].filter((c) => !(c in row.record));
+      const absent = (texts ? [queryId, doc, grade] : [query, doc, grade]).filter((c) => !(c in row.record));
       if (absent.length) {
+        const own = texts ? 'query_id=<column>' : 'query=<column>';
+        const elsewhere = texts ? '' : ' (or, when the query texts are in another file, give it with --queries)';
         throw badRow(
           file,
           row.line,
-          `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')} (columns: ${Object.keys(row.record).join(', ')}); name the file's own with --judgment-columns query=<column>,doc_id=<column>,grade=<column>`,
+          `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')} (columns: ${Object.keys(row.record).join(', ')}); name the file's own with --judgment-columns ${own},doc_id=<column>,grade=<column>${elsewhere}`,
         );
       }
     }
-    const text = stringField(row, file, query);
-    const hasId = row.record[queryId] !== undefined && row.record[queryId] !== '';
-    const id = hasId ? stringField(row, file, queryId) : text;
+    let text: string;
+    let id: string;
+    if (texts) {
+      id = stringField(row, file, queryId);
+      const found = texts.get(id);
+      if (found === undefined) throw badRow(file, row.line, `query id "${id}" is not in ${queriesFile}`);
+      text = found;
+    } else {
+      text = stringField(row, file, query);
+      const hasId = row.record[queryId] !== undefined && row.record[queryId] !== '';
+      id = hasId ? stringField(row, file, queryId) : text;
+    }
     const docId = stringField(row, file, doc);
     const rawGrade = stringField(row, file, grade);
     const labelled = grades ? (grades[rawGrade] ?? lowerGrades.get(rawGrade.toLowerCase())) : undefined;
@@ -89,15 +107,34 @@ export async function readJudgments(
   return { queries, splits, qrels, rows };
 }
 
+/** Query id -> text from a queries file; an id given twice with different texts is an error. */
+async function readQueryTexts(file: string, queryId: string, query: string): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for await (const row of readTable(file)) {
+    if (texts.size === 0) {
+      const absent = [queryId, query].filter((c) => !(c in row.record));
+      if (absent.length) {
+        throw badRow(file, row.line, `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')} (columns: ${Object.keys(row.record).join(', ')}); name the file's own with --judgment-columns query_id=<column>,query=<column>`);
+      }
+    }
+    const id = stringField(row, file, queryId);
+    const text = stringField(row, file, query);
+    const known = texts.get(id);
+    if (known !== undefined && known !== text) throw badRow(file, row.line, `query id "${id}" has another text on an earlier line ("${known.slice(0, 60)}")`);
+    texts.set(id, text);
+  }
+  return texts;
+}
+
 /**
  * Parses `--judgment-columns query=search_term,doc_id=product_uid,grade=label,query_id=qid` and `--grades
  * Exact=2,Partial=1,Irrelevant=0` into reader options.
  *
  * @example judgmentFormat('doc_id=product_id,grade=label', 'E=3,S=2,C=1,I=0') // { doc: 'product_id', grade: 'label', grades: { E: 3, ... } }
  */
-export function judgmentFormat(columns?: string, grades?: string): JudgmentColumns {
+export function judgmentFormat(columns?: string, grades?: string, queriesFile?: string): JudgmentColumns {
   const pairs = (spec: string, what: string) => splitPairs([spec], (p) => new Error(`${what}: "${p}" is not name=value`));
-  const out: JudgmentColumns = {};
+  const out: JudgmentColumns = queriesFile ? { queriesFile } : {};
   const keys = { query: 'query', query_id: 'queryId', doc_id: 'doc', grade: 'grade' } as const;
   for (const [name, column] of columns ? pairs(columns, '--judgment-columns') : []) {
     const key = keys[name as keyof typeof keys];

@@ -14,7 +14,7 @@ import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
 import { adapt } from '../../../training/adapt/adapt.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
-import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 interface AdaptOpts extends JudgmentFlags {
   data?: string;
@@ -46,6 +46,7 @@ export function register(program: Command, config: Config): void {
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade[, split]), e.g. from `strata synth`')
     .addOption(judgmentColumnsOption())
     .addOption(gradesOption())
+    .addOption(queriesOption())
     .option('--data <dir>', 'a BEIR folder giving queries and judgments (real ones)')
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--no-use-split', 'ignore the split column of --judgments and split queries at random')

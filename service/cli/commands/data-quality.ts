@@ -14,7 +14,7 @@ import { dataQuality, loadQualityDocs } from '../../../training/quality/report.t
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime } from '../../../training/runtime.ts';
 import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
-import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 interface Opts extends ColumnFlags, JudgmentFlags {
   catalog?: string;
@@ -40,6 +40,7 @@ export function register(program: Command, config: Config): void {
     .option('--judgments <file>', 'judgments CSV/JSONL to check against the documents')
     .addOption(judgmentColumnsOption())
     .addOption(gradesOption())
+    .addOption(queriesOption())
     .option('--threshold <x>', 'near-duplicate cosine (text/chargram)', '0.95')
     .option('--no-near', 'skip near-duplicate detection (no encoder pool)')
     .option('--report-dir <dir>', 'where reports are written', 'reports')
@@ -47,7 +48,7 @@ export function register(program: Command, config: Config): void {
     .action(async (o: Opts) => {
       if (!o.catalog === !o.data) throw new Error('give exactly one of --catalog <file> or --data <beir dir>');
       const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog, columns: columnsFrom(o) } : { data: o.data! });
-      const qrels = o.judgments ? (await readJudgments(o.judgments, judgmentFormat(o.judgmentColumns, o.grades))).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;
+      const qrels = o.judgments ? (await readJudgments(o.judgments, judgmentFormat(o.judgmentColumns, o.grades, o.queries))).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;
       const rt = o.near ? openRuntime(config, { es: false }) : undefined;
       try {
         const report = await dataQuality(docs, { ...(rt ? { pool: rt.pool } : {}), threshold: Number(o.threshold), ...(qrels ? { qrels } : {}), cacheDir: config.cacheDir, onProgress: ((bar) => (what: string, done: number, total: number) => bar(done, total, what))(progress('')) });

@@ -21,7 +21,7 @@ import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
-import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const diff = (t?: { meanDiff: number; pValue: number }) => (t ? `${t.meanDiff >= 0 ? '+' : ''}${t.meanDiff.toFixed(4)} (${t.pValue.toPrecision(2)})` : '-');
@@ -59,6 +59,7 @@ export function register(program: Command, config: Config): void {
     .option('--judgments <file>', 'or a judgments CSV/JSONL (query_id, query, doc_id, grade[, split])')
     .addOption(judgmentColumnsOption())
     .addOption(gradesOption())
+    .addOption(queriesOption())
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--dev-only', 'only the dev queries of the same split `train rerank` makes (same --dev-fraction and --seed, or the split column of --judgments)')
     .option('--dev-fraction <f>', 'dev share (as in train rerank)', '0.2')

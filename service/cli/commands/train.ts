@@ -23,7 +23,7 @@ import { registerFusion } from '../train-fusion.ts';
 import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
 import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
 import { OOS_SCORES, type OosScore } from '../../heads/classify-fields.ts';
-import { gradesOption, judgmentColumnsOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
@@ -129,6 +129,7 @@ export function register(program: Command, config: Config): void {
     .option('--judgments <file>', 'judgments CSV/JSONL (query_id, query, doc_id, grade), e.g. from `strata synth`')
     .addOption(judgmentColumnsOption())
     .addOption(gradesOption())
+    .addOption(queriesOption())
     .option('--split <name>', 'qrels split of --data', 'train')
     .option('--view <views>', 'index: all features (documents by id and /v1/search); inline: request-local features only, for /v1/rerank with inline documents (names get -inline); index,inline: both from one first-stage pass', 'index')
     .option('--no-use-split', 'ignore the split column of --judgments (`strata synth` holds out documents for dev) and split queries at random')
@@ -158,7 +159,7 @@ export function register(program: Command, config: Config): void {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
       const views = list(o.view);
       if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
-      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades));
+      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades, o.queries));
       let splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
       if (splits && o.devSplit === 'random') {
         const trainOnly = [...splits].filter(([, s]) => s === 'train').map(([id]) => id);
