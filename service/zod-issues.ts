@@ -20,6 +20,7 @@ function flatIssues(issues: readonly Issue[], prefix: readonly PropertyKey[], ro
     // An unknown key is named by its own path, so the caller sees which key to remove.
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: [...path, k === '' ? '""' : k].join('.'), message: 'unknown field' }));
     if (i.code === 'invalid_union' && i.message === 'Invalid input' && i.errors.length) return unionIssues(i.errors, path, root);
+    if (i.code === 'invalid_type') return [{ path: pathText(path, root), message: typeMessage(i.message) }];
     return [{ path: pathText(path, root), message: i.message }];
   });
 }
@@ -37,7 +38,19 @@ function unionIssues(branches: readonly (readonly Issue[])[], path: readonly Pro
   const expected = [...new Set(branches.flatMap((b) => rootTypes(b) ?? []))];
   const received = branches.flat().map((i) => /received (\w+)/.exec(i.message)?.[1]).find(Boolean);
   const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : (expected[0] ?? 'another form');
-  return [{ path: pathText(path, root), message: `expected ${list}${received ? `, received ${received}` : ''}` }];
+  return [{ path: pathText(path, root), message: typeMessage(`expected ${list}${received ? `, received ${received}` : ''}`) }];
+}
+
+/**
+ * zod's type message without its "Invalid input: " prefix, and a missing field called missing: `required (expected
+ * string)` rather than `Invalid input: expected string, received undefined`.
+ *
+ * @example typeMessage('Invalid input: expected string, received undefined') // 'required (expected string)'
+ */
+function typeMessage(message: string): string {
+  const plain = message.replace(/^Invalid input: /, '');
+  const missing = /^expected (.+), received undefined$/.exec(plain);
+  return missing ? `required (expected ${missing[1]})` : plain;
 }
 
 /** The types a union's form wanted when the value was not of its type (null when it was, and failed inside). */

@@ -51,9 +51,9 @@ export function parseColumnMap(specs: readonly string[]): Record<string, string>
   const map: Record<string, string> = {};
   const columns = new Map<string, string>();
   for (const [field, column] of splitPairs(specs, (pair) => strataError('validation', { summary: `--map: "${pair}" is not field=column (e.g. title=product_name)` }))) {
-    const known = CATALOG_FIELDS.includes(field) && field !== 'attributes';
-    if (!known && !/^attributes\.[\w.-]+$/.test(field)) {
-      throw strataError('validation', { summary: `--map: "${field}" is not a catalog field (${CATALOG_FIELDS.filter((f) => f !== 'attributes').join(', ')}, or attributes.<name>)` });
+    // `attributes=<column>`: one column holding them all (a JSON object, or name:value pairs).
+    if (!CATALOG_FIELDS.includes(field) && !/^attributes\.[\w.-]+$/.test(field)) {
+      throw strataError('validation', { summary: `--map: "${field}" is not a catalog field (${CATALOG_FIELDS.join(', ')}, or attributes.<name>)` });
     }
     if (field in map) throw strataError('validation', { summary: `--map: ${field} is mapped twice` });
     const other = columns.get(column);
@@ -94,8 +94,33 @@ export function mapColumns(record: Record<string, unknown>, options: ColumnOptio
   if (flat) {
     for (const [k, v] of Object.entries(attributes)) out[`attributes.${k}`] = v;
   } else if (Object.keys(attributes).length) {
-    const own = out.attributes && typeof out.attributes === 'object' && !Array.isArray(out.attributes) ? (out.attributes as Record<string, unknown>) : {};
+    const given = typeof out.attributes === 'string' ? (attributePairs(out.attributes) ?? out.attributes) : out.attributes;
+    if (typeof given === 'string') return out; // not pairs: the schema names the field; the row is refused anyway
+    const own = given && typeof given === 'object' && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
     out.attributes = { ...attributes, ...own };
+  }
+  return out;
+}
+
+/**
+ * Attributes written as `name:value` (or `name=value`) pairs separated by `|` (or `;`), as shops and WANDS'
+ * `product_features` export them; a name given twice keeps its values comma-joined. Undefined when the text is not
+ * such a list (a part without a separator or a name), so the schema names the field instead of a guess.
+ *
+ * @example attributePairs('color:white|width (in):64.7') // { color: 'white', 'width (in)': '64.7' }
+ */
+export function attributePairs(text: string): Record<string, string> | undefined {
+  const parts = text.split(text.includes('|') ? '|' : ';').map((p) => p.trim()).filter(Boolean);
+  if (!parts.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of parts) {
+    const at = part.search(/[:=]/);
+    if (at <= 0) return undefined;
+    const name = part.slice(0, at).trim();
+    const value = part.slice(at + 1).trim();
+    if (!name || name === '__proto__') return undefined;
+    if (value === '') continue;
+    out[name] = name in out ? `${out[name]}, ${value}` : value;
   }
   return out;
 }
@@ -115,28 +140,38 @@ const GUESSES: Array<[RegExp, string]> = [
   [/^(name|(product|item|prod)[ _]?name|(product|item)[ _]?title|headline)$/i, 'title'],
   [/^(desc|(product|item)[ _]?description|detail[ _]?desc|body|text|content|details|summary|abstract)$/i, 'description'],
   [/^((product|item)[ _]?brand|brand[ _]?name|manufacturer|maker|vendor)$/i, 'brand'],
-  [/^((product|item)[ _]?(class|category|type)([ _]?(name|tree))?|categories|category[ _]?(path|tree|hierarchy)|class|department)$/i, 'category'],
+  // A path beats a flat class when a file has both (WANDS: "category hierarchy" and product_class).
+  [/^(categories|category[ _]?(path|tree|hierarchy)|(product|item)[ _]?category[ _]?(tree|path))$/i, 'category'],
+  [/^((product|item)[ _]?(class|category|type)([ _]?name)?|class|department)$/i, 'category'],
   [/^((sale|list|retail|selling|discounted|current)[ _]?price|price[ _]?usd|cost|amount)$/i, 'price'],
   [/^(average[ _]?rating|avg[ _]?rating|stars|rating[ _]?value|review[ _]?score|product[ _]?rating)$/i, 'rating'],
   [/^(rating[ _]?count|num[ _]?reviews|reviews?[ _]?count|ratings[ _]?total|number[ _]?of[ _]?reviews)$/i, 'review_count'],
   [/^(image[ _]?(url|link)|im[ _]?url|img|img[ _]?url|photo|picture|thumbnail)$/i, 'image'],
   [/^(released|release|publish(ed)?[ _]?date|date[ _]?added|created[ _]?at)$/i, 'release_date'],
+  [/^((product|item)[ _]?(features|attributes|specs|specifications)|features|specs|specifications)$/i, 'attributes'],
 ];
 
 /**
- * A `--map` value for unknown columns with common names, or undefined when none looks like a catalog field.
+ * A `--map` value for unknown columns with common names, or undefined when none looks like a catalog field; `present`
+ * are all the file's columns.
  *
  * @example suggestMap(['product_id', 'product_name', 'colour']) // 'id=product_id,title=product_name'
  */
-export function suggestMap(unknown: readonly string[]): string | undefined {
-  const taken = new Set<string>();
-  const pairs: string[] = [];
+export function suggestMap(unknown: readonly string[], present: readonly string[] = []): string | undefined {
+  // A field the file already has a column for is not proposed again (WANDS has review_count beside rating_count).
+  const taken = new Set<string>(present.filter((c) => CATALOG_FIELDS.includes(c)));
+  // Each field takes the column its earliest pattern matches (the first such column); pairs keep the file's order.
+  const best = new Map<string, { column: string; rank: number }>();
   for (const column of unknown) {
-    const field = GUESSES.find(([re]) => re.test(column))?.[1];
-    if (!field || taken.has(field)) continue;
-    taken.add(field);
-    pairs.push(`${field}=${column}`);
+    const rank = GUESSES.findIndex(([re]) => re.test(column));
+    if (rank === -1) continue;
+    const field = GUESSES[rank]![1];
+    if (taken.has(field)) continue;
+    const prior = best.get(field);
+    if (!prior || rank < prior.rank) best.set(field, { column, rank });
   }
+  const chosen = new Map([...best].map(([field, { column }]) => [column, field]));
+  const pairs = unknown.filter((c) => chosen.has(c)).map((c) => `${chosen.get(c)}=${c}`);
   return pairs.length ? pairs.join(',') : undefined;
 }
 

@@ -7,9 +7,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import { CatalogDocumentSchema, describeIssues, type CatalogDocument } from './schema.ts';
 import { strataError } from '../errors.ts';
-import { mapColumns, type ColumnOptions } from './columns.ts';
+import { attributePairs, mapColumns, type ColumnOptions } from './columns.ts';
 import { sniffDelimiter } from './delimiter.ts';
 
 export type CatalogRow =
@@ -110,6 +111,8 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
       // A category given as a list of levels (["Home", "Kitchen"]), or as several such lists, is its first path.
       if (Array.isArray(record.category)) record = { ...record, category: categoryPath(record.category) };
+      // Attributes as one `name:value|name:value` string (a mapped features column) are read as CSV cells are.
+      if (typeof record.attributes === 'string') record = { ...record, attributes: attributePairs(record.attributes) ?? record.attributes };
       value = record;
     }
     yield validate(line, value);
@@ -154,7 +157,7 @@ export function csvRecordToDocument(record: Record<string, string>): Record<stri
       try {
         doc.attributes = JSON.parse(value);
       } catch {
-        doc.attributes = value; // left for the schema to reject with the field name
+        doc.attributes = attributePairs(value) ?? value; // else left for the schema to reject with the field name
       }
     } else doc[key] = value;
   }
@@ -244,6 +247,31 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'j
   const format = FORMATS[ext];
   if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl, .csv or .tsv, optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
   return format;
+}
+
+/**
+ * The column names of a catalog file: its header for CSV/TSV, the keys of its first object for JSON Lines (empty when
+ * unreadable). For messages, such as the `--map` a command proposes, which must not remap a field the file has.
+ *
+ * @example await catalogColumns('wands/product.csv') // ['product_id', 'product_name', ..., 'review_count']
+ */
+export async function catalogColumns(file: string): Promise<string[]> {
+  try {
+    const format = await checkCatalogFile(file);
+    const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
+    for await (const { text } of readLines(stream)) {
+      if (text === undefined || text.trim() === '') continue;
+      if (format === 'jsonl') {
+        const value: unknown = JSON.parse(text);
+        return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+      }
+      const delimiter = format === 'tsv' ? '\t' : sniffDelimiter(text);
+      return (parseCsvSync(text, { delimiter, bom: true, relax_quotes: true }) as string[][])[0] ?? [];
+    }
+  } catch {
+    // Only a hint depends on it.
+  }
+  return [];
 }
 
 /**

@@ -56,7 +56,7 @@ export const TEXT_FIELDS = ['title', 'description', 'brand'] as const;
 /**
  * Turns a zod error into short `field: message` strings.
  *
- * @example describeIssues(CatalogDocumentSchema.safeParse({}).error!) // ['id: expected string or number, received undefined', 'title: ...']
+ * @example describeIssues(CatalogDocumentSchema.safeParse({}).error!) // ['id: required (expected string or number)', 'title: required (expected string)']
  */
 export function describeIssues(error: z.ZodError): string[] {
   return issuesOf(error, '(document)').map((i) => `${i.path}: ${i.message}`);

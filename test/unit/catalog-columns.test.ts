@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { mapColumns, parseColumnMap, suggestMap, unknownColumnsOf } from '../../service/catalog/columns.ts';
+import { attributePairs, mapColumns, parseColumnMap, suggestMap, unknownColumnsOf } from '../../service/catalog/columns.ts';
 import { readCsv, readJsonl, type CatalogRow } from '../../service/catalog/read.ts';
 
 async function rows(gen: AsyncGenerator<CatalogRow>): Promise<CatalogRow[]> {
@@ -24,9 +24,36 @@ describe('--map', () => {
     expect(() => parseColumnMap(['title'])).toThrow(/"title" is not field=column/);
     expect(() => parseColumnMap(['=name'])).toThrow(/not field=column/);
     expect(() => parseColumnMap(['name=product_name'])).toThrow(/"name" is not a catalog field \(id, title, description/);
-    expect(() => parseColumnMap(['attributes=specs'])).toThrow(/not a catalog field/);
+    expect(() => parseColumnMap(['specs=x'])).toThrow(/"specs" is not a catalog field/);
     expect(() => parseColumnMap(['title=a', 'title=b'])).toThrow(/title is mapped twice/);
     expect(() => parseColumnMap(['title=a,description=a'])).toThrow(/column "a" is mapped to both title and description/);
+  });
+});
+
+describe('attributes in one column (name:value pairs, as WANDS product_features)', () => {
+  it('reads pairs separated by | or ;, with : or =, joining a name given twice; refuses what is not such a list', () => {
+    expect(attributePairs('overallwidth-sidetoside:64.7|dsprimaryproductstyle:modern|color:white|color:oak')).toEqual({
+      'overallwidth-sidetoside': '64.7',
+      dsprimaryproductstyle: 'modern',
+      color: 'white, oak',
+    });
+    expect(attributePairs('finish=brass; bulbs = 3')).toEqual({ finish: 'brass', bulbs: '3' });
+    expect(attributePairs('a lovely lamp')).toBeUndefined();
+    expect(attributePairs(':x')).toBeUndefined();
+    expect(attributePairs('__proto__:x')).toBeUndefined();
+    expect(attributePairs('')).toBeUndefined();
+  });
+
+  it('maps a features column to attributes with --map attributes=<column>, beside unmapped columns, in CSV and JSON Lines', async () => {
+    expect(parseColumnMap(['attributes=product_features'])).toEqual({ attributes: 'product_features' });
+    const columns = { map: { id: 'product_id', title: 'product_name', attributes: 'product_features' }, unmapped: 'attributes' as const };
+    const csv = await rows(readCsv(source('product_id\tproduct_name\tproduct_features\tstyle\n1\tOak bed\tcolor:oak|slats:yes\tmodern\n'), { columns }));
+    expect(csv).toEqual([{ line: 2, ok: true, doc: { id: '1', title: 'Oak bed', attributes: { color: 'oak', slats: 'yes', style: 'modern' } } }]);
+    const jsonl = await rows(readJsonl(source(`${JSON.stringify({ product_id: 2, product_name: 'Lamp', product_features: 'finish:brass', style: 'retro' })}\n`), { columns }));
+    expect(jsonl).toEqual([{ line: 1, ok: true, doc: { id: '2', title: 'Lamp', attributes: { finish: 'brass', style: 'retro' } } }]);
+    // Free text in the features column is refused by name, not guessed at.
+    const prose = await rows(readCsv(source('product_id,product_name,product_features\n3,Rug,soft and warm\n'), { columns }));
+    expect(prose[0]).toMatchObject({ ok: false, errors: [expect.stringMatching(/^attributes: /)] });
   });
 });
 
@@ -56,7 +83,7 @@ describe('mapping columns', () => {
     expect(csv).toEqual([{ line: 2, ok: true, doc: { id: 'A2', title: 'Table', rating: 3.5, attributes: { finish: 'walnut' } } }]);
     // Without a map the same row is refused, each unknown column named.
     const refused = await rows(readCsv(source('sku,product_name\nA2,Table\n')));
-    expect(refused[0]).toMatchObject({ ok: false, errors: expect.arrayContaining(['sku: unknown field', 'product_name: unknown field', 'id: expected string or number, received undefined']) });
+    expect(refused[0]).toMatchObject({ ok: false, errors: expect.arrayContaining(['sku: unknown field', 'product_name: unknown field', 'id: required (expected string or number)']) });
     expect(unknownColumnsOf((refused[0] as { errors: string[] }).errors)).toEqual(['sku', 'product_name']);
   });
 });
@@ -72,6 +99,14 @@ describe('the suggested --map', () => {
     expect(suggestMap(['article_id', 'prod_name', 'product_type_name', 'detail_desc'])).toBe('id=article_id,title=prod_name,category=product_type_name,description=detail_desc');
     expect(suggestMap(['uniq_id', 'product_category_tree', 'retail_price', 'discounted_price', 'imUrl'])).toBe('id=uniq_id,category=product_category_tree,price=retail_price,image=imUrl');
     expect(suggestMap(['category hierarchy'])).toBe('category=category hierarchy');
+    expect(suggestMap(['product_id', 'product_features'])).toBe('id=product_id,attributes=product_features');
+    // WANDS: a category path beats the flat class whichever comes first, and review_count, a column the file
+    // already has, is not proposed again for rating_count.
+    const wands = ['product_id', 'product_name', 'product_class', 'category hierarchy', 'product_description', 'product_features', 'rating_count', 'average_rating'];
+    expect(suggestMap(wands, [...wands, 'review_count'])).toBe(
+      'id=product_id,title=product_name,category=category hierarchy,description=product_description,attributes=product_features,rating=average_rating',
+    );
+    expect(suggestMap(['rating_count'])).toBe('review_count=rating_count');
     expect(suggestMap(['colour', 'weight'])).toBeUndefined();
   });
 });

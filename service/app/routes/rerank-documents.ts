@@ -40,7 +40,7 @@ const asText = (v: unknown): string =>
  * Turns one inline document into a catalog document.
  *
  * @example inlineDocument({ text: 'Quiet dishwasher', price: 'cheap' }, 3, { maxChars: 100000 }).warnings
- *   // ['documents.3.price: Invalid input: expected number, received string; ignored as metadata']
+ *   // ['documents.3.price: expected number, received string; ignored as metadata']
  */
 export function inlineDocument(raw: string | Record<string, unknown>, position: number, options: InlineOptions): InlineDocument {
   const { rankFields = DEFAULT_RANK_FIELDS, maxChars, maxTokens, requireText = true } = options;

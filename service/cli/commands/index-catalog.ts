@@ -82,7 +82,7 @@ export function register(program: Command, config: Config): void {
     .action(async (file: string, flags: IndexFlags) => {
       const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
       const { applyLayout } = await import('../../es/index-layout.ts');
-      const [{ default: cliProgress }, { encoderContext }, { checkCatalogFile, readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
+      const [{ default: cliProgress }, { encoderContext }, { catalogColumns, checkCatalogFile, readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([
         import('cli-progress'),
         import('../../encoders/registry.ts'),
         import('../../catalog/read.ts'),
@@ -176,7 +176,7 @@ export function register(program: Command, config: Config): void {
           printProblems(report);
           const unknown = [...new Set(report.invalid.flatMap((r) => unknownColumnsOf(r.errors)))];
           if (unknown.length) {
-            const guess = suggestMap(unknown);
+            const guess = suggestMap(unknown, beir ? [] : await catalogColumns(path.resolve(file)));
             console.error(
               `columns that are not catalog fields: ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', ...' : ''}. Map them with --map${guess ? ` (for instance --map ${/\s/.test(guess) ? `'${guess}'` : guess})` : ' field=column'}, and drop or keep the rest with --unmapped ignore|attributes`,
             );
