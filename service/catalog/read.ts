@@ -1,5 +1,5 @@
 /**
- * Streaming catalog reader for JSONL and CSV (or tab-, semicolon-, pipe-separated) files. Every row comes out either as a validated document or as an
+ * Streaming catalog reader for JSONL, CSV (or tab-, semicolon-, pipe-separated) and Parquet files. Every row comes out either as a validated document or as an
  * error naming its line and field, so the caller can report bad rows and keep going: nothing is dropped silently.
  */
 import { createReadStream } from 'node:fs';
@@ -12,6 +12,7 @@ import { CatalogDocumentSchema, describeIssues, type CatalogDocument } from './s
 import { strataError } from '../errors.ts';
 import { attributePairs, mapColumns, type ColumnOptions } from './columns.ts';
 import { sniffDelimiter } from './delimiter.ts';
+import { parquetRecords } from './parquet.ts';
 
 export type CatalogRow =
   | { line: number; ok: true; doc: CatalogDocument }
@@ -104,19 +105,25 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       yield { line, ok: false, errors: [`malformed JSON: ${(err as Error).message}`] };
       continue;
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      let record = value as Record<string, unknown>;
-      if (options.columns) record = mapColumns(record, options.columns);
-      // Files exported from shops often quote their numbers ("price": "$12.99"): read them as CSV cells are.
-      for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
-      // A category given as a list of levels (["Home", "Kitchen"]), or as several such lists, is its first path.
-      if (Array.isArray(record.category)) record = { ...record, category: categoryPath(record.category) };
-      // Attributes as one `name:value|name:value` string (a mapped features column) are read as CSV cells are.
-      if (typeof record.attributes === 'string') record = { ...record, attributes: attributePairs(record.attributes) ?? record.attributes };
-      value = record;
-    }
-    yield validate(line, value);
+    yield validate(line, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
   }
+}
+
+/** A JSON object (a JSON Lines or Parquet row) through the column map and the readings shop exports need. */
+function readRecord(value: Record<string, unknown>, options: ReadOptions): Record<string, unknown> {
+  let record = options.columns ? mapColumns(value, options.columns) : value;
+  // Files exported from shops often quote their numbers ("price": "$12.99"): read them as CSV cells are.
+  for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
+  // A category given as a list of levels (["Home", "Kitchen"]), or as several such lists, is its first path.
+  if (Array.isArray(record.category)) record = { ...record, category: categoryPath(record.category) };
+  // Attributes as one `name:value|name:value` string (a mapped features column) are read as CSV cells are.
+  if (typeof record.attributes === 'string') record = { ...record, attributes: attributePairs(record.attributes) ?? record.attributes };
+  return record;
+}
+
+/** Reads a Parquet file: one document per row, numbered from 1 (reported as its line); null columns are absent. */
+export async function* readParquet(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
+  for await (const { row, record } of parquetRecords(file)) yield validate(row, readRecord(record, options));
 }
 
 const NUMERIC = new Set(['price', 'rating', 'review_count']);
@@ -212,7 +219,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptio
 }
 
 /** The catalog formats by file extension. */
-const FORMATS: Record<string, 'csv' | 'tsv' | 'jsonl'> = { '.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
+const FORMATS: Record<string, 'csv' | 'tsv' | 'jsonl' | 'parquet'> = { '.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl', '.parquet': 'parquet' };
 
 /** The name a catalog file is read by: `catalog.csv.gz` is read as `catalog.csv`, decompressed on the fly. */
 const catalogName = (file: string) => file.replace(/\.gz$/i, '');
@@ -237,7 +244,7 @@ async function* gunzipped(file: string): AsyncGenerator<Buffer> {
  *
  * @example await checkCatalogFile('demo.jsonl') // 'jsonl'
  */
-export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'jsonl'> {
+export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'jsonl' | 'parquet'> {
   const info = await stat(file).catch(() => {
     throw strataError('bad_input_file', { reason: `catalog file not found: ${file}` });
   });
@@ -245,7 +252,8 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'j
   if (info.size === 0) throw strataError('bad_input_file', { reason: `catalog file is empty: ${file}` });
   const ext = path.extname(catalogName(file)).toLowerCase();
   const format = FORMATS[ext];
-  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl, .csv or .tsv, optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
+  if (!format) throw strataError('bad_input_file', { reason: `unsupported catalog format "${ext}" (use .jsonl, .csv, .tsv or .parquet; the first three optionally gzipped: .jsonl.gz, .csv.gz): ${file}` });
+  if (format === 'parquet' && catalogName(file) !== file) throw strataError('bad_input_file', { reason: `a Parquet file is compressed inside; read it as .parquet, not .parquet.gz: ${file}` });
   return format;
 }
 
@@ -258,6 +266,10 @@ export async function checkCatalogFile(file: string): Promise<'csv' | 'tsv' | 'j
 export async function catalogColumns(file: string): Promise<string[]> {
   try {
     const format = await checkCatalogFile(file);
+    if (format === 'parquet') {
+      const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await import('hyparquet');
+      return parquetSchema(await parquetMetadataAsync(await asyncBufferFromFile(file))).children.map((c) => c.element.name);
+    }
     const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
     for await (const { text } of readLines(stream)) {
       if (text === undefined || text.trim() === '') continue;
@@ -276,15 +288,18 @@ export async function catalogColumns(file: string): Promise<string[]> {
 
 /**
  * Opens a catalog file by extension (`.jsonl`, `.ndjson`, `.json` lines; `.csv` with its separator sniffed, or
- * `.tsv`) and yields its rows.
+ * `.tsv`; `.parquet`) and yields its rows.
  * Duplicate ids within one file are reported on the later line.
  *
  * @example for await (const row of readCatalogFile('demo.jsonl')) if (!row.ok) console.log(row.line, row.errors)
  */
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const format = await checkCatalogFile(file);
-  const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
-  const rows = format === 'jsonl' ? readJsonl(stream, options) : readCsv(stream, format === 'tsv' ? { ...options, delimiter: '\t' } : options);
+  const stream = () => (catalogName(file) === file ? createReadStream(file) : gunzipped(file));
+  const rows =
+    format === 'parquet' ? readParquet(file, options)
+    : format === 'jsonl' ? readJsonl(stream(), options)
+    : readCsv(stream(), format === 'tsv' ? { ...options, delimiter: '\t' } : options);
   const seen = new Map<string, number>();
   let count = 0;
   for await (const row of rows) {

@@ -1,13 +1,15 @@
 /**
  * `strata index` as a user runs it (a real process against the real Elasticsearch): bad rows are reported with
  * their line and field and make the run fail unless --skip-invalid, the report file lists them, an over-long
- * description is truncated and flagged, nothing else is lost, and a stopped Elasticsearch is named.
+ * description is truncated and flagged, nothing else is lost, and a stopped Elasticsearch is named. Catalogs with
+ * their own column names (CSV, tab-separated, Parquet) go in through --map.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEsClient } from '../../service/es/client.ts';
 import { aliasTargets } from '../../service/es/indices.ts';
@@ -99,6 +101,42 @@ describe('strata index', () => {
       const bad = strata(['index', file, '--index', target, '--map', 'name=product_name']);
       expect(bad.code).toBe(1);
       expect(bad.err).toMatch(/--map: "name" is not a catalog field/);
+    });
+  }, 300_000);
+
+  it('indexes a Parquet catalog (ESCI column names) with the --map it proposes, and a WANDS-style tab-separated .csv', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-cli-'));
+    const file = path.join(dir, 'shopping_queries_dataset_products.parquet');
+    parquetWriteFile({
+      filename: file,
+      columnData: [
+        { name: 'product_id', data: ['B0001', 'B0002', 'B0003'], type: 'STRING' },
+        { name: 'product_title', data: ['Solid oak writing desk', 'Stainless steel kettle 1.7 l', 'Hand-woven wool rug'], type: 'STRING' },
+        { name: 'product_description', data: ['A desk.', null, 'A rug.'], type: 'STRING', nullable: true },
+        { name: 'product_brand', data: ['Acme', 'Boil', null], type: 'STRING', nullable: true },
+        { name: 'product_color', data: ['oak', 'steel', 'red'], type: 'STRING' },
+        { name: 'product_locale', data: ['us', 'us', 'us'], type: 'STRING' },
+      ],
+    });
+    await withFreshAlias(async (target) => {
+      const refused = strata(['index', file, '--index', target, '--report', path.join(dir, 'report.json')]);
+      expect(refused.code).toBe(1);
+      const proposed = /for instance --map (\S+)\)/.exec(refused.err)?.[1];
+      expect(proposed).toBe('id=product_id,title=product_title,description=product_description,brand=product_brand');
+      const mapped = strata(['index', file, '--index', target, '--map', proposed!, '--unmapped', 'attributes', '--refresh']);
+      expect(mapped.err).not.toMatch(/invalid rows/);
+      expect(mapped.code).toBe(0);
+      expect(mapped.out).toMatch(/indexed 3 documents/);
+      const kettle = await es.get<Record<string, unknown>>({ index: target, id: 'B0002' });
+      expect(kettle._source).toMatchObject({ title: 'Stainless steel kettle 1.7 l', brand: 'Boil', attributes: { product_color: 'steel', product_locale: 'us' } });
+      expect(kettle._source).not.toHaveProperty('description');
+    });
+    const wands = path.join(dir, 'product.csv');
+    await writeFile(wands, 'product_id\tproduct_name\tproduct_features\n7\tsalon chair, black\tcolor:black|reclining:yes\n');
+    await withFreshAlias(async (target) => {
+      const run = strata(['index', wands, '--index', target, '--map', 'id=product_id,title=product_name,attributes=product_features', '--refresh']);
+      expect(run.code).toBe(0);
+      expect((await es.get<Record<string, unknown>>({ index: target, id: '7' }))._source).toMatchObject({ title: 'salon chair, black', attributes: { color: 'black', reclining: 'yes' } });
     });
   }, 300_000);
 

@@ -88,7 +88,7 @@ describe('gzipped catalog files', () => {
     const csv = await rowsOf('c.csv.gz', gzipSync('id,title,price\nk1,Kettle,$19.99\n'));
     expect(csv).toEqual([{ line: 2, ok: true, doc: { id: 'k1', title: 'Kettle', price: 19.99 } }]);
     await expect(rowsOf('plain.jsonl.gz', JSON.stringify({ id: 'a', title: 'x' }))).rejects.toThrow(/plain\.jsonl\.gz: not a readable gzip file/);
-    await expect(rowsOf('notes.txt.gz', gzipSync('x'))).rejects.toThrow(/unsupported catalog format "\.txt" \(use \.jsonl, \.csv or \.tsv, optionally gzipped/);
+    await expect(rowsOf('notes.txt.gz', gzipSync('x'))).rejects.toThrow(/unsupported catalog format "\.txt" \(use \.jsonl, \.csv, \.tsv or \.parquet; the first three optionally gzipped/);
   });
 });
 

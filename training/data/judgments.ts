@@ -6,7 +6,7 @@
  *   query_id,query,doc_id,grade            {"query_id":"q1","query":"quiet fridge","doc_id":"f1","grade":2}
  *
  * Judgments that carry query ids only read the texts from a second file (`queriesFile`, the CLI's `--queries`).
- * An optional `split` column (`train` | `dev`) fixes which side of the train/dev split a query is on. Files with
+ * An optional `split` column (`train` | `dev`; `test`, `validation` and `val` are read as `dev`) fixes which side of the train/dev split a query is on. Files with
  * other column names or graded in words are read through `JudgmentColumns` (the CLI's `--judgment-columns` and
  * `--grades`).
  */
@@ -90,9 +90,11 @@ export async function readJudgments(
     const known = queries.get(id);
     if (known !== undefined && known !== text) throw badRow(file, row.line, `query id "${id}" has another text on an earlier line ("${known.slice(0, 60)}")`);
     queries.set(id, text);
-    const split = row.record.split;
-    if (split !== undefined && split !== '') {
-      if (split !== 'train' && split !== 'dev') throw badRow(file, row.line, `"split" must be train or dev, got ${JSON.stringify(split)}`);
+    const rawSplit = row.record.split;
+    if (rawSplit !== undefined && rawSplit !== '') {
+      // Public sets call their held-out side test (ESCI) or validation: for training, that is the dev side.
+      const split = typeof rawSplit === 'string' ? HELD_OUT_NAMES.get(rawSplit.toLowerCase()) : undefined;
+      if (!split) throw badRow(file, row.line, `"split" must be train or dev (or test, validation, val: read as dev), got ${JSON.stringify(rawSplit)}`);
       const before = splits.get(id);
       if (before && before !== split) throw badRow(file, row.line, `query id "${id}" is in split ${before} on an earlier line and ${split} here`);
       splits.set(id, split);
@@ -106,6 +108,8 @@ export async function readJudgments(
   }
   return { queries, splits, qrels, rows };
 }
+
+const HELD_OUT_NAMES = new Map<string, 'train' | 'dev'>([['train', 'train'], ['dev', 'dev'], ['test', 'dev'], ['validation', 'dev'], ['val', 'dev']]);
 
 /** Query id -> text from a queries file; an id given twice with different texts is an error. */
 async function readQueryTexts(file: string, queryId: string, query: string): Promise<Map<string, string>> {

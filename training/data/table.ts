@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import { sniffDelimiter } from '../../service/catalog/delimiter.ts';
+import { parquetRecords } from '../../service/catalog/parquet.ts';
 import { strataError, type StrataError } from '../../service/errors.ts';
 
 export interface TableRow {
@@ -27,14 +28,15 @@ export function badRow(file: string, line: number, reason: string): StrataError 
 
 /**
  * The format a file is read as: `.csv` (separator sniffed from its header: comma, tab, semicolon or pipe) or `.tsv`
- * as delimited text, `.jsonl`/`.ndjson`/`.json` as JSON lines.
+ * as delimited text, `.jsonl`/`.ndjson`/`.json` as JSON lines, `.parquet` as Parquet (rows numbered as lines).
  */
-export function tableFormat(file: string): 'csv' | 'tsv' | 'jsonl' {
+export function tableFormat(file: string): 'csv' | 'tsv' | 'jsonl' | 'parquet' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
-  throw strataError('bad_input_file', { reason: `${file}: unsupported format "${ext}" (use .csv, .tsv or .jsonl)` }, { file });
+  if (ext === '.parquet') return 'parquet';
+  throw strataError('bad_input_file', { reason: `${file}: unsupported format "${ext}" (use .csv, .tsv, .jsonl or .parquet)` }, { file });
 }
 
 async function* jsonlRows(file: string): AsyncGenerator<TableRow> {
@@ -58,6 +60,11 @@ async function* jsonlRows(file: string): AsyncGenerator<TableRow> {
     rl.close();
     input.destroy();
   }
+}
+
+/** Parquet rows (numbered from 1, reported as lines). */
+async function* parquetRows(file: string): AsyncGenerator<TableRow> {
+  for await (const { row, record } of parquetRecords(file)) yield { line: row, record };
 }
 
 /** The first line of a text file (at most its first 1 MB). */
@@ -91,7 +98,7 @@ async function* delimitedRows(file: string, delimiter: string): AsyncGenerator<T
 }
 
 /**
- * Reads a CSV/TSV/JSONL file as records; throws when the file is missing, empty or a row is malformed.
+ * Reads a CSV/TSV/JSONL/Parquet file as records; throws when the file is missing, empty or a row is malformed.
  *
  * @example for await (const { line, record } of readTable('judgments.csv')) console.log(line, record.query);
  */
@@ -102,7 +109,10 @@ export async function* readTable(file: string): AsyncGenerator<TableRow> {
   if (!info.isFile()) throw strataError('bad_input_file', { reason: `${file}: not a file` }, { file });
   const format = tableFormat(file);
   let count = 0;
-  const rows = format === 'jsonl' ? jsonlRows(file) : delimitedRows(file, format === 'tsv' ? '\t' : sniffDelimiter(await firstLine(file)));
+  const rows =
+    format === 'parquet' ? parquetRows(file)
+    : format === 'jsonl' ? jsonlRows(file)
+    : delimitedRows(file, format === 'tsv' ? '\t' : sniffDelimiter(await firstLine(file)));
   for await (const row of rows) {
     count++;
     yield row;
