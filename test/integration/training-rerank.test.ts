@@ -21,6 +21,7 @@ import { createQueryEmbedder } from '../../service/usecases/embed.ts';
 import type { CatalogRow } from '../../service/catalog/read.ts';
 import { readJudgments } from '../../training/data/judgments.ts';
 import { collectGroups, rankGroups } from '../../training/rerank/collect.ts';
+import { evaluateRerank, judgedCandidates } from '../../training/rerank/eval-rerank.ts';
 import { trainRerankHeads } from '../../training/rerank/train-rerank.ts';
 import { chooseRerankHead } from '../../service/heads/view.ts';
 import { synthesize } from '../../training/synth/synth.ts';
@@ -139,6 +140,38 @@ describe('train rerank end to end', () => {
     expect(c.queries).toBe(TOPICS.length);
     expect(c.systems.map((x) => [x.system, x.ndcg10.mean])).toEqual(a.systems.map((x) => [x.system, x.ndcg10.mean]));
   }, 300_000);
+});
+
+describe('eval rerank over each query\'s judged documents (ESCI\'s reranking task)', () => {
+  it('ranks exactly the judged documents the index holds in every system, beside a seeded random floor', async () => {
+    // Judged: the relevant premium product, the exact-title one, and a document the index lacks.
+    const qrels = new Map(TOPICS.map((t) => [t, new Map([[`${t}-good`, 1], [`${t}-1`, 0], [`${t}-gone`, 0]])]));
+    // One text for every query: only the premium titles have these words, and each query ranks its own documents.
+    const queries = new Map(TOPICS.map((t) => [t, 'extras and warranty']));
+    const ids = [...TOPICS];
+    const { candidates, missing } = await judgedCandidates(es, alias, qrels, ids);
+    expect(missing).toBe(TOPICS.length);
+    expect(candidates.get('kettle')!.sort()).toEqual(['kettle-1', 'kettle-good']);
+    const run = () => evaluateRerank({ client: es, pool, queryEmbedder, index: alias, queries, qrels, ids, encoders, heads: [], window: 10, rrfK: 60, seed: 5, candidates });
+    const { systems, runs } = await run();
+    expect(systems.map((x) => x.system)).toEqual(['random', 'bm25', 'knn:text/chargram', 'hybrid']);
+    for (const [system, r] of runs) {
+      for (const t of TOPICS) expect([...r.get(t)!].sort(), `${system} ${t}`).toEqual([`${t}-1`, `${t}-good`]);
+    }
+    // BM25 reaches only the premium product of each list, so it comes first and the other one follows as a
+    // leftover; the leftover order is the same on every run.
+    expect(systems.find((x) => x.system === 'bm25')!.ndcg10.mean).toBe(1);
+    expect((await run()).runs.get('random')).toEqual(runs.get('random'));
+    // The whole-index mode ranks more than the judged documents.
+    const whole = await evaluateRerank({ client: es, pool, queryEmbedder, index: alias, queries, qrels, ids, encoders, heads: [], window: 10, rrfK: 60, seed: 5 });
+    expect(whole.systems.map((x) => x.system)).toEqual(['bm25', 'knn:text/chargram', 'hybrid']);
+    expect(whole.runs.get('bm25')!.get('kettle')!.length).toBeGreaterThan(2);
+    // Training on the same candidates: each query's rows are its two judged documents (none unjudged), split by seed.
+    const trained = await trainRerankHeads({ client: es, pool, queryEmbedder, index: alias, queries, qrels, encoders, window: 10, rrfK: 60, candidates, devFraction: 0.25, seed: 3, name: 'judged', types: ['lr'], lrEpochs: [20], lrLearningRate: 0.05, outDir: path.join(dir, 'heads-judged') });
+    expect(trained.trainQueries + trained.devQueries).toBe(TOPICS.length);
+    expect(trained.rows).toBe(2 * trained.trainQueries);
+    expect(trained.positives).toBe(trained.trainQueries);
+  }, 120_000);
 });
 
 describe('train rerank views, synthetic judgments with a held-out dev split', () => {

@@ -9,7 +9,7 @@ import { docFields } from '../../service/features/fields.ts';
 import { queryStems, type LexicalStats } from '../../service/features/local-bm25.ts';
 import type { EncoderPool } from '../../service/pool/pool.ts';
 import type { QueryEmbedder } from '../../service/usecases/embed.ts';
-import { firstStage, type FirstStageOptions } from '../../service/usecases/first-stage.ts';
+import { firstStage, firstStageForIds, type FirstStageOptions } from '../../service/usecases/first-stage.ts';
 import type { IndexTuningStore } from '../../service/retrieval/tuning-store.ts';
 import type { Qrels } from '../data/beir.ts';
 import { createRng } from '../eval/stats.ts';
@@ -52,7 +52,37 @@ export interface CollectOptions {
   stringForms?: boolean;
   concurrency?: number;
   keepCandidates?: boolean;
+  /**
+   * Query id -> the documents to rank for it (ESCI's reranking task: each query's judged products), instead of the
+   * first stage over the whole index. They are ranked as `/v1/rerank` by ids ranks them; those the first stage over
+   * them does not reach follow in `leftoverOrder`.
+   */
+  candidates?: ReadonlyMap<string, readonly string[]>;
+  /** Seed of the order of leftover candidates (see `leftoverOrder`). */
+  seed?: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * `ids` in a fixed pseudo-random order that depends only on the seed, the query and each id, so every system of an
+ * evaluation puts the documents it did not rank in the same order, and no system gains from the file's order.
+ *
+ * @example leftoverOrder(['b', 'a', 'c'], 'q1', 13) // the same permutation on every call
+ */
+export function leftoverOrder(ids: readonly string[], queryId: string, seed = 13): string[] {
+  const key = (id: string) => {
+    // FNV-1a over seed, query and id.
+    let h = 0x811c9dc5 ^ seed;
+    for (const ch of `${queryId}\u0000${id}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    return h >>> 0;
+  };
+  return [...ids].map((id) => ({ id, k: key(id) })).sort((a, b) => a.k - b.k || (a.id < b.id ? -1 : 1)).map((x) => x.id);
+}
+
+/** Ranked ids first, then the rest of `all` in `leftoverOrder`. */
+export function completeRanking(ranked: readonly string[], all: readonly string[], queryId: string, seed?: number): string[] {
+  const seen = new Set(ranked);
+  return [...ranked, ...leftoverOrder(all.filter((id) => !seen.has(id)), queryId, seed)];
 }
 
 /**
@@ -72,18 +102,19 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
       const queryId = ids[i]!;
       const text = queries.get(queryId);
       if (text === undefined) throw new Error(`query "${queryId}" has no text`);
-      const { candidates, queryVectors } = await firstStage({
+      const common = {
         client: options.client,
         pool: options.pool,
         queryEmbedder: options.queryEmbedder,
         index: options.index,
         query: text,
-        window: options.window,
         rrfK: options.rrfK,
         encoders,
         ...(options.tuning ? { tuning: options.tuning } : {}),
         ...(options.overrides ? { overrides: options.overrides } : {}),
-      });
+      };
+      const given = options.candidates?.get(queryId);
+      const { candidates, queryVectors } = given ? await givenCandidates(common, queryId, given, options.seed) : await firstStage({ ...common, window: options.window });
       const query: FeatureQuery = { text, vectors: queryVectors };
       // Request-local BM25 reads the index's statistics, as serving does for documents of a named index.
       const lexicalStats = options.tuning ? await options.tuning.termStats(options.index, queryStems(text)) : undefined;
@@ -104,6 +135,15 @@ export async function collectGroups(options: CollectOptions): Promise<{ names: s
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   return { names, groups };
+}
+
+/** The given documents as `/v1/rerank` by ids ranks them, in first-stage order, those it did not reach last. */
+async function givenCandidates(common: Omit<FirstStageOptions, 'window'>, queryId: string, ids: readonly string[], seed?: number) {
+  const result = await firstStageForIds({ ...common, ids });
+  const fused = result.candidates.filter((c) => c.firstStage?.fusedRank != null).sort((a, b) => a.firstStage!.fusedRank! - b.firstStage!.fusedRank!);
+  const byId = new Map(result.candidates.map((c) => [c.id, c]));
+  const order = completeRanking(fused.map((c) => c.id), result.candidates.map((c) => c.id), queryId, seed);
+  return { ...result, candidates: order.map((id) => byId.get(id)!) };
 }
 
 /**

@@ -5,7 +5,8 @@
  * head -> sort by probability) are scored with nDCG@10, MRR@10 and Recall@100, each with a 95 % bootstrap
  * interval over queries and a paired randomization test against BM25. Heads trained with different
  * `interactionDims` are compared in one run: the first stage runs once and each head's rows are assembled with
- * the interaction features its artifact lists.
+ * the interaction features its artifact lists. With `candidates`, every system ranks each query's given documents
+ * (ESCI's reranking task) rather than retrieving from the whole index, beside a seeded `random` order.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { HeadPredictor } from '../../service/heads/predict.ts';
@@ -16,7 +17,7 @@ import type { Qrels } from '../data/beir.ts';
 import { evaluateRun } from '../eval/metrics.ts';
 import { bootstrapCI, pairedRandomizationTest, type ConfidenceInterval, type PairedTestResult } from '../eval/stats.ts';
 import { featureNames, interactionDimsOf } from '../../service/features/assemble.ts';
-import { collectGroups, rankGroups, reassembleGroups, selectColumns, type QueryGroup } from './collect.ts';
+import { collectGroups, completeRanking, rankGroups, reassembleGroups, selectColumns, type QueryGroup } from './collect.ts';
 import type { IndexTuningStore } from '../../service/retrieval/tuning-store.ts';
 
 export interface EvalRerankOptions {
@@ -41,6 +42,11 @@ export interface EvalRerankOptions {
   rrfK: number;
   seed?: number;
   concurrency?: number;
+  /**
+   * Query id -> the documents each system ranks for it (ESCI's reranking task: its judged products) instead of the
+   * whole index; adds the system `random` (those documents in a seeded order), the floor any system must beat.
+   */
+  candidates?: ReadonlyMap<string, readonly string[]>;
   onProgress?: (what: string, done: number, total: number) => void;
 }
 
@@ -66,8 +72,11 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn' | 'hybrid
       const text = o.queries.get(id)!;
       const queryVector = mode !== 'bm25' ? (await o.queryEmbedder.embed(text, [encoder]))[encoder] : undefined;
       const tuned = o.tuning ? (await o.tuning.get(o.index)).tuning : null;
-      const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, window: o.window, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}), ...(tuned?.bm25 ? { bm25: tuned.bm25 } : {}) });
-      run.set(id, candidates.map((c) => c.id));
+      const given = o.candidates?.get(id);
+      const scope = given ? { filters: { ids: [...given] }, window: Math.max(1, given.length) } : { window: o.window };
+      const { candidates } = await retrieve({ client: o.client, pool: o.pool, index: o.index, query: text, mode, ...scope, rrfK: o.rrfK, encoder, withSource: false, ...(queryVector ? { queryVector } : {}), ...(tuned?.bm25 ? { bm25: tuned.bm25 } : {}) });
+      const ranked = candidates.map((c) => c.id);
+      run.set(id, given ? completeRanking(ranked, given, id, o.seed) : ranked);
       o.onProgress?.(what, ++done, o.ids.length);
     }
   };
@@ -76,14 +85,32 @@ async function retrievalRun(o: EvalRerankOptions, mode: 'bm25' | 'knn' | 'hybrid
 }
 
 /**
+ * Each query's judged documents that the index holds, for `candidates` (a judged document the index lacks would
+ * otherwise sit in the retrieval-only systems' rankings but not in the reranked ones). Also how many were missing.
+ *
+ * @example const { candidates, missing } = await judgedCandidates(client, 'esci', qrels, devIds);
+ */
+export async function judgedCandidates(client: Client, index: string, qrels: Qrels, ids: readonly string[]): Promise<{ candidates: Map<string, string[]>; missing: number }> {
+  const all = [...new Set(ids.flatMap((id) => [...(qrels.get(id)?.keys() ?? [])]))];
+  const present = new Set<string>();
+  for (let i = 0; i < all.length; i += 5000) {
+    const batch = all.slice(i, i + 5000);
+    const res = await client.search({ index, size: batch.length, _source: false, query: { ids: { values: batch } } });
+    for (const hit of res.hits.hits) if (hit._id !== undefined) present.add(hit._id);
+  }
+  const candidates = new Map(ids.map((id) => [id, [...(qrels.get(id)?.keys() ?? [])].filter((d) => present.has(d))]));
+  return { candidates, missing: all.length - present.size };
+}
+
+/**
  * The systems evaluateRerank scores, in report order (so names given on the command line can be checked first);
  * evaluateRerank fails if what it ran differs from this list.
  *
  * @example plannedSystems({ encoders: ['text/minilm'], heads: [{ name: 'x-lr' }] }) // ['bm25', 'knn:text/minilm', 'hybrid', 'hybrid+x-lr']
  */
-export function plannedSystems(o: Pick<EvalRerankOptions, 'encoders' | 'knn' | 'hybrid'> & { heads: ReadonlyArray<{ name: string }> }): string[] {
+export function plannedSystems(o: Pick<EvalRerankOptions, 'encoders' | 'knn' | 'hybrid'> & { heads: ReadonlyArray<{ name: string }>; candidates?: unknown }): string[] {
   // A name given twice (`--heads a,a`) is one system, as the runs map keeps it.
-  return [...new Set(['bm25', ...(o.knn ?? o.encoders).map((e) => `knn:${e}`), ...(o.hybrid ?? []).map((e) => `hybrid:${e}`), 'hybrid', ...o.heads.map((h) => `hybrid+${h.name}`)])];
+  return [...new Set([...(o.candidates ? ['random'] : []), 'bm25', ...(o.knn ?? o.encoders).map((e) => `knn:${e}`), ...(o.hybrid ?? []).map((e) => `hybrid:${e}`), 'hybrid', ...o.heads.map((h) => `hybrid+${h.name}`)])];
 }
 
 /**
@@ -99,6 +126,8 @@ export async function evaluateRerank(o: EvalRerankOptions): Promise<{ systems: S
     runs.set(name, await f());
     seconds.set(name, (performance.now() - t0) / 1000);
   };
+  const given = o.candidates;
+  if (given) await timed('random', async () => new Map(o.ids.map((id) => [id, completeRanking([], given.get(id) ?? [], id, o.seed)])));
   await timed('bm25', () => retrievalRun(o, 'bm25', o.encoders[0]!, 'bm25'));
   for (const e of o.knn ?? o.encoders) await timed(`knn:${e}`, () => retrievalRun(o, 'knn', e, `knn:${e}`));
   for (const e of o.hybrid ?? []) await timed(`hybrid:${e}`, () => retrievalRun(o, 'hybrid', e, `hybrid:${e}`));

@@ -133,8 +133,8 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
     : splitQueries(judged, { devFraction, seed });
   log(`${split.train.length} training queries, ${split.dev.length} dev queries (${options.splits ? 'split given by the judgments' : `seed ${seed}`}); views ${views.join(', ')}`);
   const { onProgress, ...rest } = options;
-  const collect = (queries: ReadonlyMap<string, string>, ids: readonly string[], what: string, stringForms: boolean) =>
-    collectGroups({ ...rest, queries, ids, stringForms, ...(onProgress ? { onProgress: (d: number, t: number) => onProgress(what, d, t) } : {}) });
+  const collect = (queries: ReadonlyMap<string, string>, ids: readonly string[], what: string, stringForms: boolean, own = true) =>
+    collectGroups({ ...rest, queries, ids, stringForms, ...(own ? {} : { candidates: undefined }), ...(onProgress ? { onProgress: (d: number, t: number) => onProgress(what, d, t) } : {}) });
   const inline = views.includes('inline');
   const trainAll = await collect(options.queries, split.train, 'first stage (train)', inline);
   const devAll = await collect(options.queries, split.dev, 'first stage (dev)', inline);
@@ -143,7 +143,7 @@ export async function trainRerankHeads(options: RerankTrainOptions): Promise<Rer
   // the extra source's qrels usually cover its training queries too.
   const extraQrels = (e: NonNullable<RerankTrainOptions['extraDev']>): Qrels => new Map(e.ids.filter((id) => e.qrels.has(id)).map((id) => [id, e.qrels.get(id)!]));
   const extra = options.extraDev
-    ? { ...options.extraDev, qrels: extraQrels(options.extraDev), groups: (await collect(options.extraDev.queries, options.extraDev.ids, `first stage (${options.extraDev.label})`, false)).groups }
+    ? { ...options.extraDev, qrels: extraQrels(options.extraDev), groups: (await collect(options.extraDev.queries, options.extraDev.ids, `first stage (${options.extraDev.label})`, false, false)).groups }
     : null;
   const results: RerankTrainResult[] = [];
   for (const view of views) results.push(await trainView({ options, view, split, allNames, trainAll: trainAll.groups, devAll: devAll.groups, extra, log }));

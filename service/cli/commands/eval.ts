@@ -15,7 +15,7 @@ import { embedLabelled } from '../../../training/classify/train-classify.ts';
 import { evaluateClassify, truthOf } from '../../../training/classify/evaluate.ts';
 import { evaluationMarkdown, tradeOffSvg } from '../../../training/classify/report.ts';
 import { loadHead } from '../../../training/heads/load.ts';
-import { evaluateRerank, plannedSystems } from '../../../training/rerank/eval-rerank.ts';
+import { evaluateRerank, judgedCandidates, plannedSystems } from '../../../training/rerank/eval-rerank.ts';
 import { compareRuns, formatDiff, parseComparisons } from '../../../training/eval/compare.ts';
 import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
@@ -42,6 +42,7 @@ interface EvalRerankOpts extends JudgmentFlags {
   heads: string;
   headsDir: string;
   window: string;
+  candidates: string;
   interactionDims?: string;
   reportDir: string;
   report: string;
@@ -77,6 +78,7 @@ export function register(program: Command, config: Config): void {
     .option('--heads <list>', 'heads (names in --heads-dir, or .json paths) for hybrid+<head> systems', '')
     .option('--heads-dir <dir>', 'head artifacts directory', config.headsDir)
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--candidates <which>', "what each system ranks: index (a first stage over the whole index) or judged (each query's judged documents the index holds, as ESCI's reranking task; adds a seeded random order as the floor)", 'index')
     .option(
       '--interaction-dims <k>',
       'interaction features (ix:*) every head must have been trained with, as the service checks STRATA_INTERACTION_DIMS (default: each head its own, so heads with and without them compare in one run)',
@@ -102,8 +104,11 @@ export function register(program: Command, config: Config): void {
         }
         const knn = o.knn ? list(o.knn) : undefined;
         const hybrid = o.hybrid ? list(o.hybrid) : undefined;
-        const against = parseComparisons(o.compare, plannedSystems({ encoders, ...(knn ? { knn } : {}), ...(hybrid ? { hybrid } : {}), heads }));
-        log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}`);
+        if (o.candidates !== 'index' && o.candidates !== 'judged') throw new Error(`--candidates must be index or judged, got "${o.candidates}"`);
+        const judgedOnly = o.candidates === 'judged' ? await judgedCandidates(rt.es, o.index, data.qrels, ids) : undefined;
+        if (judgedOnly?.missing) log(`${judgedOnly.missing} judged documents are not in ${o.index}: left out of every system's candidates`);
+        const against = parseComparisons(o.compare, plannedSystems({ encoders, ...(knn ? { knn } : {}), ...(hybrid ? { hybrid } : {}), heads, ...(judgedOnly ? { candidates: true } : {}) }));
+        log(`${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries; encoders ${encoders.join(', ')}; heads ${heads.map((h) => h.name).join(', ') || '(none)'}${judgedOnly ? '; each ranks its judged documents' : ''}`);
         const bar = progress('');
         const { systems, runs } = await evaluateRerank({
           client: rt.es,
@@ -122,6 +127,7 @@ export function register(program: Command, config: Config): void {
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
           seed: Number(o.seed),
+          ...(judgedOnly ? { candidates: judgedOnly.candidates } : {}),
           concurrency: Number(o.concurrency),
           onProgress: (what, done, total) => bar(done, total, what),
         });
@@ -137,7 +143,7 @@ export function register(program: Command, config: Config): void {
         if (pairTable) console.log(`\n${pairTable}`);
         const title = `${o.report}: nDCG@10 on ${ids.length} ${o.devOnly ? 'dev' : 'judged'} queries (95 % bootstrap CI)`;
         const svg = barChartSvg(systems.map((s) => ({ label: s.system, value: s.ndcg10.mean, lower: s.ndcg10.lower, upper: s.ndcg10.upper })), { title });
-        const json = { ...(o.data ? { data: o.data, split: o.split } : { judgments: o.judgments }), devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, pairs, date: new Date().toISOString() };
+        const json = { ...(o.data ? { data: o.data, split: o.split } : { judgments: o.judgments }), devOnly: !!o.devOnly, devFraction: Number(o.devFraction), seed: Number(o.seed), index: o.index, encoders, window: Number(o.window), candidates: o.candidates, ...(judgedOnly ? { judgedMissing: judgedOnly.missing } : {}), queries: ids.length, heads: heads.map((h) => ({ name: h.name, file: h.file, version: h.predictor.artifact.version, type: h.predictor.artifact.type, interactionDims: interactionDimsOf(h.predictor.artifact.features) })), systems, pairs, date: new Date().toISOString() };
         const md = `# ${title}\n\nindex \`${o.index}\`, window ${o.window}; p: paired randomization test on per-query nDCG@10 (10,000 sign flips)\n\n${table}\n${pairTable ? `\nPaired comparisons (95 % paired-bootstrap CI of the mean difference, randomization p):\n\n${pairTable}\n` : ''}![nDCG@10](${o.report}.svg)\n`;
         for (const f of await writeReport(o.reportDir, o.report, json, md, { [`${o.report}.svg`]: svg })) log(`report: ${f}`);
       } finally {

@@ -19,6 +19,7 @@ import { markdownTable, progress, writeReport } from '../../../training/report/w
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { createRng } from '../../../training/eval/stats.ts';
 import { splitQueries } from '../../../training/data/beir.ts';
+import { judgedCandidates } from '../../../training/rerank/eval-rerank.ts';
 import { registerFusion } from '../train-fusion.ts';
 import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
 import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
@@ -33,6 +34,7 @@ interface RerankOpts extends JudgmentFlags {
   data?: string;
   judgments?: string;
   view: string;
+  candidates: string;
   useSplit: boolean;
   devSplit: string;
   evalData?: string;
@@ -141,6 +143,7 @@ export function register(program: Command, config: Config): void {
     .option('--dev-fraction <f>', 'share of queries held out for dev', '0.2')
     .option('--seed <n>', 'split seed', '13')
     .option('--window <n>', 'first-stage window', String(config.retrieval.window))
+    .option('--candidates <which>', "what each query's rows are: index (its first-stage window over the whole index; unjudged documents there are negatives) or judged (its judged documents the index holds, ranked as /v1/rerank ranks ids: ESCI's reranking task and shallow judgments)", 'index')
     .option('--interaction-dims <k>', 'append k query-document interaction features (ix:*; serve with STRATA_INTERACTION_DIMS=k)', String(config.retrieval.interactionDims))
     .option('--name <name>', 'artifact name prefix (`default` also writes the best head as default.json)', 'default')
     .option('--types <list>', 'head types', 'lr,xgb')
@@ -167,9 +170,12 @@ export function register(program: Command, config: Config): void {
         splits = new Map([...random.train.map((id) => [id, 'train'] as const), ...random.dev.map((id) => [id, 'dev'] as const)]);
       } else if (o.devSplit !== 'held-out' && o.devSplit !== 'random') throw new Error(`--dev-split must be held-out or random, got "${o.devSplit}"`);
       const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
+      if (o.candidates !== 'index' && o.candidates !== 'judged') throw new Error(`--candidates must be index or judged, got "${o.candidates}"`);
       const rt = openRuntime(config, o.adaptersDir ? { adaptersDir: o.adaptersDir } : {});
       try {
         const encoders = await textEncodersOf(rt.es, o.index, o.encoders, config.retrieval.textEncoders);
+        const judgedOnly = o.candidates === 'judged' ? await judgedCandidates(rt.es, o.index, source.qrels, [...source.qrels.keys()]) : undefined;
+        if (judgedOnly?.missing) console.error(`${judgedOnly.missing} judged documents are not in ${o.index}: left out`);
         const bar = progress('');
         const result = await trainRerankHeads({
           client: rt.es,
@@ -197,6 +203,7 @@ export function register(program: Command, config: Config): void {
           encoders,
           window: Number(o.window),
           rrfK: config.retrieval.rrfK,
+          ...(judgedOnly ? { candidates: judgedOnly.candidates } : {}),
           interactionDims: nonNegativeInt(o.interactionDims, '--interaction-dims'),
           devFraction: Number(o.devFraction),
           seed: Number(o.seed),
@@ -212,7 +219,7 @@ export function register(program: Command, config: Config): void {
           eta: Number(o.eta),
           outDir: o.outDir,
           concurrency: Number(o.concurrency),
-          provenance: { source: o.data ? `beir:${path.resolve(o.data)} (${o.split})` : `judgments:${path.resolve(o.judgments!)}` },
+          provenance: { source: `${o.data ? `beir:${path.resolve(o.data)} (${o.split})` : `judgments:${path.resolve(o.judgments!)}`}${judgedOnly ? ', judged candidates' : ''}` },
           log,
           onProgress: (what, done, total) => bar(done, total, what),
         });
