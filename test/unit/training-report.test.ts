@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChartSvg } from '../../training/report/svg.ts';
-import { markdownTable } from '../../training/report/write.ts';
+import { markdownTable, progress } from '../../training/report/write.ts';
 import { subsampleNegatives } from '../../training/rerank/collect.ts';
 
 describe('report helpers', () => {
@@ -28,5 +28,20 @@ describe('subsampleNegatives', () => {
     expect([...small.rows]).toEqual([...small.rows].sort((a, b) => a - b));
     expect(subsampleNegatives(set, 6, 1).rows).toEqual(small.rows);
     expect(subsampleNegatives(set, 100, 1)).toBe(set);
+  });
+});
+
+describe('progress', () => {
+  it('writes plain lines in a log (first, then throttled, and each end) and one rewritten line on a terminal', () => {
+    const log: string[] = [];
+    const p = progress('', { tty: false, write: (s) => log.push(s), everyMs: 60_000 });
+    for (let i = 1; i <= 50; i++) p(i, 50, 'bm25');
+    p(1, 10, 'hybrid');
+    expect(log).toEqual(['bm25: 1/50\n', 'bm25: 50/50\n']);
+    const term: string[] = [];
+    const t = progress('embed', { tty: true, write: (s) => term.push(s), everyMs: 0 });
+    t(1, 2);
+    t(2, 2);
+    expect(term).toEqual(['\rembed: 1/2', '\rembed: 2/2\n']);
   });
 });

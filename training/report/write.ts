@@ -51,17 +51,24 @@ export function markdownTable(header: readonly string[], rows: ReadonlyArray<Rea
 }
 
 /**
- * A progress printer on stderr (one line, rewritten; a newline when done).
+ * A progress printer on stderr: `<label> <what>: done/total`, one line rewritten on a terminal (a newline when done),
+ * plain lines every 5 s and at the end of each stage elsewhere (a log would otherwise hold one endless line).
  *
  * @example const p = progress('embedding'); p(10, 100); p(100, 100);
  */
-export function progress(label: string, { enabled = true } = {}): (done: number, total: number, extra?: string) => void {
+export function progress(
+  label: string,
+  { enabled = true, tty = process.stderr.isTTY === true, write = (s: string) => void process.stderr.write(s), everyMs }: { enabled?: boolean; tty?: boolean; write?: (s: string) => void; everyMs?: number } = {},
+): (done: number, total: number, extra?: string) => void {
+  // On a terminal one line is redrawn; in a log (CI, a pipe) a plain line every few seconds and at each end.
+  const interval = everyMs ?? (tty ? 250 : 5000);
   let last = 0;
   return (done, total, extra = '') => {
     if (!enabled) return;
     const now = Date.now();
-    if (done < total && now - last < 250) return;
+    if (done < total && now - last < interval) return;
     last = now;
-    process.stderr.write(`\r${label}: ${done}/${total}${extra ? ` ${extra}` : ''}${done >= total ? '\n' : ''}`);
+    const line = `${[label, extra].filter(Boolean).join(' ')}: ${done}/${total}`;
+    write(tty ? `\r${line}${done >= total ? '\n' : ''}` : `${line}\n`);
   };
 }
