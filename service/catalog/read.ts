@@ -13,6 +13,7 @@ import { strataError } from '../errors.ts';
 import { attributePairs, mapColumns, type ColumnOptions } from './columns.ts';
 import { sniffDelimiter } from './delimiter.ts';
 import { parquetRecords } from './parquet.ts';
+import { DOCUMENT_HINT, jsonArrayElements, peekJson, replay } from './json-array.ts';
 
 export type CatalogRow =
   | { line: number; ok: true; doc: CatalogDocument }
@@ -90,9 +91,29 @@ function validate(line: number, value: unknown): CatalogRow {
   };
 }
 
-/** Reads JSON Lines: one document per line; blank lines are skipped. */
+/**
+ * Reads JSON Lines: one document per line; blank lines are skipped. A file that is one top-level array of documents
+ * is read element by element instead (an element's number is its line); one pretty-printed document is refused
+ * with what to send instead.
+ */
 export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
-  for await (const { line, text, error } of readLines(source, options)) {
+  const peek = await peekJson(source);
+  if (peek.kind === 'document') {
+    yield { line: 1, ok: false, errors: [DOCUMENT_HINT] };
+    return;
+  }
+  if (peek.kind === 'array') {
+    try {
+      for await (const { row, value } of jsonArrayElements(replay(peek))) {
+        yield validate(row, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
+      }
+    } catch (err) {
+      if ((err as { row?: number }).row === undefined) throw err;
+      yield { line: (err as { row: number }).row, ok: false, errors: [(err as Error).message] };
+    }
+    return;
+  }
+  for await (const { line, text, error } of readLines(replay(peek), options)) {
     if (error !== undefined) {
       yield { line, ok: false, errors: [error] };
       continue;
@@ -274,7 +295,9 @@ export async function catalogColumns(file: string): Promise<string[]> {
     for await (const { text } of readLines(stream)) {
       if (text === undefined || text.trim() === '') continue;
       if (format === 'jsonl') {
-        const value: unknown = JSON.parse(text);
+        const value: unknown = text.trimStart().startsWith('[')
+          ? (await jsonArrayElements(catalogName(file) === file ? createReadStream(file) : gunzipped(file)).next()).value?.value
+          : JSON.parse(text);
         return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
       }
       const delimiter = format === 'tsv' ? '\t' : sniffDelimiter(text);

@@ -151,3 +151,35 @@ describe('numbers in CSV cells', () => {
     expect(['12,99', '3.5/5', 'cheap'].map(csvNumber)).toEqual(['12,99', '3.5/5', 'cheap']);
   });
 });
+
+describe('JSON files that are not JSON Lines', () => {
+  const docs = [
+    { id: 'a1', title: 'Oak desk', price: '$199.00' },
+    { id: 'a2', title: 'Kettle', category: ['Home', 'Kitchen'] },
+  ];
+
+  it('reads a top-level array (pretty-printed or on one line, gzipped too) element by element', async () => {
+    const expected = [
+      { line: 1, ok: true, doc: { id: 'a1', title: 'Oak desk', price: 199 } },
+      { line: 2, ok: true, doc: { id: 'a2', title: 'Kettle', category: 'Home/Kitchen' } },
+    ];
+    expect(await rowsOf('export.json', JSON.stringify(docs, null, 2))).toEqual(expected);
+    expect(await rowsOf('one-line.json', JSON.stringify(docs))).toEqual(expected);
+    expect(await rowsOf('export.json.gz', gzipSync(`\n  ${JSON.stringify(docs, null, 2)}`))).toEqual(expected);
+    // An element that is not a document is named by its number; the others are read.
+    const mixed = await rowsOf('mixed.json', JSON.stringify([docs[0], 'text', docs[1]]));
+    expect(mixed.map((r) => [r.line, r.ok])).toEqual([[1, true], [2, false], [3, true]]);
+  });
+
+  it('names a broken array at its element and a pretty-printed single document with what to send instead', async () => {
+    const broken = await rowsOf('broken.json', `[${JSON.stringify(docs[0])},\n{"id": "a2", "title": }\n]`);
+    expect(broken[0]).toMatchObject({ line: 1, ok: true });
+    expect(broken[1]).toMatchObject({ line: 2, ok: false, errors: [expect.stringMatching(/^malformed JSON in array element 2/)] });
+    const single = await rowsOf('shop.json', JSON.stringify({ products: docs }, null, 2));
+    expect(single).toEqual([{ line: 1, ok: false, errors: [expect.stringMatching(/one pretty-printed JSON document: give one object per line \(JSON Lines\) or a top-level array/)] }]);
+    // A corrupt gzip is named as such, not as a JSON syntax error.
+    await expect(rowsOf('bad.json.gz', Buffer.concat([gzipSync(JSON.stringify(docs)).subarray(0, 20), Buffer.from('garbage')]))).rejects.toThrow(/bad\.json\.gz: not a readable gzip file/);
+    // JSON Lines stay JSON Lines, also when the first line is an object over several keys.
+    expect((await rowsOf('lines.json', docs.map((d) => JSON.stringify(d)).join('\n'))).map((r) => r.ok)).toEqual([true, true]);
+  });
+});

@@ -55,6 +55,18 @@ describe('readJudgments', () => {
     await expect(readJudgments(labels, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2'))).rejects.toThrow(/missing column "query" .*--queries/);
   });
 
+  it('reads judgments given as one JSON array, and names a pretty-printed document and a broken element', async () => {
+    const rows = [{ query: 'oak desk', doc_id: 'P1', grade: 2 }, { query: 'oak desk', doc_id: 'P2', grade: 0 }];
+    const array = await file('j-array.json', JSON.stringify(rows, null, 2));
+    expect((await readJudgments(array)).qrels.get('oak desk')).toEqual(new Map([['P1', 2], ['P2', 0]]));
+    const document = await file('j-doc.json', JSON.stringify({ judgments: rows }, null, 2));
+    await expect(readJudgments(document)).rejects.toThrow(/j-doc\.json:1: the file is one pretty-printed JSON document/);
+    const broken = await file('j-broken.json', `[${JSON.stringify(rows[0])}, {"query": ]`);
+    await expect(readJudgments(broken)).rejects.toThrow(/j-broken\.json:2: malformed JSON in array element 2/);
+    const scalar = await file('j-scalar.json', '[1]');
+    await expect(readJudgments(scalar)).rejects.toThrow(/j-scalar\.json:1: expected a JSON object/);
+  });
+
   it('reads a judgments .csv that is tab-separated (WANDS label.csv) or semicolon-separated', async () => {
     const tabbed = await file('label.csv', 'id\tquery_id\tproduct_id\tlabel\tquery\n0\t0\t25434\tExact\tsalon chair\n1\t0\t12088\tIrrelevant\tsalon chair\n');
     const j = await readJudgments(tabbed, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2,Partial=1,Irrelevant=0'));

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import { sniffDelimiter } from '../../service/catalog/delimiter.ts';
 import { parquetRecords } from '../../service/catalog/parquet.ts';
+import { DOCUMENT_HINT, jsonArrayElements, peekJson } from '../../service/catalog/json-array.ts';
 import { strataError, type StrataError } from '../../service/errors.ts';
 
 export interface TableRow {
@@ -40,6 +41,22 @@ export function tableFormat(file: string): 'csv' | 'tsv' | 'jsonl' | 'parquet' {
 }
 
 async function* jsonlRows(file: string): AsyncGenerator<TableRow> {
+  // One top-level array of records is read element by element; one pretty-printed document is refused by name.
+  const peek = await peekJson(createReadStream(file));
+  await peek.rest.return?.();
+  if (peek.kind === 'document') throw badRow(file, 1, DOCUMENT_HINT);
+  if (peek.kind === 'array') {
+    try {
+      for await (const { row, value } of jsonArrayElements(createReadStream(file))) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRow(file, row, 'expected a JSON object');
+        yield { line: row, record: value as Record<string, unknown> };
+      }
+    } catch (err) {
+      if ((err as { row?: number }).row === undefined) throw err;
+      throw badRow(file, (err as { row: number }).row, (err as Error).message);
+    }
+    return;
+  }
   const input = createReadStream(file, { encoding: 'utf8' });
   const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;

@@ -1,0 +1,101 @@
+/**
+ * A JSON file that holds one top-level array of objects (`[{...}, {...}]`, pretty-printed or not), as many shop and
+ * API exports write them, read element by element with `stream-json` so a large file is never one string in
+ * memory. Readers of JSON Lines call `peekJson` first: an array goes here, a pretty-printed single document is
+ * refused with what to send instead, and anything else is JSON Lines.
+ */
+import { Readable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { StrataError } from '../errors.ts';
+
+const require = createRequire(import.meta.url);
+// stream-json 1.x is CommonJS (2.x and later need Node 22).
+const { parser } = require('stream-json') as typeof import('stream-json');
+const { streamArray } = require('stream-json/streamers/StreamArray.js') as typeof import('stream-json/streamers/StreamArray.js');
+
+/** What a JSON(-Lines) byte stream holds, from its first non-blank bytes; `head` is what was read to tell. */
+export interface JsonPeek {
+  kind: 'lines' | 'array' | 'document';
+  head: Buffer;
+  rest: AsyncIterator<Buffer>;
+}
+
+/**
+ * Reads just enough of `source` to tell JSON Lines (a first line that is a whole value) from one top-level array
+ * (`[` first) or one pretty-printed document (a first line of `{` alone or an object that does not close on it).
+ *
+ * @example const peek = await peekJson(createReadStream('products.json')); // { kind: 'array', ... }
+ */
+export async function peekJson(source: AsyncIterable<Buffer>): Promise<JsonPeek> {
+  const rest = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  // Enough to hold the first line (capped at 1 MB: a longer first line is JSON Lines or an array either way).
+  while (head.indexOf(10) === -1 && head.length < 1024 * 1024) {
+    const next = await rest.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  const text = head.toString('utf8');
+  const first = /\S/.exec(text);
+  if (first?.[0] === '[') return { kind: 'array', head, rest };
+  const newline = text.indexOf('\n');
+  const line = (newline === -1 ? text : text.slice(0, newline)).trim();
+  if (first?.[0] === '{' && newline !== -1 && !completeJson(line)) return { kind: 'document', head, rest };
+  return { kind: 'lines', head, rest };
+}
+
+function completeJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The bytes `peekJson` read, then the rest of the stream. */
+export async function* replay({ head, rest }: JsonPeek): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/**
+ * The elements of a top-level JSON array, numbered from 1. A syntax error ends the read with an error naming the
+ * element it broke in.
+ *
+ * @example for await (const { row, value } of jsonArrayElements(replay(peek))) ...
+ */
+export async function* jsonArrayElements(source: AsyncIterable<Buffer>): AsyncGenerator<{ row: number; value: unknown }> {
+  const input = Readable.from(source);
+  const tokens = parser();
+  const stream = streamArray();
+  // pipe() does not pass errors on: a syntax error must end the loop below, not leave it waiting. It ends the
+  // element stream gently, so the elements before the error still come out and the error names the right one.
+  let syntaxError: Error | undefined;
+  input.on('error', (err) => stream.destroy(err));
+  tokens.on('error', (err) => {
+    syntaxError = err;
+    tokens.unpipe(stream);
+    stream.end();
+  });
+  input.pipe(tokens).pipe(stream);
+  let row = 0;
+  try {
+    for await (const item of stream as AsyncIterable<{ key: number; value: unknown }>) {
+      row = item.key + 1;
+      yield { row, value: item.value };
+    }
+    if (syntaxError) throw syntaxError;
+  } catch (err) {
+    // The file's own failure (a corrupt gzip stream) is not a JSON syntax error.
+    if (err instanceof StrataError) throw err;
+    throw Object.assign(new Error(`malformed JSON in array element ${row + 1}: ${(err as Error).message}`), { row: row + 1 });
+  } finally {
+    input.destroy();
+    tokens.destroy();
+    stream.destroy();
+  }
+}
+
+/** The message for a pretty-printed single JSON document where rows were expected. */
+export const DOCUMENT_HINT = 'the file is one pretty-printed JSON document: give one object per line (JSON Lines) or a top-level array of objects (for example `jq -c ".products[]" file.json > file.jsonl`)';
