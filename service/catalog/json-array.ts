@@ -7,17 +7,18 @@
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { StrataError } from '../errors.ts';
+import { firstLineOf, readHead, type StreamHead } from './head.ts';
+
+export { replay } from './head.ts';
 
 const require = createRequire(import.meta.url);
 // stream-json 1.x is CommonJS (2.x and later need Node 22).
 const { parser } = require('stream-json') as typeof import('stream-json');
 const { streamArray } = require('stream-json/streamers/StreamArray.js') as typeof import('stream-json/streamers/StreamArray.js');
 
-/** What a JSON(-Lines) byte stream holds, from its first non-blank bytes; `head` is what was read to tell. */
-export interface JsonPeek {
+/** What a JSON(-Lines) byte stream holds, with the bytes read to tell (replay them with `replay`). */
+export interface JsonPeek extends StreamHead {
   kind: 'lines' | 'array' | 'document';
-  head: Buffer;
-  rest: AsyncIterator<Buffer>;
 }
 
 /**
@@ -27,21 +28,13 @@ export interface JsonPeek {
  * @example const peek = await peekJson(createReadStream('products.json')); // { kind: 'array', ... }
  */
 export async function peekJson(source: AsyncIterable<Buffer>): Promise<JsonPeek> {
-  const rest = source[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
-  // Enough to hold the first line (capped at 1 MB: a longer first line is JSON Lines or an array either way).
-  while (head.indexOf(10) === -1 && head.length < 1024 * 1024) {
-    const next = await rest.next();
-    if (next.done) break;
-    head = Buffer.concat([head, next.value]);
-  }
-  const text = head.toString('utf8');
+  const read = await readHead(source);
+  const text = read.head.toString('utf8');
   const first = /\S/.exec(text);
-  if (first?.[0] === '[') return { kind: 'array', head, rest };
-  const newline = text.indexOf('\n');
-  const line = (newline === -1 ? text : text.slice(0, newline)).trim();
-  if (first?.[0] === '{' && newline !== -1 && !completeJson(line)) return { kind: 'document', head, rest };
-  return { kind: 'lines', head, rest };
+  if (first?.[0] === '[') return { kind: 'array', ...read };
+  const line = firstLineOf(read).trim();
+  if (first?.[0] === '{' && read.head.indexOf(10) !== -1 && !completeJson(line)) return { kind: 'document', ...read };
+  return { kind: 'lines', ...read };
 }
 
 function completeJson(line: string): boolean {
@@ -51,12 +44,6 @@ function completeJson(line: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The bytes `peekJson` read, then the rest of the stream. */
-export async function* replay({ head, rest }: JsonPeek): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 /**

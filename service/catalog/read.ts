@@ -13,7 +13,8 @@ import { strataError } from '../errors.ts';
 import { attributePairs, mapColumns, type ColumnOptions } from './columns.ts';
 import { sniffDelimiter } from './delimiter.ts';
 import { parquetRecords } from './parquet.ts';
-import { DOCUMENT_HINT, jsonArrayElements, peekJson, replay } from './json-array.ts';
+import { DOCUMENT_HINT, jsonArrayElements, peekJson } from './json-array.ts';
+import { firstLineOf, readHead, replay } from './head.ts';
 
 export type CatalogRow =
   | { line: number; ok: true; doc: CatalogDocument }
@@ -199,22 +200,14 @@ export function csvRecordToDocument(record: Record<string, string>): Record<stri
  * is `options.delimiter`, else sniffed from the header line (comma, tab, semicolon or pipe).
  */
 export async function* readCsv(source: AsyncIterable<Buffer>, options: ReadOptions & { delimiter?: string } = {}): AsyncGenerator<CatalogRow> {
-  const chunks = source[Symbol.asyncIterator]();
-  // The header line (up to 1 MB of it) is read ahead to tell the separator, then fed to the parser first.
-  let head = Buffer.alloc(0);
-  while (head.indexOf(10) === -1 && head.length < 1024 * 1024) {
-    const next = await chunks.next();
-    if (next.done) break;
-    head = Buffer.concat([head, next.value]);
-  }
-  const newline = head.indexOf(10);
-  const delimiter = options.delimiter ?? sniffDelimiter(head.toString('utf8', 0, newline === -1 ? head.length : newline));
+  // The header line is read ahead to tell the separator, then fed to the parser first.
+  const read = await readHead(source);
+  const delimiter = options.delimiter ?? sniffDelimiter(firstLineOf(read));
   const parser = parseCsv({ columns: true, info: true, bom: true, skip_empty_lines: true, relax_column_count: true, delimiter });
   const feed = (async () => {
     try {
-      if (head.length && !parser.write(head)) await new Promise((r) => parser.once('drain', r));
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-        if (!parser.write(next.value)) await new Promise((r) => parser.once('drain', r));
+      for await (const chunk of replay(read)) {
+        if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
       }
       parser.end();
     } catch (err) {
