@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrataError } from '../../service/errors.ts';
-import { beirSplits, loadBeir, readBeirCorpus, readBeirQrels, readBeirQueries, splitQueries } from './beir.ts';
+import { beirSplits, loadBeir, loadBeirJudgments, readBeirCorpus, readBeirQrels, readBeirQueries, splitQueries } from './beir.ts';
 
 // The shared SciFact copy lives next to the repository: <repo>/../shared/data/scifact.
 const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact', import.meta.url));
@@ -137,6 +137,14 @@ describe('BEIR loader on small files', () => {
     const dir = await beirDir('missing', {});
     expect((await rejection(collect(readBeirCorpus(dir)))).message).toMatch(/^corpus\.jsonl: not found at /);
     expect((await rejection(readBeirQrels(dir, { split: 'train' }))).message).toMatch(/^qrels\/train\.tsv: not found/);
+  });
+
+  it('loads queries and judgments without the corpus (training and evaluation take documents from the index)', async () => {
+    const dir = await beirDir('no-corpus', { queries: '{"_id": "q1", "text": "oak desk"}\n', qrels: 'query-id\tcorpus-id\tscore\nq1\td1\t1\n' });
+    expect(await loadBeirJudgments(dir)).toEqual({ queries: new Map([['q1', 'oak desk']]), qrels: new Map([['q1', new Map([['d1', 1]])]]) });
+    await expect(loadBeir(dir)).rejects.toThrow(/corpus\.jsonl: not found/);
+    const unknown = await beirDir('no-corpus-unknown', { queries: '{"_id": "q1", "text": "x"}\n', qrels: 'query-id\tcorpus-id\tscore\nq9\td1\t1\n' });
+    await expect(loadBeirJudgments(unknown)).rejects.toThrow(/query-id "q9" is not in queries\.jsonl/);
   });
 
   it('names the splits a folder has when the one asked for is missing (most BEIR sets ship only test)', async () => {

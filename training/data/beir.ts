@@ -224,20 +224,32 @@ export async function loadBeir(
     docIds.add(doc.id);
     corpus.push(doc);
   }
+  const { queries, qrels } = await loadBeirJudgments(dir, { split });
+  let judgedDocsMissingFromCorpus = 0;
+  for (const judged of qrels.values()) for (const docId of judged.keys()) if (!docIds.has(docId)) judgedDocsMissingFromCorpus++;
+  return { corpus, queries, qrels, judgedDocsMissingFromCorpus };
+}
+
+/** The queries and one qrels split of a BEIR folder, without its corpus. */
+export type BeirJudgments = Pick<BeirDataset, 'queries' | 'qrels'>;
+
+/**
+ * Queries and one qrels split, checked as `loadBeir` checks them, without reading the corpus: training and
+ * evaluation take the documents from the index, and a large corpus (millions of passages) would only cost memory.
+ *
+ * @example const { queries, qrels } = await loadBeirJudgments('../shared/data/scifact', { split: 'train' });
+ */
+export async function loadBeirJudgments(dir: string, { split = 'test' }: { split?: string } = {}): Promise<BeirJudgments> {
   const queries = new Map<string, string>();
   for await (const q of readBeirQueries(dir)) {
     if (queries.has(q.id)) throw strataError('bad_input_file', { reason: `queries.jsonl: duplicate _id "${q.id}"` });
     queries.set(q.id, q.text);
   }
   const qrels = await readBeirQrels(dir, { split });
-  let judgedDocsMissingFromCorpus = 0;
-  for (const [queryId, judged] of qrels) {
-    if (!queries.has(queryId)) {
-      throw strataError('bad_input_file', { reason: `qrels/${split}.tsv: query-id "${queryId}" is not in queries.jsonl` });
-    }
-    for (const docId of judged.keys()) if (!docIds.has(docId)) judgedDocsMissingFromCorpus++;
+  for (const queryId of qrels.keys()) {
+    if (!queries.has(queryId)) throw strataError('bad_input_file', { reason: `qrels/${split}.tsv: query-id "${queryId}" is not in queries.jsonl` });
   }
-  return { corpus, queries, qrels, judgedDocsMissingFromCorpus };
+  return { queries, qrels };
 }
 
 /**

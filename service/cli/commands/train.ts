@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { loadBeir } from '../../../training/data/beir.ts';
+import { loadBeirJudgments } from '../../../training/data/beir.ts';
 import { judgmentFormat, readJudgments } from '../../../training/data/judgments.ts';
 import { readLabelled, type LabelledText } from '../../../training/data/labelled.ts';
 import { trainClassifyHeads } from '../../../training/classify/train-classify.ts';
@@ -162,14 +162,15 @@ export function register(program: Command, config: Config): void {
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
       const views = list(o.view);
       if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
-      const source = o.data ? await loadBeir(o.data, { split: o.split }) : await readJudgments(o.judgments!, judgmentFormat(o.judgmentColumns, o.grades, o.queries));
-      let splits = 'splits' in source && source.splits.size && o.useSplit ? source.splits : undefined;
+      const judgments = o.judgments ? await readJudgments(o.judgments, judgmentFormat(o.judgmentColumns, o.grades, o.queries)) : undefined;
+      const source = judgments ?? (await loadBeirJudgments(o.data!, { split: o.split }));
+      let splits = judgments?.splits.size && o.useSplit ? judgments.splits : undefined;
       if (splits && o.devSplit === 'random') {
         const trainOnly = [...splits].filter(([, s]) => s === 'train').map(([id]) => id);
         const random = splitQueries(trainOnly, { devFraction: Number(o.devFraction), seed: Number(o.seed) });
         splits = new Map([...random.train.map((id) => [id, 'train'] as const), ...random.dev.map((id) => [id, 'dev'] as const)]);
       } else if (o.devSplit !== 'held-out' && o.devSplit !== 'random') throw new Error(`--dev-split must be held-out or random, got "${o.devSplit}"`);
-      const evalData = o.evalData ? await loadBeir(o.evalData, { split: o.split }) : undefined;
+      const evalData = o.evalData ? await loadBeirJudgments(o.evalData, { split: o.split }) : undefined;
       if (o.candidates !== 'index' && o.candidates !== 'judged') throw new Error(`--candidates must be index or judged, got "${o.candidates}"`);
       const rt = openRuntime(config, o.adaptersDir ? { adaptersDir: o.adaptersDir } : {});
       try {
