@@ -121,6 +121,13 @@ describe('BEIR loader on small files', () => {
     expect(err.message).toBe('qrels/train.tsv line 3: expected 3 tab-separated columns (query-id, corpus-id, score), got 1');
   });
 
+  it('reads TREC qrels (query-id iteration doc-id relevance, no header), and names a line that is not one', async () => {
+    const dir = await beirDir('trec-plain', { qrels: '1048585 0 7187158 1\n1048585 Q0 7187159  0\n\n42\t0\tD9\t2\n' });
+    expect(await readBeirQrels(dir)).toEqual(new Map([['1048585', new Map([['7187158', 1], ['7187159', 0]])], ['42', new Map([['D9', 2]])]]));
+    const mixed = await beirDir('trec-mixed', { qrels: '1 0 d1 1\n2\td2\t1\n' });
+    expect((await rejection(readBeirQrels(mixed))).message).toMatch(/line 2: expected TREC qrels like the first line/);
+  });
+
   it('points TREC-style 4-column qrels at the fix', async () => {
     const dir = await beirDir('trec', { qrels: 'query-id\tcorpus-id\tscore\nq1\t0\td1\t1\n' });
     expect((await rejection(readBeirQrels(dir))).message).toMatch(/line 2: .*got 4 \(TREC qrels/);

@@ -137,6 +137,7 @@ export async function* readBeirQueries(dir: string): AsyncGenerator<BeirQuery> {
 /**
  * Streams the judgment rows of `qrels/<split>.tsv`. The header is required: BEIR's own loader drops the first
  * line unconditionally, so a file without one would lose a judgment there and differ from published numbers.
+ * TREC qrels (four whitespace-separated fields, no header) are read too.
  *
  * @example
  *   for await (const { queryId, docId, score } of readBeirQrelRows(dir, { split: 'train' })) ...
@@ -152,18 +153,28 @@ export async function* readBeirQrelRows(
   const hint = splits.includes(split) ? '' : splits.length ? `; this folder has the split${splits.length > 1 ? 's' : ''} ${splits.join(', ')}: choose one with --split` : '';
   await requireFile(file, label, hint);
   let sawHeader = false;
+  let trec = false;
   for await (const { line, text } of numberedLines(file)) {
     if (text.trim() === '') continue;
+    if (!sawHeader && !trec && isTrecQrel(text)) trec = true;
+    if (trec) {
+      // TREC qrels (`query-id iteration doc-id relevance`, whitespace-separated, no header), as TREC DL, MS MARCO
+      // and TREC-COVID ship them: every line must be one.
+      const fields = text.trim().split(/\s+/);
+      if (!isTrecQrel(text)) throw badLine(label, file, line, `expected TREC qrels like the first line ("query-id iteration doc-id relevance"), got "${text.slice(0, 80)}"`);
+      yield { queryId: fields[0]!, docId: fields[2]!, score: Number(fields[3]) };
+      continue;
+    }
     const cols = text.split('\t');
     if (!sawHeader) {
       if (cols.length !== 3 || cols.some((c, i) => c.trim() !== QRELS_HEADER[i])) {
-        throw badLine(label, file, line, `expected the header "query-id<TAB>corpus-id<TAB>score", got "${text.slice(0, 80)}"`);
+        throw badLine(label, file, line, `expected the header "query-id<TAB>corpus-id<TAB>score" (or TREC qrels: "query-id iteration doc-id relevance"), got "${text.slice(0, 80)}"`);
       }
       sawHeader = true;
       continue;
     }
     if (cols.length !== 3) {
-      const hint = cols.length === 4 ? ' (TREC qrels have 4 columns: convert to BEIR\'s 3)' : '';
+      const hint = cols.length === 4 ? ' (TREC qrels have 4 columns and no header: drop the header to read the file as TREC qrels)' : '';
       throw badLine(label, file, line, `expected 3 tab-separated columns (query-id, corpus-id, score), got ${cols.length}${hint}`);
     }
     const [queryId = '', docId = '', rawScore = ''] = cols.map((c) => c.trim());
@@ -171,7 +182,13 @@ export async function* readBeirQrelRows(
     if (!/^-?\d+$/.test(rawScore)) throw badLine(label, file, line, `score must be an integer, got "${rawScore}"`);
     yield { queryId, docId, score: Number(rawScore) };
   }
-  if (!sawHeader) throw badLine(label, file, 1, 'empty file (expected a header and judgment rows)');
+  if (!sawHeader && !trec) throw badLine(label, file, 1, 'empty file (expected a header and judgment rows)');
+}
+
+/** A TREC qrels line: four whitespace-separated fields, an integer relevance last. */
+function isTrecQrel(text: string): boolean {
+  const fields = text.trim().split(/\s+/);
+  return fields.length === 4 && /^-?\d+$/.test(fields[3]!) && fields[0] !== 'query-id';
 }
 
 /**
