@@ -52,7 +52,7 @@ function completeJson(line: string): boolean {
  *
  * @example for await (const { row, value } of jsonArrayElements(replay(peek))) ...
  */
-export async function* jsonArrayElements(source: AsyncIterable<Buffer>): AsyncGenerator<{ row: number; value: unknown }> {
+export async function* jsonArrayElements(source: AsyncIterable<Buffer>): AsyncGenerator<{ row: number; value: unknown; error?: string }> {
   const input = Readable.from(source);
   const tokens = parser();
   const stream = streamArray();
@@ -70,7 +70,8 @@ export async function* jsonArrayElements(source: AsyncIterable<Buffer>): AsyncGe
   try {
     for await (const item of stream as AsyncIterable<{ key: number; value: unknown }>) {
       row = item.key + 1;
-      yield { row, value: item.value };
+      // stream-json assembles `"__proto__": {...}` as a prototype (JSON.parse makes it a plain key): refuse it.
+      yield protoKeyIn(item.value) ? { row, value: undefined, error: 'the key "__proto__" is not allowed' } : { row, value: item.value };
     }
     if (syntaxError) throw syntaxError;
   } catch (err) {
@@ -82,6 +83,19 @@ export async function* jsonArrayElements(source: AsyncIterable<Buffer>): AsyncGe
     tokens.destroy();
     stream.destroy();
   }
+}
+
+/** Whether a value assembled by stream-json holds an object whose prototype a `__proto__` key replaced. */
+function protoKeyIn(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== Array.prototype) return true;
+    stack.push(...Object.values(value));
+  }
+  return false;
 }
 
 /** The message for a pretty-printed single JSON document where rows were expected. */

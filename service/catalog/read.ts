@@ -105,8 +105,9 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
   }
   if (peek.kind === 'array') {
     try {
-      for await (const { row, value } of jsonArrayElements(replay(peek))) {
-        yield validate(row, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
+      for await (const { row, value, error } of jsonArrayElements(replay(peek))) {
+        if (error) yield { line: row, ok: false, errors: [error] };
+        else yield validate(row, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
       }
     } catch (err) {
       if ((err as { row?: number }).row === undefined) throw err;

@@ -169,6 +169,13 @@ describe('JSON files that are not JSON Lines', () => {
     // An element that is not a document is named by its number; the others are read.
     const mixed = await rowsOf('mixed.json', JSON.stringify([docs[0], 'text', docs[1]]));
     expect(mixed.map((r) => [r.line, r.ok])).toEqual([[1, true], [2, false], [3, true]]);
+    // A "__proto__" key (which the streaming parser would turn into a prototype, lending the document its fields)
+    // is refused by name, as in JSON Lines.
+    const proto = await rowsOf('proto.json', '[{"id": "p1", "__proto__": {"title": "inherited"}}, {"id": "p2", "title": "own", "attributes": {"__proto__": {"x": 1}}}]');
+    expect(proto).toEqual([
+      { line: 1, ok: false, errors: ['the key "__proto__" is not allowed'] },
+      { line: 2, ok: false, errors: ['the key "__proto__" is not allowed'] },
+    ]);
   });
 
   it('names a broken array at its element and a pretty-printed single document with what to send instead', async () => {

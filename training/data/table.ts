@@ -47,7 +47,8 @@ async function* jsonlRows(file: string): AsyncGenerator<TableRow> {
   if (peek.kind === 'document') throw badRow(file, 1, DOCUMENT_HINT);
   if (peek.kind === 'array') {
     try {
-      for await (const { row, value } of jsonArrayElements(createReadStream(file))) {
+      for await (const { row, value, error } of jsonArrayElements(createReadStream(file))) {
+        if (error) throw badRow(file, row, error);
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRow(file, row, 'expected a JSON object');
         yield { line: row, record: value as Record<string, unknown> };
       }
