@@ -22,6 +22,9 @@ import type { CatalogRow } from '../../service/catalog/read.ts';
 import { readJudgments } from '../../training/data/judgments.ts';
 import { collectGroups, rankGroups } from '../../training/rerank/collect.ts';
 import { evaluateRerank, judgedCandidates } from '../../training/rerank/eval-rerank.ts';
+import { loadConfig } from '../../service/config.ts';
+import { makeApp } from '../helpers/app.ts';
+import { postJson } from '../helpers/http.ts';
 import { trainRerankHeads } from '../../training/rerank/train-rerank.ts';
 import { chooseRerankHead } from '../../service/heads/view.ts';
 import { synthesize } from '../../training/synth/synth.ts';
@@ -171,6 +174,23 @@ describe('eval rerank over each query\'s judged documents (ESCI\'s reranking tas
     expect(trained.trainQueries + trained.devQueries).toBe(TOPICS.length);
     expect(trained.rows).toBe(2 * trained.trainQueries);
     expect(trained.positives).toBe(trained.trainQueries);
+    // What the head was trained and evaluated on is what /v1/rerank serves for the same ids: the same order.
+    const config = loadConfig({ STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: encoders.join(','), STRATA_INDEX: alias });
+    const { app, heads } = await makeApp({ config, es, pool, headsDir: path.join(dir, 'heads-judged') });
+    const head = heads.get('judged-lr', 'rerank');
+    const { groups } = await collectGroups({ client: es, pool, queryEmbedder, index: alias, queries, ids, window: 10, rrfK: 60, encoders, candidates, seed: 5 });
+    const offline = rankGroups(groups, (r, n) => head.predict(r, n));
+    for (const g of groups.slice(0, 4)) {
+      const t = g.queryId;
+      const res = await postJson(app, '/v1/rerank', { query: queries.get(t), ids: candidates.get(t), head: 'judged-lr', weights: { recency: 0, popularity: 0, rating: 0, trust: 0, price: 0 } });
+      expect(res.status).toBe(200);
+      const results = ((await res.json()) as { results: Array<{ index: number; relevance_score: number }> }).results;
+      expect(results.map((r) => candidates.get(t)![r.index]), t).toEqual(offline.get(t));
+      // With the metadata weights at 0 the score is the head's probability on the very rows it was trained on.
+      const p = head.predict(g.rows, g.ids.length);
+      for (const r of results) expect(r.relevance_score, `${t} ${candidates.get(t)![r.index]}`).toBeCloseTo(p[g.ids.indexOf(candidates.get(t)![r.index]!)]!, 5);
+    }
+    heads.close();
   }, 120_000);
 });
 
