@@ -39,9 +39,10 @@ describe('Parquet files', () => {
   it('reads every row across row groups and slices, with 64-bit integers, timestamps and nulls as JSON holds them', async () => {
     const file = path.join(dir, 'products.parquet');
     parquetWriteFile({ filename: file, ...products() });
-    for (const sliceRows of [1, 2, 1000]) {
+    for (const options of [{ sliceRows: 1 }, { sliceRows: 2 }, { sliceRows: 1000 }, { sliceBytes: 1 }, {}]) {
+      const sliceRows = JSON.stringify(options);
       const rows: Array<{ row: number; record: Record<string, unknown> }> = [];
-      for await (const r of parquetRecords(file, { sliceRows })) rows.push(r);
+      for await (const r of parquetRecords(file, options)) rows.push(r);
       expect(rows.map((r) => r.row), `slice ${sliceRows}`).toEqual([1, 2, 3, 4, 5]);
       expect(rows[1]!.record).toEqual({ product_id: 'B02', product_title: 'Steel kettle', price: 24, review_count: 0, release: '2023-01-02T00:00:00.000Z' });
       expect(rows[2]!.record.review_count).toBe('9007199254740993');
