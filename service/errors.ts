@@ -37,6 +37,7 @@ export const ERRORS = {
   internal: { status: 500, message: 'Internal error: {reason}' },
   no_jdk: { status: 500, message: 'No JDK >= {min} found ({reason}); set ES_JAVA_HOME to a JDK {min} or newer' },
   es_download_failed: { status: 502, message: 'Downloading Elasticsearch from {url} failed: {reason}' },
+  download_failed: { status: 502, message: 'Downloading {url} failed: {reason}' },
   es_setup_failed: { status: 500, message: 'Preparing the local Elasticsearch failed: {reason}' },
   es_port_taken: { status: 409, message: 'Port {port} on {host} is already in use by another process ({reason})' },
   es_start_failed: { status: 500, message: 'Elasticsearch did not start: {reason}' },

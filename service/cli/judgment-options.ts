@@ -19,5 +19,19 @@ export function gradesOption(): Option {
 }
 
 export function queriesOption(): Option {
-  return new Option('--queries <file>', 'with --judgments: the query texts by query id (columns query_id, query, or as named in --judgment-columns), for judgments that carry ids only, such as WANDS label.csv beside query.csv');
+  return new Option('--queries <file>', 'with --judgments (a file or an http(s) URL, downloaded once): the query texts by query id (columns query_id, query, or as named in --judgment-columns), for judgments that carry ids only, such as WANDS label.csv beside query.csv');
+}
+
+/**
+ * `--judgments` and `--queries` given as URLs, replaced by their downloaded copies (see remote-file.ts).
+ *
+ * @example await localJudgmentFiles(o, config.cacheDir);
+ */
+export async function localJudgmentFiles<T extends JudgmentFlags & { judgments?: string }>(o: T, cacheDir: string): Promise<T> {
+  const { localCopy } = await import('./remote-file.ts');
+  return {
+    ...o,
+    ...(o.judgments ? { judgments: await localCopy(o.judgments, { cacheDir }) } : {}),
+    ...(o.queries ? { queries: await localCopy(o.queries, { cacheDir }) } : {}),
+  };
 }

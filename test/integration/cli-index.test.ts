@@ -4,7 +4,11 @@
  * description is truncated and flagged, nothing else is lost, and a stopped Elasticsearch is named. Catalogs with
  * their own column names (CSV, tab-separated, Parquet) go in through --map.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +34,19 @@ function strata(args: string[], env: Record<string, string> = {}) {
     timeout: 120_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** `strata` as a child process that does not block this one (for tests that serve it something meanwhile). */
+async function strataAsync(args: string[], env: Record<string, string> = {}) {
+  const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', 'service/cli/main.ts', ...args], {
+    cwd: root,
+    // eslint-disable-next-line no-restricted-syntax
+    env: { ...process.env, STRATA_ES_URL: esUrl, STRATA_TEXT_ENCODERS: 'text/chargram', ...env },
+    timeout: 120_000,
+  });
+  return { out: stdout, err: stderr };
 }
 
 /** Runs `fn` with a fresh alias name and deletes whatever it created under it, pass or fail. */
@@ -138,6 +155,35 @@ describe('strata index', () => {
       expect(run.code).toBe(0);
       expect((await es.get<Record<string, unknown>>({ index: target, id: '7' }))._source).toMatchObject({ title: 'salon chair, black', attributes: { color: 'black', reclining: 'yes' } });
     });
+  }, 300_000);
+
+  it('indexes a catalog given by URL, downloaded once into the cache', async () => {
+    const catalog = gzipSync(['{"id": "u1", "title": "Walnut side table"}', '{"id": "u2", "title": "Brass floor lamp"}'].join('\n'));
+    let served = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/exports/catalog.jsonl.gz?download=true') return void res.writeHead(404).end();
+      served++;
+      res.writeHead(200, { 'content-length': catalog.length }).end(catalog);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/exports/catalog.jsonl.gz?download=true`;
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'strata-cli-cache-'));
+    try {
+      await withFreshAlias(async (target) => {
+        // An async child: the server above answers from this process while it runs.
+        const first = await strataAsync(['index', url, '--index', target, '--refresh'], { STRATA_CACHE_DIR: cacheDir });
+        expect(first.err).toMatch(/downloaded http:.*catalog\.jsonl\.gz\?download=true: 0\.0 MB/);
+        expect(first.out).toMatch(/indexed 2 documents/);
+        expect((await es.get<Record<string, unknown>>({ index: target, id: 'u2' }))._source).toMatchObject({ title: 'Brass floor lamp' });
+        const second = await strataAsync(['index', url, '--index', target], { STRATA_CACHE_DIR: cacheDir });
+        expect(second.err).toMatch(/as downloaded before/);
+        expect(served).toBe(1);
+        const missing = await strataAsync(['index', url.replace('catalog', 'nothing'), '--index', target], { STRATA_CACHE_DIR: cacheDir }).catch((e: { stderr: string; code: number }) => ({ err: e.stderr, code: e.code }));
+        expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/Downloading http:.*nothing\.jsonl\.gz\?download=true failed: HTTP 404/) });
+      });
+    } finally {
+      server.close();
+    }
   }, 300_000);
 
   it('indexes a BEIR folder: text as the description, an untitled document titled by its first words', async () => {

@@ -79,10 +79,14 @@ describe('downloadFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('reports an HTTP error', async () => {
-    const err = await failure(downloadFile(`${base}/missing.zip`, path.join(dir, 'es.zip')));
+  it('reports an HTTP error, and leaves no stall timer behind to keep the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const err = await failure(downloadFile(`${base}/missing.zip`, path.join(dir, 'es.zip'), { stallMs: 600_000 }));
     expect(err?.message).toMatch(/HTTP 404/);
     expect(await readdir(dir)).toEqual([]);
+    // Before, a failed command waited out the whole stall time (60 s by default) before it could exit.
+    expect(timers()).toBe(before);
   });
 
   it('leaves no half file when the connection drops mid-way', async () => {

@@ -14,7 +14,7 @@ import { dataQuality, loadQualityDocs } from '../../../training/quality/report.t
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime } from '../../../training/runtime.ts';
 import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
-import { gradesOption, judgmentColumnsOption, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 interface Opts extends ColumnFlags, JudgmentFlags {
   catalog?: string;
@@ -32,7 +32,7 @@ export function register(program: Command, config: Config): void {
   program
     .command('data-quality')
     .description('exact/near duplicates, empty or short fields, encoding problems, numeric outliers, judgment balance and coverage')
-    .option('--catalog <file>', 'a catalog file (JSONL/CSV)')
+    .option('--catalog <file>', 'a catalog file (JSONL, JSON array, CSV/TSV, Parquet; or an http(s) URL, downloaded once)')
     .addOption(mapOption())
     .addOption(unmappedOption())
     .option('--data <dir>', 'a BEIR folder (corpus.jsonl)')
@@ -46,6 +46,8 @@ export function register(program: Command, config: Config): void {
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--report <name>', 'report name', 'data-quality')
     .action(async (o: Opts) => {
+      o = await localJudgmentFiles(o, config.cacheDir);
+      if (o.catalog) o = { ...o, catalog: await (await import('../remote-file.ts')).localCopy(o.catalog, { cacheDir: config.cacheDir }) };
       if (!o.catalog === !o.data) throw new Error('give exactly one of --catalog <file> or --data <beir dir>');
       const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog, columns: columnsFrom(o) } : { data: o.data! });
       const qrels = o.judgments ? (await readJudgments(o.judgments, judgmentFormat(o.judgmentColumns, o.grades, o.queries))).qrels : o.data && o.split ? await readBeirQrels(o.data, { split: o.split }) : undefined;

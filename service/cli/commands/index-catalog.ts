@@ -18,6 +18,7 @@ import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../col
 
 interface IndexFlags extends ColumnFlags {
   index: string;
+  refreshDownload?: boolean;
   skipInvalid?: boolean;
   report?: string;
   refresh?: boolean;
@@ -61,8 +62,9 @@ function printProblems(report: IndexReport, limit = 20): void {
 export function register(program: Command, config: Config): void {
   program
     .command('index')
-    .description('index a catalog file (.jsonl or .csv) into Elasticsearch')
-    .argument('<file>', 'catalog file: JSON Lines or CSV with a header row, optionally gzipped (.jsonl.gz, .csv.gz); or a BEIR folder (corpus.jsonl)')
+    .description('index a catalog file (.jsonl, .json, .csv, .tsv, .parquet) into Elasticsearch')
+    .argument('<file>', 'catalog file: JSON Lines (or one JSON array), CSV/TSV with a header row, optionally gzipped (.jsonl.gz, .csv.gz), or Parquet; a BEIR folder (corpus.jsonl); or an http(s) URL of a file, downloaded once into the cache')
+    .option('--refresh-download', 'with a URL: download it again instead of reading the copy from an earlier run')
     .option('-i, --index <name>', 'index alias to write to', config.service.index)
     .option('--skip-invalid', 'index the valid rows and exit 0 even when some rows are invalid')
     .option('--report <file>', 'where to write the JSON report of rows not indexed', 'strata-index-report.json')
@@ -79,7 +81,9 @@ export function register(program: Command, config: Config): void {
     .addOption(unmappedOption())
     .option('--shards <n>', 'primary shards of a new index (default 1, right for one node; fixed once created: change it with --reindex)', count(1))
     .option('--replicas <n>', 'copies of each shard on other nodes (default 0, right for one node; 1 on a cluster keeps every shard through a node loss)', count(0))
-    .action(async (file: string, flags: IndexFlags) => {
+    .action(async (given: string, flags: IndexFlags) => {
+      const { localCopy } = await import('../remote-file.ts');
+      const file = await localCopy(given, { cacheDir: config.cacheDir, refresh: flags.refreshDownload === true });
       const { readCheckpoint, removeCheckpoint, writeCheckpoint } = await import('../../indexing/progress-checkpoint.ts');
       const { applyLayout } = await import('../../es/index-layout.ts');
       const [{ default: cliProgress }, { encoderContext }, { catalogColumns, checkCatalogFile, readCatalogFile }, { createEsClient }, indices, { createEncoderPool }, { indexDocuments }] = await Promise.all([

@@ -43,7 +43,7 @@ export function register(program: Command, config: Config): void {
   program
     .command('synth')
     .description('pseudo-queries from documents, labelled by a teacher over first-stage candidates, written as judgments (JSONL)')
-    .requiredOption('--data <source>', 'a BEIR folder (corpus.jsonl) or a catalog file (JSONL/CSV)')
+    .requiredOption('--data <source>', 'a BEIR folder (corpus.jsonl) or a catalog file (JSONL, JSON array, CSV/TSV, Parquet; or an http(s) URL, downloaded once)')
     .requiredOption('--index <alias>', 'the index holding those documents')
     .requiredOption('--out <file>', 'judgments JSONL to write')
     .addOption(mapOption())
@@ -64,6 +64,7 @@ export function register(program: Command, config: Config): void {
     .option('--concurrency <n>', 'queries in flight', '4')
     .option('--report-dir <dir>', 'where the report is written', 'reports')
     .action(async (o: SynthOpts) => {
+      o = { ...o, data: await (await import('../remote-file.ts')).localCopy(o.data, { cacheDir: config.cacheDir }) };
       // The cross-encoder is loaded first so a wrong folder fails before the first stage runs.
       const crossEncoder: CrossEncoder | undefined =
         o.teacher === 'ensemble' ? undefined : await loadCrossEncoder(path.resolve(o.teacher), { intraOpThreads: Number(o.teacherThreads), batchSize: Number(o.teacherBatch) });

@@ -44,7 +44,10 @@ export function parseChecksum(algorithm: Checksum['algorithm'], text: string): C
 /** The strongest checksum published beside `url` (`.sha512`, else `.sha1`), or undefined when none is. */
 export async function fetchChecksum(url: string, fetchImpl: typeof fetch = fetch): Promise<Checksum | undefined> {
   for (const algorithm of ['sha512', 'sha1'] as const) {
-    const res = await fetchImpl(`${url}.${algorithm}`, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+    // Beside the file: the suffix goes on the path, before any query (`x.zip?download=true` -> `x.zip.sha1?download=true`).
+    const beside = new URL(url);
+    beside.pathname += `.${algorithm}`;
+    const res = await fetchImpl(beside.href, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
     if (!res?.ok) continue;
     const parsed = parseChecksum(algorithm, await res.text());
     if (parsed) return parsed;
@@ -58,6 +61,8 @@ export interface DownloadOptions {
   /** Abort when no byte arrives for this long. */
   stallMs?: number;
   fetchImpl?: typeof fetch;
+  /** The error code of a failure (the message names the URL): Elasticsearch's own, or a data file's. */
+  code?: 'es_download_failed' | 'download_failed';
 }
 
 export interface Downloaded {
@@ -75,25 +80,29 @@ export interface Downloaded {
  *   await downloadFile(distributionUrl('9.5.3'), '/cache/es/elasticsearch-9.5.3.zip', { progress });
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<Downloaded> {
-  const { progress = silentProgress, log = () => undefined, stallMs = 60_000, fetchImpl = fetch } = options;
+  const { progress = silentProgress, log = () => undefined, stallMs = 60_000, fetchImpl = fetch, code = 'es_download_failed' } = options;
   await mkdir(path.dirname(dest), { recursive: true });
   const part = `${dest}.part-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fail = (reason: string) => strataError('es_download_failed', { url, reason });
+  const fail = (reason: string) => strataError(code, { url, reason });
   let file: FileHandle | undefined;
+  // Cleared on every way out: an armed stall timer kept a failed command alive for a minute after its error.
+  let stall: NodeJS.Timeout | undefined;
   try {
     const expected = await fetchChecksum(url, fetchImpl);
     if (!expected) log(`no .sha512/.sha1 is published beside ${url}; checking the length only`);
     const controller = new AbortController();
-    let stall: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(stall);
       stall = setTimeout(() => controller.abort(new Error(`no data for ${stallMs} ms`)), stallMs);
     };
     arm();
     const res = await fetchImpl(url, { signal: controller.signal });
-    if (!res.ok || !res.body) throw fail(`HTTP ${res.status} ${res.statusText}`);
+    if (!res.ok || !res.body) {
+      await res.body?.cancel().catch(() => undefined);
+      throw fail(`HTTP ${res.status} ${res.statusText}`);
+    }
     const total = Number(res.headers.get('content-length')) || undefined;
-    if (total) await ensureFreeSpace(path.dirname(dest), total * 3, url);
+    if (total) await ensureFreeSpace(path.dirname(dest), total * 3, url, code);
     const sha256 = createHash('sha256');
     const published = expected ? createHash(expected.algorithm) : undefined;
     let bytes = 0;
@@ -130,17 +139,19 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     await file?.close().catch(() => undefined);
     await rm(part, { force: true });
     if (err instanceof StrataError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOSPC' ? `disk full writing ${path.dirname(dest)}` : err instanceof Error ? err.message : String(err));
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw fail(errno === 'ENOSPC' ? `disk full writing ${path.dirname(dest)}` : err instanceof Error ? err.message : String(err));
+  } finally {
+    clearTimeout(stall);
   }
 }
 
 /** Throws when the file system holding `dir` has less than `bytes` free (a download plus its unpacked copy). */
-export async function ensureFreeSpace(dir: string, bytes: number, url: string): Promise<void> {
+export async function ensureFreeSpace(dir: string, bytes: number, url: string, code: NonNullable<DownloadOptions['code']> = 'es_download_failed'): Promise<void> {
   const stats = await statfs(dir);
   const free = stats.bavail * stats.bsize;
   if (free < bytes) {
-    throw strataError('es_download_failed', {
+    throw strataError(code, {
       url,
       reason: `disk full: ${Math.floor(free / 1024 / 1024)} MB free in ${dir}, need ${Math.ceil(bytes / 1024 / 1024)} MB`,
     });
