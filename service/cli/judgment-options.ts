@@ -23,15 +23,17 @@ export function queriesOption(): Option {
 }
 
 /**
- * `--judgments` and `--queries` given as URLs, replaced by their downloaded copies (see remote-file.ts).
+ * `--judgments`, `--queries`, `--data` and `--eval-data` given as URLs, replaced by their downloaded copies (a BEIR
+ * zip unpacked; see remote-file.ts).
  *
- * @example await localJudgmentFiles(o, config.cacheDir);
+ * @example o = await localJudgmentFiles(o, config.cacheDir);
  */
-export async function localJudgmentFiles<T extends JudgmentFlags & { judgments?: string }>(o: T, cacheDir: string): Promise<T> {
+export async function localJudgmentFiles<T extends JudgmentFlags & { judgments?: string; data?: string; evalData?: string }>(o: T, cacheDir: string): Promise<T> {
   const { localCopy } = await import('./remote-file.ts');
-  return {
-    ...o,
-    ...(o.judgments ? { judgments: await localCopy(o.judgments, { cacheDir }) } : {}),
-    ...(o.queries ? { queries: await localCopy(o.queries, { cacheDir }) } : {}),
-  };
+  const out = { ...o };
+  for (const key of ['judgments', 'queries', 'data', 'evalData'] as const) {
+    const value = o[key];
+    if (value) out[key] = (await localCopy(value, { cacheDir })) as T[typeof key];
+  }
+  return out;
 }

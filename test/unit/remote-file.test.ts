@@ -11,8 +11,23 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUrl, localCopy } from '../../service/cli/remote-file.ts';
 import { StrataError } from '../../service/errors.ts';
+import { loadBeirJudgments } from '../../training/data/beir.ts';
+import yazl from 'yazl';
 
 const body = Buffer.from(`${JSON.stringify({ id: 'a', title: 'Oak desk' })}\n`);
+let beirZip: Buffer = Buffer.alloc(0);
+
+/** A BEIR-style zip: one folder holding corpus, queries and qrels. */
+async function makeBeirZip(): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from('{"_id": "d1", "title": "", "text": "Aspirin lowers fever."}\n'), 'tiny/corpus.jsonl');
+  zip.addBuffer(Buffer.from('{"_id": "q1", "text": "does aspirin lower fever"}\n'), 'tiny/queries.jsonl');
+  zip.addBuffer(Buffer.from('query-id\tcorpus-id\tscore\nq1\td1\t1\n'), 'tiny/qrels/test.tsv');
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 const hits = new Map<string, number>();
 let server: http.Server;
 let base = '';
@@ -20,6 +35,7 @@ let cacheDir = '';
 
 beforeAll(async () => {
   cacheDir = await mkdtemp(path.join(tmpdir(), 'strata-remote-'));
+  beirZip = await makeBeirZip();
   server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -28,6 +44,11 @@ beforeAll(async () => {
       res.end(body);
     } else if (url.pathname === '/data/catalog.jsonl.sha1') {
       res.end(createHash('sha1').update(body).digest('hex'));
+    } else if (url.pathname === '/beir/tiny.zip') {
+      res.writeHead(200, { 'content-length': beirZip.length });
+      res.end(beirZip);
+    } else if (url.pathname === '/beir/broken.zip') {
+      res.end('not a zip');
     } else if (url.pathname === '/data/bad.jsonl') {
       res.writeHead(200, { 'content-length': body.length });
       res.end(body);
@@ -67,6 +88,15 @@ describe('data files by URL', () => {
     expect(hits.get('/data/catalog.jsonl')).toBe(1);
     await localCopy(url, { cacheDir, log: quiet, refresh: true });
     expect(hits.get('/data/catalog.jsonl')).toBe(2);
+  });
+
+  it('unpacks a BEIR zip once and gives its folder, ready for the BEIR loader', async () => {
+    const dir = await localCopy(`${base}/beir/tiny.zip`, { cacheDir, log: quiet });
+    expect(path.basename(dir)).toBe('tiny');
+    expect(await loadBeirJudgments(dir, { split: 'test' })).toEqual({ queries: new Map([['q1', 'does aspirin lower fever']]), qrels: new Map([['q1', new Map([['d1', 1]])]]) });
+    expect(await localCopy(`${base}/beir/tiny.zip`, { cacheDir, log: quiet })).toBe(dir);
+    expect(hits.get('/beir/tiny.zip')).toBe(1);
+    await expect(localCopy(`${base}/beir/broken.zip`, { cacheDir, log: quiet })).rejects.toThrow(/broken\.zip: not a readable zip/);
   });
 
   it('names the URL when it is missing or its checksum does not match, and keeps no copy', async () => {
