@@ -2,8 +2,9 @@
  * Rows of an Apache Parquet file as plain records, for catalogs and judgment files shipped as Parquet (Amazon's
  * ESCI products and examples, most Hugging Face data sets). Read with `hyparquet` (pure JavaScript) and
  * `hyparquet-compressors` (snappy, gzip, brotli, zstd, lz4), a row group at a time and, within a group of more
- * than 128 MB, in slices of about that size, so memory follows the slice, not the file. Values become what a JSON Lines row would hold: 64-bit
- * integers numbers (or text past 2^53), timestamps ISO strings, nulls absent (as an empty CSV cell is).
+ * than 128 MB, in slices of about that size, so memory follows the slice, not the file. Values become what a JSON
+ * Lines row would hold: 64-bit integers numbers (or text past 2^53), timestamps ISO strings, nulls absent (as an
+ * empty CSV cell is).
  */
 import { stat } from 'node:fs/promises';
 import { strataError } from '../errors.ts';
@@ -58,10 +59,10 @@ export async function* parquetRecords(file: string, { sliceRows, sliceBytes = SL
     const step = sliceRows ?? (bytes > sliceBytes ? Math.max(1000, Math.floor((rows * sliceBytes) / bytes)) : rows);
     for (let start = groupStart; start < groupEnd; start += Math.max(1, step)) {
       const end = Math.min(groupEnd, start + Math.max(1, step));
-      const rows = await parquetReadObjects({ file: buffer, metadata, rowStart: start, rowEnd: end, compressors }).catch((err: unknown) => {
+      const slice = await parquetReadObjects({ file: buffer, metadata, rowStart: start, rowEnd: end, compressors }).catch((err: unknown) => {
         throw unreadable(err);
       });
-      for (let i = 0; i < rows.length; i++) yield { row: start + i + 1, record: plainValue(rows[i]) as Record<string, unknown> };
+      for (let i = 0; i < slice.length; i++) yield { row: start + i + 1, record: plainValue(slice[i]) as Record<string, unknown> };
     }
     groupStart = groupEnd;
   }

@@ -28,7 +28,15 @@ export async function localCopy(
 ): Promise<string> {
   if (!isUrl(pathOrUrl)) return pathOrUrl;
   const url = new URL(pathOrUrl);
-  const name = decodeURIComponent(path.posix.basename(url.pathname)).replace(/[^\w.-]+/g, '_') || 'download';
+  const raw = path.posix.basename(url.pathname);
+  const decoded = (() => {
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw; // a stray % in the name
+    }
+  })();
+  const name = decoded.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '') || 'download';
   const dest = path.join(cacheDir, 'downloads', createHash('sha256').update(url.href).digest('hex').slice(0, 16), name);
   // downloadFile renames the finished file into place and then writes its .sha256: both mean a whole copy.
   if (!refresh && existsSync(dest) && existsSync(`${dest}.sha256`)) {

@@ -100,6 +100,8 @@ describe('data files by URL', () => {
   });
 
   it('names the URL when it is missing or its checksum does not match, and keeps no copy', async () => {
+    // A stray % in the name is kept as it is, not a URIError.
+    expect(((await localCopy(`${base}/data/50%25%ZZoff.jsonl`, { cacheDir, log: quiet }).catch((e: unknown) => e)) as StrataError).code).toBe('download_failed');
     for (const [name, reason] of [['missing.jsonl', /HTTP 404/], ['bad.jsonl', /sha1 mismatch/]] as const) {
       const url = `${base}/data/${name}`;
       const err = await localCopy(url, { cacheDir, log: quiet }).catch((e: unknown) => e);
