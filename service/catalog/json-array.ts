@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { StrataError } from '../errors.ts';
-import { firstLineOf, readHead, type StreamHead } from './head.ts';
+import { readHead, type StreamHead } from './head.ts';
 
 export { replay } from './head.ts';
 
@@ -23,7 +23,8 @@ export interface JsonPeek extends StreamHead {
 
 /**
  * Reads just enough of `source` to tell JSON Lines (a first line that is a whole value) from one top-level array
- * (`[` first) or one pretty-printed document (a first line of `{` alone or an object that does not close on it).
+ * (`[` first) or one pretty-printed document (its first two lines are not whole JSON values, as `{` then
+ * `"products": [`).
  *
  * @example const peek = await peekJson(createReadStream('products.json')); // { kind: 'array', ... }
  */
@@ -32,8 +33,10 @@ export async function peekJson(source: AsyncIterable<Buffer>): Promise<JsonPeek>
   const text = read.head.toString('utf8');
   const first = /\S/.exec(text);
   if (first?.[0] === '[') return { kind: 'array', ...read };
-  const line = firstLineOf(read).trim();
-  if (first?.[0] === '{' && read.head.indexOf(10) !== -1 && !completeJson(line)) return { kind: 'document', ...read };
+  const [line1 = '', line2] = text.split('\n', 2).map((l) => l.trim());
+  // JSON Lines whose first line is broken still have whole values on the next: only two broken lines in a row
+  // (`{` then `"products": [`) are a pretty-printed document.
+  if (first?.[0] === '{' && line2 !== undefined && !completeJson(line1) && !completeJson(line2)) return { kind: 'document', ...read };
   return { kind: 'lines', ...read };
 }
 

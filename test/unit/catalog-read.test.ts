@@ -186,6 +186,9 @@ describe('JSON files that are not JSON Lines', () => {
     expect(single).toEqual([{ line: 1, ok: false, errors: [expect.stringMatching(/one pretty-printed JSON document: give one object per line \(JSON Lines\) or a top-level array/)] }]);
     // A corrupt gzip is named as such, not as a JSON syntax error.
     await expect(rowsOf('bad.json.gz', Buffer.concat([gzipSync(JSON.stringify(docs)).subarray(0, 20), Buffer.from('garbage')]))).rejects.toThrow(/bad\.json\.gz: not a readable gzip file/);
+    // JSON Lines whose first line is broken are still JSON Lines: that line is named, the others read.
+    const firstBroken = await rowsOf('first-broken.jsonl', ['{"id": "x", "title": ', ...docs.map((d) => JSON.stringify(d))].join('\n'));
+    expect(firstBroken.map((r) => [r.line, r.ok])).toEqual([[1, false], [2, true], [3, true]]);
     // JSON Lines stay JSON Lines, also when the first line is an object over several keys.
     expect((await rowsOf('lines.json', docs.map((d) => JSON.stringify(d)).join('\n'))).map((r) => r.ok)).toEqual([true, true]);
   });
