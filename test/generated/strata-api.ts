@@ -733,7 +733,7 @@ export interface components {
                  * @description A code from the error catalogue
                  * @enum {string}
                  */
-                code: "validation" | "unknown_filter_field" | "not_found" | "payload_too_large" | "unauthorized" | "forbidden" | "queue_full" | "overloaded" | "pool_time_exceeded" | "unsupported_media_type" | "cross_origin" | "alias_conflict" | "model_corrupt" | "aborted" | "es_unavailable" | "es_timeout" | "es_error" | "dimension_mismatch" | "model_error" | "model_unsupported" | "model_missing" | "model_download_failed" | "model_checksum_mismatch" | "bad_input_file" | "internal" | "no_jdk" | "es_download_failed" | "es_setup_failed" | "es_port_taken" | "es_start_failed" | "es_stop_failed" | "es_plugin_failed";
+                code: "validation" | "unknown_filter_field" | "not_found" | "payload_too_large" | "unauthorized" | "forbidden" | "queue_full" | "overloaded" | "pool_time_exceeded" | "unsupported_media_type" | "cross_origin" | "alias_conflict" | "model_corrupt" | "aborted" | "es_unavailable" | "es_timeout" | "es_error" | "dimension_mismatch" | "model_error" | "model_unsupported" | "model_missing" | "model_download_failed" | "model_checksum_mismatch" | "bad_input_file" | "internal" | "no_jdk" | "es_download_failed" | "download_failed" | "es_setup_failed" | "es_port_taken" | "es_start_failed" | "es_stop_failed" | "es_plugin_failed";
                 message: string;
                 /** @description e.g. `issues: [{ path, message }]` for validation errors */
                 details?: unknown;
