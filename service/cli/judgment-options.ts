@@ -26,9 +26,9 @@ export function queriesOption(): Option {
  * `--judgments`, `--queries`, `--data` and `--eval-data` given as URLs, replaced by their downloaded copies (a BEIR
  * zip unpacked; see remote-file.ts).
  *
- * @example o = await localJudgmentFiles(o, config.cacheDir);
+ * @example o = await localDataInputs(o, config.cacheDir);
  */
-export async function localJudgmentFiles<T extends JudgmentFlags & { judgments?: string; data?: string; evalData?: string }>(o: T, cacheDir: string): Promise<T> {
+export async function localDataInputs<T extends JudgmentFlags & { judgments?: string; data?: string; evalData?: string }>(o: T, cacheDir: string): Promise<T> {
   const { localCopy } = await import('./remote-file.ts');
   const out = { ...o };
   for (const key of ['judgments', 'queries', 'data', 'evalData'] as const) {

@@ -15,7 +15,7 @@ import { formatCi, formatDiff } from '../../training/eval/compare.ts';
 import { trainFusion } from '../../training/fusion/train-fusion.ts';
 import { markdownTable, progress, writeReport } from '../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../training/runtime.ts';
-import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from './judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localDataInputs, queriesOption, type JudgmentFlags } from './judgment-options.ts';
 
 interface FusionOpts extends JudgmentFlags {
   data?: string;
@@ -55,7 +55,7 @@ export function registerFusion(train: Command, config: Config): void {
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: FusionOpts) => {
-      o = await localJudgmentFiles(o, config.cacheDir);
+      o = await localDataInputs(o, config.cacheDir);
       const { source, split } = await loadJudgedSplit(o);
       console.error(`${split.train.length} training queries, ${split.dev.length} dev queries`);
       const rt = openRuntime(config);

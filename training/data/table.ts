@@ -4,13 +4,14 @@
  * data with silently skipped rows would give figures nobody can reproduce.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import { sniffDelimiter } from '../../service/catalog/delimiter.ts';
 import { parquetRecords } from '../../service/catalog/parquet.ts';
 import { DOCUMENT_HINT, jsonArrayElements, peekJson } from '../../service/catalog/json-array.ts';
+import { firstLineOf, readHead } from '../../service/catalog/head.ts';
 import { strataError, type StrataError } from '../../service/errors.ts';
 
 export interface TableRow {
@@ -85,17 +86,11 @@ async function* parquetRows(file: string): AsyncGenerator<TableRow> {
   for await (const { row, record } of parquetRecords(file)) yield { line: row, record };
 }
 
-/** The first line of a text file (at most its first 1 MB). */
+/** The first line of a text file. */
 async function firstLine(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, 0);
-    const head = buffer.subarray(0, bytesRead);
-    const newline = head.indexOf(10);
-    return head.toString('utf8', 0, newline === -1 ? head.length : newline);
-  } finally {
-    await handle.close();
-  }
+  const head = await readHead(createReadStream(file));
+  await head.rest.return?.();
+  return firstLineOf(head);
 }
 
 async function* delimitedRows(file: string, delimiter: string): AsyncGenerator<TableRow> {

@@ -14,7 +14,7 @@ import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
 import { adapt } from '../../../training/adapt/adapt.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime, textEncodersOf } from '../../../training/runtime.ts';
-import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localDataInputs, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 interface AdaptOpts extends JudgmentFlags {
   data?: string;
@@ -66,7 +66,7 @@ export function register(program: Command, config: Config): void {
     .option('--out-dir <dir>', 'where adapters are written (the service reads <heads dir>/adapters)', path.join(config.headsDir, 'adapters'))
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .action(async (o: AdaptOpts) => {
-      o = await localJudgmentFiles(o, config.cacheDir);
+      o = await localDataInputs(o, config.cacheDir);
       const { source, split } = await loadJudgedSplit(o);
       const rt = openRuntime(config, { adaptersDir: o.outDir });
       try {

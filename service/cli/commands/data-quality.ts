@@ -14,7 +14,7 @@ import { dataQuality, loadQualityDocs } from '../../../training/quality/report.t
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { openRuntime } from '../../../training/runtime.ts';
 import { columnsFrom, mapOption, unmappedOption, type ColumnFlags } from '../column-options.ts';
-import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localDataInputs, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 interface Opts extends ColumnFlags, JudgmentFlags {
   catalog?: string;
@@ -46,7 +46,7 @@ export function register(program: Command, config: Config): void {
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--report <name>', 'report name', 'data-quality')
     .action(async (o: Opts) => {
-      o = await localJudgmentFiles(o, config.cacheDir);
+      o = await localDataInputs(o, config.cacheDir);
       if (o.catalog) o = { ...o, catalog: await (await import('../remote-file.ts')).localCopy(o.catalog, { cacheDir: config.cacheDir }) };
       if (!o.catalog === !o.data) throw new Error('give exactly one of --catalog <file> or --data <beir dir>');
       const { docs, invalid } = await loadQualityDocs(o.catalog ? { catalog: o.catalog, columns: columnsFrom(o) } : { data: o.data! });

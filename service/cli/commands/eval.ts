@@ -21,7 +21,7 @@ import { barChartSvg } from '../../../training/report/svg.ts';
 import { markdownTable, progress, writeReport } from '../../../training/report/write.ts';
 import { list, nonNegativeInt, openRuntime, textEncodersOf } from '../../../training/runtime.ts';
 import { loadJudgedSplit } from '../../../training/data/judged-split.ts';
-import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localDataInputs, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const diff = (t?: { meanDiff: number; pValue: number }) => (t ? `${t.meanDiff >= 0 ? '+' : ''}${t.meanDiff.toFixed(4)} (${t.pValue.toPrecision(2)})` : '-');
@@ -87,7 +87,7 @@ export function register(program: Command, config: Config): void {
     .option('--report <name>', 'report file name (without extension)', 'eval-rerank')
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: EvalRerankOpts) => {
-      o = await localJudgmentFiles(o, config.cacheDir);
+      o = await localDataInputs(o, config.cacheDir);
       // The dev split is the one `train rerank` makes from the same source (its split column, else by seed).
       const { source: data, split } = await loadJudgedSplit({ ...o, useSplit: true });
       const judged = [...data.qrels.keys()].filter((id) => data.queries.has(id) && [...data.qrels.get(id)!.values()].some((g) => g > 0));

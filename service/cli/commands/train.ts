@@ -24,7 +24,7 @@ import { registerFusion } from '../train-fusion.ts';
 import { parseOosTarget } from '../../../training/eval/oos-metrics.ts';
 import { evaluationMarkdown, headDetails, headsTable, tradeOffSvg } from '../../../training/classify/report.ts';
 import { OOS_SCORES, type OosScore } from '../../heads/classify-fields.ts';
-import { gradesOption, judgmentColumnsOption, localJudgmentFiles, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
+import { gradesOption, judgmentColumnsOption, localDataInputs, queriesOption, type JudgmentFlags } from '../judgment-options.ts';
 
 const log = (m: string) => console.error(m);
 const numbers = (s: string) => list(s).map(Number);
@@ -159,7 +159,7 @@ export function register(program: Command, config: Config): void {
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('--concurrency <n>', 'queries in flight', '4')
     .action(async (o: RerankOpts) => {
-      o = await localJudgmentFiles(o, config.cacheDir);
+      o = await localDataInputs(o, config.cacheDir);
       if (!o.data === !o.judgments) throw new Error('give exactly one of --data <beir dir> or --judgments <file>');
       const views = list(o.view);
       if (!views.length || views.some((v) => v !== 'index' && v !== 'inline')) throw new Error(`--view must be index, inline or index,inline; got "${o.view}"`);
