@@ -120,7 +120,7 @@ export function attributePairs(text: string): Record<string, string> | undefined
     const value = part.slice(at + 1).trim();
     if (!name || name === '__proto__') return undefined;
     if (value === '') continue;
-    out[name] = name in out ? `${out[name]}, ${value}` : value;
+    out[name] = Object.hasOwn(out, name) ? `${out[name]}, ${value}` : value;
   }
   return out;
 }

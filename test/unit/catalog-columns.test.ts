@@ -38,6 +38,8 @@ describe('attributes in one column (name:value pairs, as WANDS product_features)
       color: 'white, oak',
     });
     expect(attributePairs('finish=brass; bulbs = 3')).toEqual({ finish: 'brass', bulbs: '3' });
+    // Names an object inherits are names like any other.
+    expect(attributePairs('constructor:oak|toString:x')).toEqual({ constructor: 'oak', toString: 'x' });
     expect(attributePairs('a lovely lamp')).toBeUndefined();
     expect(attributePairs(':x')).toBeUndefined();
     expect(attributePairs('__proto__:x')).toBeUndefined();
