@@ -55,6 +55,11 @@ describe('readJudgments', () => {
     await expect(readJudgments(labels, judgmentFormat('doc_id=product_id,grade=label', 'Exact=2'))).rejects.toThrow(/missing column "query" .*--queries/);
   });
 
+  it('refuses a grade word that is only a name objects inherit (constructor), as any unknown word', async () => {
+    const f = await file('j-ctor.csv', 'query,doc_id,label\noak desk,P1,constructor\n');
+    await expect(readJudgments(f, judgmentFormat('grade=label', 'Exact=2'))).rejects.toThrow(/"label" must be an integer or one of the --grades labels \(Exact\), got "constructor"/);
+  });
+
   it('reads judgments given as one JSON array, and names a pretty-printed document and a broken element', async () => {
     const rows = [{ query: 'oak desk', doc_id: 'P1', grade: 2 }, { query: 'oak desk', doc_id: 'P2', grade: 0 }];
     const array = await file('j-array.json', JSON.stringify(rows, null, 2));

@@ -81,7 +81,7 @@ export async function readJudgments(
     }
     const docId = stringField(row, file, doc);
     const rawGrade = stringField(row, file, grade);
-    const labelled = grades ? (grades[rawGrade] ?? lowerGrades.get(rawGrade.toLowerCase())) : undefined;
+    const labelled = grades ? ((Object.hasOwn(grades, rawGrade) ? grades[rawGrade] : undefined) ?? lowerGrades.get(rawGrade.toLowerCase())) : undefined;
     if (labelled === undefined && !/^-?\d+$/.test(rawGrade)) {
       const known = grades ? ` or one of the --grades labels (${Object.keys(grades).join(', ')})` : '; a file that judges in words needs --grades, e.g. Exact=2,Partial=1,Irrelevant=0';
       throw badRow(file, row.line, `"${grade}" must be an integer${known}, got "${rawGrade}"`);
