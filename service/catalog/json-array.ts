@@ -36,7 +36,7 @@ export async function peekJson(source: AsyncIterable<Buffer>): Promise<JsonPeek>
   const [line1 = '', line2] = text.split('\n', 2).map((l) => l.trim());
   // JSON Lines whose first line is broken still have whole values on the next: only two broken lines in a row
   // (`{` then `"products": [`) are a pretty-printed document.
-  if (first?.[0] === '{' && line2 !== undefined && !completeJson(line1) && !completeJson(line2)) return { kind: 'document', ...read };
+  if (first?.[0] === '{' && line2 && !completeJson(line1) && !completeJson(line2)) return { kind: 'document', ...read };
   return { kind: 'lines', ...read };
 }
 
