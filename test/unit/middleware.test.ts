@@ -60,6 +60,10 @@ describe('compressed bodies', () => {
     const corrupt = await post(app, 'not gzip at all', headers('gzip'));
     expect(corrupt.status).toBe(400);
     expect((await bodyOf(corrupt)).error.details.issues[0]).toMatchObject({ path: '(body)', message: expect.stringMatching(/not valid gzip data/) });
+    for (const odd of ['constructor', '__proto__', 'gzip, toString']) {
+      const res = await post(app, body, headers(odd));
+      expect(res.status, odd).toBe(415);
+    }
     const zstd = await post(app, body, headers('zstd'));
     expect(zstd.status).toBe(415);
     expect((await bodyOf(zstd)).error).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/content-encoding: "zstd" is not supported/) });

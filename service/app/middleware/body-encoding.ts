@@ -12,12 +12,13 @@ import { strataError } from '../../errors.ts';
 
 type Decoder = (data: Buffer, options: ZlibOptions) => Promise<Buffer>;
 
-const DECODERS: Record<string, Decoder> = {
-  gzip: promisify(gunzip),
-  'x-gzip': promisify(gunzip),
-  deflate: promisify(inflate),
-  br: promisify(brotliDecompress) as Decoder,
-};
+// A Map, not an object: a coding named `constructor` or `__proto__` must not find Object's own members.
+const DECODERS = new Map<string, Decoder>([
+  ['gzip', promisify(gunzip)],
+  ['x-gzip', promisify(gunzip)],
+  ['deflate', promisify(inflate)],
+  ['br', promisify(brotliDecompress) as Decoder],
+]);
 
 /**
  * Middleware decoding a compressed request body in place (after the body-size limit on the compressed bytes).
@@ -30,7 +31,7 @@ export function decodeBody({ maxBytes }: { maxBytes: number }): MiddlewareHandle
     if (!header || header === 'identity' || !c.req.raw.body) return next();
     // Several codings apply in the order listed; undo them last first.
     const codings = header.split(',').map((s) => s.trim()).filter((s) => s && s !== 'identity').reverse();
-    const unknown = codings.find((name) => !DECODERS[name]);
+    const unknown = codings.find((name) => !DECODERS.has(name));
     if (unknown) {
       throw strataError('unsupported_media_type', {
         reason: `content-encoding: "${unknown.slice(0, 40)}" is not supported (send gzip, deflate, br or none)`,
@@ -39,7 +40,7 @@ export function decodeBody({ maxBytes }: { maxBytes: number }): MiddlewareHandle
     let data: Buffer = Buffer.from(await c.req.raw.arrayBuffer());
     for (const name of codings) {
       try {
-        data = await DECODERS[name]!(data, { maxOutputLength: maxBytes });
+        data = await DECODERS.get(name)!(data, { maxOutputLength: maxBytes });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
           throw strataError('payload_too_large', { reason: `the body exceeds ${maxBytes} bytes once decompressed (${name})` });
