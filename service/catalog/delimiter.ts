@@ -25,6 +25,3 @@ export function sniffDelimiter(header: string): string {
   for (const c of CANDIDATES) if (counts.get(c)! > counts.get(best)!) best = c;
   return best;
 }
-
-/** How a separator is named in messages. */
-export const delimiterName = (d: string) => ({ ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' })[d] ?? JSON.stringify(d);
