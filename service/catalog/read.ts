@@ -1,5 +1,6 @@
 /**
- * Streaming catalog reader for JSONL, CSV (or tab-, semicolon-, pipe-separated) and Parquet files. Every row comes out either as a validated document or as an
+ * Streaming catalog reader for JSONL, CSV (or tab-, semicolon-, pipe-separated) and Parquet files. Every row comes
+ * out either as a validated document or as an
  * error naming its line and field, so the caller can report bad rows and keep going: nothing is dropped silently.
  */
 import { createReadStream } from 'node:fs';
@@ -107,7 +108,7 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
     try {
       for await (const { row, value, error } of jsonArrayElements(replay(peek))) {
         if (error) yield { line: row, ok: false, errors: [error] };
-        else yield validate(row, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
+        else yield validate(row, readRecord(value, options));
       }
     } catch (err) {
       if ((err as { row?: number }).row === undefined) throw err;
@@ -128,13 +129,17 @@ export async function* readJsonl(source: AsyncIterable<Buffer>, options: ReadOpt
       yield { line, ok: false, errors: [`malformed JSON: ${(err as Error).message}`] };
       continue;
     }
-    yield validate(line, value && typeof value === 'object' && !Array.isArray(value) ? readRecord(value as Record<string, unknown>, options) : value);
+    yield validate(line, readRecord(value, options));
   }
 }
 
-/** A JSON object (a JSON Lines or Parquet row) through the column map and the readings shop exports need. */
-function readRecord(value: Record<string, unknown>, options: ReadOptions): Record<string, unknown> {
-  let record = options.columns ? mapColumns(value, options.columns) : value;
+/**
+ * A JSON object (a JSON Lines, JSON array or Parquet row) through the column map and the readings shop exports need;
+ * anything else as it is, for the schema to refuse.
+ */
+function readRecord(value: unknown, options: ReadOptions): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  let record = options.columns ? mapColumns(value as Record<string, unknown>, options.columns) : (value as Record<string, unknown>);
   // Files exported from shops often quote their numbers ("price": "$12.99"): read them as CSV cells are.
   for (const key of NUMERIC) if (typeof record[key] === 'string') record = { ...record, [key]: csvNumber(record[key]) };
   // A category given as a list of levels (["Home", "Kitchen"]), or as several such lists, is its first path.
@@ -239,6 +244,9 @@ const FORMATS: Record<string, 'csv' | 'tsv' | 'jsonl' | 'parquet'> = { '.csv': '
 /** The name a catalog file is read by: `catalog.csv.gz` is read as `catalog.csv`, decompressed on the fly. */
 const catalogName = (file: string) => file.replace(/\.gz$/i, '');
 
+/** The bytes of a catalog file, decompressed on the fly when it is gzipped. */
+const catalogBytes = (file: string): AsyncIterable<Buffer> => (catalogName(file) === file ? createReadStream(file) : gunzipped(file));
+
 /** The bytes of a gzipped file; a corrupt or truncated archive ends the read with an error naming the file. */
 async function* gunzipped(file: string): AsyncGenerator<Buffer> {
   const raw = createReadStream(file);
@@ -285,12 +293,11 @@ export async function catalogColumns(file: string): Promise<string[]> {
       const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await import('hyparquet');
       return parquetSchema(await parquetMetadataAsync(await asyncBufferFromFile(file))).children.map((c) => c.element.name);
     }
-    const stream = catalogName(file) === file ? createReadStream(file) : gunzipped(file);
-    for await (const { text } of readLines(stream)) {
+    for await (const { text } of readLines(catalogBytes(file))) {
       if (text === undefined || text.trim() === '') continue;
       if (format === 'jsonl') {
         const value: unknown = text.trimStart().startsWith('[')
-          ? (await jsonArrayElements(catalogName(file) === file ? createReadStream(file) : gunzipped(file)).next()).value?.value
+          ? (await jsonArrayElements(catalogBytes(file)).next()).value?.value
           : JSON.parse(text);
         return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
       }
@@ -312,11 +319,10 @@ export async function catalogColumns(file: string): Promise<string[]> {
  */
 export async function* readCatalogFile(file: string, options: ReadOptions = {}): AsyncGenerator<CatalogRow> {
   const format = await checkCatalogFile(file);
-  const stream = () => (catalogName(file) === file ? createReadStream(file) : gunzipped(file));
   const rows =
     format === 'parquet' ? readParquet(file, options)
-    : format === 'jsonl' ? readJsonl(stream(), options)
-    : readCsv(stream(), format === 'tsv' ? { ...options, delimiter: '\t' } : options);
+    : format === 'jsonl' ? readJsonl(catalogBytes(file), options)
+    : readCsv(catalogBytes(file), format === 'tsv' ? { ...options, delimiter: '\t' } : options);
   const seen = new Map<string, number>();
   let count = 0;
   for await (const row of rows) {
